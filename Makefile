@@ -1,0 +1,40 @@
+# Every target creates (once) and reuses .venv; torch is installed first, pinned to the CPU build.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
+
+.PHONY: setup system-deps test lint demo train bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --no-deps -e .
+	$(PIP) check
+	touch $(STAMP)
+
+setup: system-deps $(STAMP)
+
+# ffmpeg decodes browser/phone recordings; chromium runs the browser tests. Installed only when missing.
+system-deps:
+	@missing=""; \
+	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+test: setup
+	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False BABYCRY_DATA=$(DATA) $(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check babycry demo tests benchmarks app.py
+
+clean:
+	rm -rf $(VENV) artifacts test-artifacts .pytest_cache

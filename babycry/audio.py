@@ -1,0 +1,504 @@
+"""Audio in: decoding, channel mixing, resampling and the one validator.
+
+Every entry point returns an :class:`Audio`: float32 mono samples in [-1, 1]
+at :attr:`AudioConfig.sample_rate`, validated once.  WAV, FLAC and OGG are
+read by soundfile; the formats browsers and phones record (WebM/Opus,
+MP4/M4A/AAC, MP3, 3GP/AMR, CAF) go through ``ffmpeg``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Union
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from .config import AudioConfig
+from .errors import (
+    AudioDecodeError,
+    AudioTooShortError,
+    EmptyAudioError,
+    InvalidAudioError,
+    NonFiniteAudioError,
+    SilentAudioError,
+    UnsupportedFormatError,
+)
+
+__all__ = ["Audio", "AudioSource", "load", "from_array", "validate", "resample", "to_mono", "to_float32"]
+
+#: What :func:`load` accepts: a path, raw bytes, or a binary file object.
+AudioSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+
+_FFMPEG_TIMEOUT_S = 60
+# Guard against a "recording" that is really a huge unrelated file.
+_MAX_INPUT_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Decoded, validated mono audio at the target rate.
+
+    Attributes
+    ----------
+    samples : np.ndarray
+        float32 mono samples in [-1, 1].
+    sample_rate : int
+        Rate of ``samples`` (the configured target rate).
+    source_sample_rate : int
+        Rate the input arrived at.
+    source_channels : int
+        Channel count of the input before mixing to mono.
+    source_format : str
+        Container/codec the input was decoded from (``"WAV"``, ``"webm/opus"``, ``"array"``…).
+    source_duration_s : float
+        Duration of the whole input, before any truncation.
+    truncated : bool
+        True when only the first ``AudioConfig.max_seconds`` were kept.
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    source_sample_rate: int
+    source_channels: int
+    source_format: str
+    source_duration_s: float
+    truncated: bool = False
+
+    @property
+    def duration_s(self) -> float:
+        """Duration of :attr:`samples` in seconds."""
+        return len(self.samples) / float(self.sample_rate)
+
+
+# --------------------------------------------------------------------------- #
+# Array conversion
+# --------------------------------------------------------------------------- #
+def to_float32(data: np.ndarray) -> np.ndarray:
+    """Convert integer or float samples to float32 in [-1, 1].
+
+    Integer PCM is scaled by its full-scale value (int16 by 32768, int32 by
+    2**31, uint8 is offset by 128).  Float input whose peak exceeds 1 is scaled
+    down by its peak rather than clipped, so its shape is kept.
+
+    Parameters
+    ----------
+    data : np.ndarray
+        Samples of any integer or floating dtype.
+
+    Returns
+    -------
+    np.ndarray
+        float32 samples, same shape.
+
+    Raises
+    ------
+    InvalidAudioError
+        If the dtype is not numeric audio (e.g. strings or complex numbers).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_float32(np.array([0, 16384, -32768], dtype=np.int16)).tolist()
+    [0.0, 0.5, -1.0]
+    """
+    data = np.asarray(data)
+    if data.dtype == np.uint8:
+        return ((data.astype(np.float32) - 128.0) / 128.0).astype(np.float32)
+    if np.issubdtype(data.dtype, np.signedinteger):
+        full_scale = float(2 ** (8 * data.dtype.itemsize - 1))
+        return (data.astype(np.float64) / full_scale).astype(np.float32)
+    if np.issubdtype(data.dtype, np.floating):
+        out = data.astype(np.float32)
+        if out.size and np.all(np.isfinite(out)):
+            peak = float(np.max(np.abs(out)))
+            if peak > 1.0:
+                out = out / peak
+        return out
+    raise InvalidAudioError(f"Audio samples must be integers or floats, got dtype {data.dtype!s}.")
+
+
+def to_mono(data: np.ndarray) -> np.ndarray:
+    """Average the channels of ``(N,)``, ``(N, C)`` or ``(C, N)`` audio.
+
+    Gradio and soundfile hand ``(N, C)``; librosa-style arrays are ``(C, N)``.
+    The channel axis is taken to be the short one (at most 8 channels).
+
+    Parameters
+    ----------
+    data : np.ndarray
+        One- or two-dimensional samples.
+
+    Returns
+    -------
+    np.ndarray
+        One-dimensional samples.
+
+    Raises
+    ------
+    InvalidAudioError
+        If the array has more than two dimensions or no recognisable channel axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_mono(np.array([[1.0, 0.0], [0.5, 0.5]])).tolist()
+    [0.5, 0.5]
+    """
+    data = np.asarray(data)
+    if data.ndim == 1:
+        return data
+    return data.mean(axis=_channel_axis(data.shape))
+
+
+def _channel_axis(shape: tuple[int, ...]) -> int:
+    """Axis holding the channels of a 2-D array: the short one, at most 8 long."""
+    if len(shape) != 2:
+        raise InvalidAudioError(f"Audio must be 1-D or 2-D (samples, channels), got shape {shape}.")
+    rows, cols = shape
+    if cols <= 8 and rows >= cols:
+        return 1
+    if rows <= 8:
+        return 0
+    raise InvalidAudioError(f"Cannot tell which axis holds the channels in audio of shape {shape}.")
+
+
+def resample(samples: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
+    """Resample with soxr (high quality), returning float32.
+
+    Parameters
+    ----------
+    samples : np.ndarray
+        Mono float samples.
+    orig_sr, target_sr : int
+        Input and output rates in Hz.
+
+    Returns
+    -------
+    np.ndarray
+        Resampled float32 samples (the input itself when the rates match).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> len(resample(np.zeros(8000, np.float32), orig_sr=8000, target_sr=16000))
+    16000
+    """
+    if orig_sr == target_sr:
+        return samples.astype(np.float32, copy=False)
+    # soxr directly (librosa's own backend): librosa.resample pulls in numba, ~2 s on first call.
+    return soxr.resample(samples.astype(np.float32, copy=False), orig_sr, target_sr, quality="HQ").astype(np.float32)
+
+
+# --------------------------------------------------------------------------- #
+# Validation
+# --------------------------------------------------------------------------- #
+def validate(samples: np.ndarray, *, sample_rate: int, config: AudioConfig = AudioConfig()) -> None:
+    """Check that mono float samples can be analysed; raise a typed error if not.
+
+    The rules, in order: not empty; finite; at least ``config.min_seconds``
+    long; peak above ``config.silence_peak_dbfs`` (not digital silence).
+
+    Parameters
+    ----------
+    samples : np.ndarray
+        Mono float samples.
+    sample_rate : int
+        Their rate in Hz.
+    config : AudioConfig
+        Thresholds.
+
+    Raises
+    ------
+    EmptyAudioError, NonFiniteAudioError, AudioTooShortError, SilentAudioError
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> validate(np.zeros(0, np.float32), sample_rate=16000)
+    Traceback (most recent call last):
+    ...
+    babycry.errors.EmptyAudioError: The recording is empty: it holds no sound at all. Please record again.
+    """
+    if samples.size == 0:
+        raise EmptyAudioError("The recording is empty: it holds no sound at all. Please record again.")
+    if not np.all(np.isfinite(samples)):
+        bad = int(np.count_nonzero(~np.isfinite(samples)))
+        raise NonFiniteAudioError(f"The audio holds {bad} invalid (NaN or infinite) samples and cannot be analysed.")
+    seconds = samples.size / float(sample_rate)
+    if seconds < config.min_seconds:
+        raise AudioTooShortError(
+            f"The recording is too short ({seconds:.2f} s): please record at least {config.min_seconds:g} s of crying."
+        )
+    peak = float(np.max(np.abs(samples)))
+    peak_dbfs = 20.0 * np.log10(peak) if peak > 0 else -np.inf
+    if peak_dbfs < config.silence_peak_dbfs:
+        level = "-inf" if not np.isfinite(peak_dbfs) else f"{peak_dbfs:.0f}"
+        raise SilentAudioError(
+            f"The recording is silent (peak level {level} dBFS): check that the microphone is on and close to the baby."
+        )
+
+
+def _finish(
+    data: np.ndarray,
+    *,
+    sample_rate: int,
+    source_format: str,
+    source_duration_s: float | None,
+    config: AudioConfig,
+    validate_audio: bool,
+) -> Audio:
+    """Shared tail of every loader: mono, float, truncate, resample, validate."""
+    if sample_rate <= 0:
+        raise InvalidAudioError(f"The sample rate must be a positive number of Hz, got {sample_rate}.")
+    data = np.asarray(data)
+    channels = 1 if data.ndim == 1 else data.shape[_channel_axis(data.shape)]
+    mono = to_mono(to_float32(data))
+    total_s = source_duration_s if source_duration_s is not None else mono.size / float(sample_rate)
+    max_frames = int(round(config.max_seconds * sample_rate))
+    truncated = total_s > config.max_seconds + 1e-6
+    mono = mono[:max_frames]
+    if validate_audio:
+        # Validate before resampling: the checks are cheaper and the messages speak of what was sent.
+        validate(mono, sample_rate=sample_rate, config=config)
+    samples = resample(mono, orig_sr=sample_rate, target_sr=config.sample_rate)
+    return Audio(
+        samples=np.ascontiguousarray(samples, dtype=np.float32),
+        sample_rate=config.sample_rate,
+        source_sample_rate=int(sample_rate),
+        source_channels=int(channels),
+        source_format=source_format,
+        source_duration_s=float(total_s),
+        truncated=bool(truncated),
+    )
+
+
+def from_array(
+    data: np.ndarray,
+    sample_rate: int,
+    *,
+    config: AudioConfig = AudioConfig(),
+    validate_audio: bool = True,
+) -> Audio:
+    """Build :class:`Audio` from an in-memory array, e.g. Gradio's ``(sr, ndarray)``.
+
+    Parameters
+    ----------
+    data : np.ndarray
+        Samples, shape ``(N,)``, ``(N, C)`` or ``(C, N)``; int16, int32, uint8 or float.
+    sample_rate : int
+        Rate of ``data`` in Hz.
+    config : AudioConfig
+        Target rate, limits and validation thresholds.
+    validate_audio : bool
+        Apply :func:`validate` (the analysis limits).  Training code reading
+        short reference clips turns this off.
+
+    Returns
+    -------
+    Audio
+
+    Raises
+    ------
+    InvalidAudioError
+        If the array is not audio or fails validation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tone = (np.sin(np.arange(48000) / 10) * 20000).astype(np.int16)
+    >>> from_array(np.stack([tone, tone], axis=1), 48000).sample_rate
+    16000
+    """
+    if data is None:
+        raise EmptyAudioError("No audio was received: please record or upload a recording.")
+    try:
+        sample_rate = int(sample_rate)
+    except (TypeError, ValueError) as exc:
+        raise InvalidAudioError(f"The sample rate must be a whole number of Hz, got {sample_rate!r}.") from exc
+    return _finish(
+        np.asarray(data),
+        sample_rate=sample_rate,
+        source_format="array",
+        source_duration_s=None,
+        config=config,
+        validate_audio=validate_audio,
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Decoding
+# --------------------------------------------------------------------------- #
+def _read_source_bytes(source: AudioSource) -> tuple[bytes | None, Path | None]:
+    """Return ``(bytes, None)`` for in-memory input or ``(None, path)`` for a path."""
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source), None
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.exists():
+            raise AudioDecodeError(f"No such audio file: {str(path)!r}.")
+        if path.is_dir():
+            raise AudioDecodeError(f"Expected an audio file but got a folder: {str(path)!r}.")
+        if path.stat().st_size > _MAX_INPUT_BYTES:
+            raise AudioDecodeError(
+                f"The file {path.name!r} is {path.stat().st_size / 1e6:.0f} MB; files over "
+                f"{_MAX_INPUT_BYTES / 1e6:.0f} MB are not accepted."
+            )
+        return None, path
+    if hasattr(source, "read"):
+        data = source.read(_MAX_INPUT_BYTES + 1)
+        if not isinstance(data, (bytes, bytearray)):
+            raise AudioDecodeError("The file object must be opened in binary mode ('rb').")
+        if len(data) > _MAX_INPUT_BYTES:
+            raise AudioDecodeError(f"The input is larger than {_MAX_INPUT_BYTES / 1e6:.0f} MB and is not accepted.")
+        return bytes(data), None
+    raise AudioDecodeError(f"Cannot read audio from an object of type {type(source).__name__}.")
+
+
+def _decode_soundfile(
+    blob: bytes | None, path: Path | None, *, max_seconds: float
+) -> tuple[np.ndarray, int, str, float] | None:
+    """Decode with libsndfile; ``None`` when it does not recognise the format."""
+    handle = io.BytesIO(blob) if blob is not None else str(path)
+    try:
+        with sf.SoundFile(handle) as f:
+            rate, frames = f.samplerate, f.frames
+            limit = int(round(max_seconds * rate)) + 1
+            data = f.read(frames=min(frames, limit) if frames > 0 else limit, dtype="float32", always_2d=True)
+            fmt = f.format
+            subtype = f.subtype
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+        return None
+    total = frames / float(rate) if frames > 0 else data.shape[0] / float(rate)
+    return data, int(rate), f"{fmt}/{subtype}".lower() if subtype else fmt.lower(), total
+
+
+def _ffmpeg_binary() -> str:
+    binary = shutil.which("ffmpeg")
+    if binary is None:
+        raise UnsupportedFormatError(
+            "This recording's format needs ffmpeg, which is not installed (install it with 'apt-get install ffmpeg')."
+        )
+    return binary
+
+
+def _probe(path: Path) -> tuple[str, int, int, float | None]:
+    """ffprobe: (format/codec, sample rate, channels, duration) of the first audio stream."""
+    probe = shutil.which("ffprobe")
+    if probe is None:
+        return "unknown", 0, 0, None
+    cmd = [probe, "-v", "error", "-select_streams", "a:0", "-show_entries",
+           "stream=codec_name,sample_rate,channels:format=format_name,duration", "-of", "json", str(path)]
+    try:
+        out = subprocess.run(cmd, capture_output=True, timeout=_FFMPEG_TIMEOUT_S, check=False)
+        info = json.loads(out.stdout or b"{}")
+    except (subprocess.TimeoutExpired, json.JSONDecodeError):
+        return "unknown", 0, 0, None
+    streams = info.get("streams") or []
+    if not streams:
+        raise UnsupportedFormatError(
+            f"{path.name!r} is not a recording babycry can read: it holds no audio track."
+        )
+    stream = streams[0]
+    fmt = info.get("format", {})
+    name = f"{fmt.get('format_name', 'unknown').split(',')[0]}/{stream.get('codec_name', 'unknown')}"
+    duration = fmt.get("duration")
+    return name, int(stream.get("sample_rate") or 0), int(stream.get("channels") or 0), (
+        float(duration) if duration not in (None, "N/A") else None
+    )
+
+
+def _decode_ffmpeg(path: Path, *, max_seconds: float, label: str) -> tuple[np.ndarray, int, str, float | None]:
+    """Decode any format ffmpeg knows to float32 WAV, keeping rate and channels."""
+    binary = _ffmpeg_binary()
+    fmt, rate, channels, duration = _probe(path)
+    with tempfile.TemporaryDirectory(prefix="babycry-") as tmp:
+        out_path = Path(tmp) / "decoded.wav"
+        # +1 s so that "longer than max_seconds" is still visible after decoding.
+        cmd = [binary, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path), "-vn",
+               "-t", f"{max_seconds + 1.0:.3f}", "-c:a", "pcm_f32le", "-f", "wav", str(out_path)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=_FFMPEG_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise AudioDecodeError(f"Decoding {label} took too long and was stopped.") from exc
+        if proc.returncode != 0 or not out_path.exists() or out_path.stat().st_size <= 44:
+            detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            reason = detail[-1] if detail else "no audio could be decoded"
+            raise UnsupportedFormatError(f"{label} is not a recording babycry can read ({reason}).")
+        data, decoded_rate = sf.read(str(out_path), dtype="float32", always_2d=True)
+    if data.shape[0] == 0:
+        raise EmptyAudioError(f"{label} holds no sound at all. Please record again.")
+    return data, int(decoded_rate or rate), fmt, duration
+
+
+def load(
+    source: AudioSource,
+    *,
+    config: AudioConfig = AudioConfig(),
+    validate_audio: bool = True,
+) -> Audio:
+    """Load audio from a path, bytes or a binary file object.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or binary file object
+        The recording.  WAV/FLAC/OGG are read directly; WebM/Opus, MP4/M4A/AAC,
+        MP3, 3GP/AMR and CAF are decoded by ``ffmpeg``.
+    config : AudioConfig
+        Target rate, limits and validation thresholds.  At most
+        ``config.max_seconds`` are kept (``Audio.truncated`` says so).
+    validate_audio : bool
+        Apply :func:`validate`.
+
+    Returns
+    -------
+    Audio
+
+    Raises
+    ------
+    AudioDecodeError
+        The path does not exist or the bytes are not audio (``UnsupportedFormatError``).
+    InvalidAudioError
+        The audio is empty, too short, silent or non-finite.
+
+    Examples
+    --------
+    >>> import io, numpy as np, soundfile as sf
+    >>> buf = io.BytesIO()
+    >>> sf.write(buf, np.sin(np.arange(16000) / 5) * 0.5, 8000, format="WAV")
+    >>> audio = load(buf.getvalue())
+    >>> audio.source_sample_rate, audio.sample_rate, round(audio.duration_s, 2)
+    (8000, 16000, 2.0)
+    """
+    blob, path = _read_source_bytes(source)
+    label = repr(path.name) if path is not None else "The uploaded data"
+    if blob is not None and len(blob) == 0:
+        raise EmptyAudioError("The recording is empty (0 bytes). Please record again.")
+    decoded = _decode_soundfile(blob, path, max_seconds=config.max_seconds)
+    if decoded is None:
+        if path is None:
+            with tempfile.NamedTemporaryFile(prefix="babycry-", suffix=".bin", delete=False) as tmp:
+                tmp.write(blob or b"")
+            try:
+                decoded = _decode_ffmpeg(Path(tmp.name), max_seconds=config.max_seconds, label=label)
+            finally:
+                os.unlink(tmp.name)
+        else:
+            decoded = _decode_ffmpeg(path, max_seconds=config.max_seconds, label=label)
+    data, rate, fmt, total = decoded
+    return _finish(
+        data,
+        sample_rate=rate,
+        source_format=fmt,
+        source_duration_s=total,
+        config=config,
+        validate_audio=validate_audio,
+    )

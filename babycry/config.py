@@ -1,0 +1,150 @@
+"""The single source of truth for babycry's constants.
+
+Every value lives in a frozen dataclass that callers pass in as an argument;
+nothing deep inside the library reads a module-level global.  The defaults are
+the ones the bundled models were trained with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "AudioConfig",
+    "BandPassConfig",
+    "MelConfig",
+    "WindowConfig",
+    "REASONS",
+    "DETECTOR_LABELS",
+]
+
+#: The four reasons the reason classifier predicts, in label-id order.
+#: ``burping`` (8 clips in Donate-a-Cry) is left out: too few families to learn from.
+REASONS: tuple[str, ...] = ("hungry", "belly_pain", "discomfort", "tired")
+
+#: The cry detector's labels, in label-id order.
+DETECTOR_LABELS: tuple[str, ...] = ("not_cry", "cry")
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    """How audio is decoded, validated and band-limited.
+
+    Parameters
+    ----------
+    sample_rate : int
+        Every input is resampled to this rate (Hz).
+    band_limit_hz : float
+        Content above this frequency is removed before any feature or model sees
+        the signal.  Donate-a-Cry is 8 kHz audio (nothing above 4 kHz), so every
+        other source is limited to the same band; otherwise a model can tell the
+        sources apart by bandwidth alone.
+    min_seconds : float
+        Shortest input accepted for analysis.
+    max_seconds : float
+        Longest stretch analysed; longer inputs are truncated and flagged.
+    silence_peak_dbfs : float
+        An input whose peak lies below this level (dB full scale) is treated as
+        digital silence and rejected.
+    target_rms_dbfs : float
+        Loudness every analysed signal is normalised to.
+
+    Examples
+    --------
+    >>> from babycry.config import AudioConfig
+    >>> AudioConfig().sample_rate
+    16000
+    """
+
+    sample_rate: int = 16_000
+    band_limit_hz: float = 4_000.0
+    min_seconds: float = 1.0
+    max_seconds: float = 60.0
+    silence_peak_dbfs: float = -70.0
+    target_rms_dbfs: float = -20.0
+
+
+@dataclass(frozen=True)
+class BandPassConfig:
+    """The origin project's band-pass filter (audiomentations' parametrisation).
+
+    The pass band is ``centre_hz ± centre_hz * bandwidth_fraction / 2``; the
+    defaults give 502.5–2497.5 Hz.  ``rolloff_db_per_octave`` is the slope of
+    each skirt of the zero-phase (forward-backward) filter, so it must be a
+    multiple of 12 dB/octave.
+
+    Examples
+    --------
+    >>> from babycry.config import BandPassConfig
+    >>> BandPassConfig().edges_hz
+    (502.5, 2497.5)
+    """
+
+    centre_hz: float = 1_500.0
+    bandwidth_fraction: float = 1.33
+    rolloff_db_per_octave: int = 12
+
+    @property
+    def edges_hz(self) -> tuple[float, float]:
+        """Lower and upper pass-band edges in Hz."""
+        half = self.centre_hz * self.bandwidth_fraction / 2.0
+        return (self.centre_hz - half, self.centre_hz + half)
+
+
+@dataclass(frozen=True)
+class MelConfig:
+    """Log-mel spectrogram settings for the views and the EDA.
+
+    The mel bank spans ``fmin_hz``..``fmax_hz``; ``fmax_hz`` is the analysis band
+    edge, so no bin is spent on the empty band above 4 kHz.
+
+    Examples
+    --------
+    >>> from babycry.config import MelConfig
+    >>> MelConfig().n_mels
+    64
+    """
+
+    n_fft: int = 512
+    hop_length: int = 160
+    n_mels: int = 64
+    fmin_hz: float = 50.0
+    fmax_hz: float = 4_000.0
+    top_db: float = 80.0
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    """Fixed analysis windows for the models.
+
+    Every source is cut into windows of ``window_seconds`` with a hop of
+    ``hop_seconds``; a clip shorter than one window is zero-padded to it.  The
+    per-window cry probabilities make the timeline a long recording shows.
+
+    Examples
+    --------
+    >>> from babycry.config import WindowConfig
+    >>> WindowConfig().window_seconds
+    3.0
+    """
+
+    window_seconds: float = 3.0
+    hop_seconds: float = 1.5
+
+
+@dataclass(frozen=True)
+class BabyCryConfig:
+    """All of the above, bundled for callers that need several.
+
+    Examples
+    --------
+    >>> from babycry.config import BabyCryConfig
+    >>> BabyCryConfig().audio.sample_rate
+    16000
+    """
+
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    band_pass: BandPassConfig = field(default_factory=BandPassConfig)
+    mel: MelConfig = field(default_factory=MelConfig)
+    window: WindowConfig = field(default_factory=WindowConfig)
+    reasons: tuple[str, ...] = REASONS
