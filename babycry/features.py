@@ -425,7 +425,7 @@ def _track_harmonics(
     window = np.hanning(n_fft)
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
     counts = []
-    for t, f0, is_voiced in zip(track.times_s, track.f0_hz, track.voiced):
+    for t, f0, is_voiced in zip(track.times_s, track.f0_hz, track.voiced, strict=True):
         if not (is_voiced and np.isfinite(f0)):
             continue
         centre = int(round(t * sample_rate))

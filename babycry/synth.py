@@ -162,7 +162,7 @@ def synth_cry(
         if len(lo_hi) != 2 or not (0 < lo_hi[0] <= lo_hi[1] <= 10):
             raise InvalidParameterError(f"{label} must be (low, high) with 0 < low <= high <= 10 s, got {lo_hi!r}.")
     nyquist = sample_rate / 2.0
-    for fc, bw in zip(formants_hz, formant_bandwidths_hz):
+    for fc, bw in zip(formants_hz, formant_bandwidths_hz, strict=True):
         if not (0 < fc < nyquist and 0 < bw < fc):
             raise InvalidParameterError(
                 f"Each formant needs 0 < bandwidth < centre < {nyquist:g} Hz; got centre={fc!r}, bandwidth={bw!r}."
@@ -192,7 +192,8 @@ def synth_cry(
         attack, release = int(0.04 * sample_rate), int(0.08 * sample_rate)
         env = np.ones(m)
         env[: min(attack, m)] = np.linspace(0.0, 1.0, min(attack, m))
-        env[max(0, m - release) :] = np.minimum(env[max(0, m - release) :], np.linspace(1.0, 0.0, m - max(0, m - release)))
+        tail = max(0, m - release)
+        env[tail:] = np.minimum(env[tail:], np.linspace(1.0, 0.0, m - tail))
         envelope[pos:end] = env * rng.uniform(0.75, 1.0)
         voiced[pos:end] = True
         pos = end
@@ -218,7 +219,7 @@ def synth_cry(
 
     # Vocal-tract filter: the direct path plus parallel formant resonators.
     out = 0.35 * source
-    for fc, bw in zip(formants_hz, formant_bandwidths_hz):
+    for fc, bw in zip(formants_hz, formant_bandwidths_hz, strict=True):
         b, a = signal.iirpeak(fc, fc / bw, fs=sample_rate)
         out += signal.lfilter(b, a, source)
 
