@@ -9,7 +9,7 @@ imported only when a matplotlib figure is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +30,8 @@ __all__ = [
     "band_pass_response_figure",
     "plot_spectrogram_mpl",
     "envelope_points",
+    "timeline_figure",
+    "confusion_matrix_figure",
 ]
 
 
@@ -331,3 +333,141 @@ def plot_spectrogram_mpl(
         ax.set_title(title)
     ax.figure.colorbar(image, ax=ax, label="dB")
     return ax
+
+
+def timeline_figure(
+    windows: Sequence[Mapping[str, float]],
+    *,
+    threshold: float | None = 0.5,
+    title: str | None = "Cry probability over time",
+    height: int = 220,
+    fig: go.Figure | None = None,
+) -> go.Figure:
+    """Per-window cry probability of a long recording (the ``windows`` of the ``/classify`` JSON).
+
+    Each window is drawn as a horizontal step over its span, so overlapping
+    windows read as a timeline.
+
+    Parameters
+    ----------
+    windows : sequence of mappings
+        Each with ``start_s``, ``end_s`` and ``cry_probability``.
+    threshold : float or None
+        Draw a dashed line at this probability (the detector's decision point).
+    title : str or None
+        Figure title.
+    height : int
+        Figure height in pixels.
+    fig : go.Figure, optional
+        Figure to draw into.
+
+    Returns
+    -------
+    go.Figure
+
+    Examples
+    --------
+    >>> w = [{"start_s": 0.0, "end_s": 3.0, "cry_probability": 0.9},
+    ...      {"start_s": 1.5, "end_s": 4.5, "cry_probability": 0.2}]
+    >>> fig = timeline_figure(w)
+    >>> fig.data[0].y.tolist()
+    [0.9, 0.2]
+    """
+    fig = go.Figure() if fig is None else fig
+    starts = np.array([float(w["start_s"]) for w in windows])
+    ends = np.array([float(w["end_s"]) for w in windows])
+    probs = np.array([float(w["cry_probability"]) for w in windows])
+    fig.add_trace(
+        go.Scatter(
+            x=(starts + ends) / 2.0,
+            y=probs,
+            mode="lines+markers",
+            error_x={"type": "data", "symmetric": True, "array": (ends - starts) / 2.0, "width": 0, "thickness": 1},
+            customdata=np.stack([starts, ends], axis=1) if len(windows) else None,
+            hovertemplate="%{customdata[0]:.1f}–%{customdata[1]:.1f} s: %{y:.0%}<extra></extra>",
+            name="cry probability",
+        )
+    )
+    if threshold is not None:
+        fig.add_hline(y=threshold, line={"dash": "dot", "width": 1})
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin={"l": 60, "r": 20, "t": 40 if title else 10, "b": 40},
+        xaxis_title="time (s)",
+        yaxis={"title": "P(cry)", "range": [0.0, 1.0], "tickformat": ".0%"},
+        showlegend=False,
+    )
+    return fig
+
+
+def confusion_matrix_figure(
+    matrix: np.ndarray,
+    *,
+    labels: Sequence[str],
+    title: str | None = "Confusion matrix (rows: true, columns: predicted)",
+    height: int = 360,
+    fig: go.Figure | None = None,
+) -> go.Figure:
+    """Heatmap of a confusion matrix, coloured by row share (recall) and annotated with counts.
+
+    Parameters
+    ----------
+    matrix : np.ndarray
+        Counts, shape ``(k, k)``, rows true classes, columns predicted.
+    labels : sequence of str
+        Class names in row order.
+    title : str or None
+        Figure title.
+    height : int
+        Figure height in pixels.
+    fig : go.Figure, optional
+        Figure to draw into.
+
+    Returns
+    -------
+    go.Figure
+
+    Raises
+    ------
+    InvalidParameterError
+        If the matrix is not square or does not match ``labels``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = confusion_matrix_figure(np.array([[8, 2], [1, 9]]), labels=["a", "b"])
+    >>> fig.data[0].z.round(2).tolist()
+    [[0.8, 0.2], [0.1, 0.9]]
+    """
+    counts = np.asarray(matrix, dtype=np.float64)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] != len(labels):
+        raise InvalidParameterError(
+            f"A confusion matrix must be square with one row per label; got shape {counts.shape} "
+            f"for {len(labels)} labels."
+        )
+    totals = counts.sum(axis=1, keepdims=True)
+    share = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    fig = go.Figure() if fig is None else fig
+    fig.add_trace(
+        go.Heatmap(
+            z=share,
+            x=list(labels),
+            y=list(labels),
+            zmin=0.0,
+            zmax=1.0,
+            colorscale="Blues",
+            text=counts.astype(int),
+            texttemplate="%{text}",
+            colorbar={"title": {"text": "row share"}},
+            hovertemplate="true %{y}, predicted %{x}: %{text} (%{z:.0%} of row)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin={"l": 90, "r": 20, "t": 40 if title else 10, "b": 60},
+        xaxis_title="predicted",
+        yaxis={"title": "true", "autorange": "reversed"},
+    )
+    return fig
