@@ -277,6 +277,8 @@ def write_wav(path: str | Path, samples: np.ndarray, *, sample_rate: int, subtyp
         raise BabyCryError(f"Cannot write {str(path)!r}: use a .wav, .flac or .ogg file name.")
     if fmt == "OGG":
         subtype = "VORBIS"
+    if not path.parent.is_dir():
+        raise BabyCryError(f"Cannot write {str(path)!r}: the folder {str(path.parent)!r} does not exist.")
     data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
     try:
         sf.write(str(path), data, int(sample_rate), format=fmt, subtype=subtype)
