@@ -347,6 +347,8 @@ def _read_source_bytes(source: AudioSource) -> tuple[bytes | None, Path | None]:
             raise AudioDecodeError(f"No such audio file: {str(path)!r}.")
         if path.is_dir():
             raise AudioDecodeError(f"Expected an audio file but got a folder: {str(path)!r}.")
+        if path.stat().st_size == 0:
+            raise EmptyAudioError(f"The file {path.name!r} is empty (0 bytes). Please record again.")
         if path.stat().st_size > _MAX_INPUT_BYTES:
             raise AudioDecodeError(
                 f"The file {path.name!r} is {path.stat().st_size / 1e6:.0f} MB; files over "
@@ -390,7 +392,7 @@ def _ffmpeg_binary() -> str:
     return binary
 
 
-def _probe(path: Path) -> tuple[str, int, int, float | None]:
+def _probe(path: Path, *, label: str) -> tuple[str, int, int, float | None]:
     """ffprobe: (format/codec, sample rate, channels, duration) of the first audio stream."""
     probe = shutil.which("ffprobe")
     if probe is None:
@@ -404,9 +406,7 @@ def _probe(path: Path) -> tuple[str, int, int, float | None]:
         return "unknown", 0, 0, None
     streams = info.get("streams") or []
     if not streams:
-        raise UnsupportedFormatError(
-            f"{path.name!r} is not a recording babycry can read: it holds no audio track."
-        )
+        raise UnsupportedFormatError(f"{label} is not a recording babycry can read: it holds no audio track.")
     stream = streams[0]
     fmt = info.get("format", {})
     name = f"{fmt.get('format_name', 'unknown').split(',')[0]}/{stream.get('codec_name', 'unknown')}"
@@ -419,7 +419,7 @@ def _probe(path: Path) -> tuple[str, int, int, float | None]:
 def _decode_ffmpeg(path: Path, *, max_seconds: float, label: str) -> tuple[np.ndarray, int, str, float | None]:
     """Decode any format ffmpeg knows to float32 WAV, keeping rate and channels."""
     binary = _ffmpeg_binary()
-    fmt, rate, channels, duration = _probe(path)
+    fmt, rate, channels, duration = _probe(path, label=label)
     with tempfile.TemporaryDirectory(prefix="babycry-") as tmp:
         out_path = Path(tmp) / "decoded.wav"
         # +1 s so that "longer than max_seconds" is still visible after decoding.
