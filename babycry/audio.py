@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 import numpy as np
 import soundfile as sf
@@ -36,7 +36,7 @@ from .errors import (
 __all__ = ["Audio", "AudioSource", "load", "from_array", "validate", "resample", "to_mono", "to_float32"]
 
 #: What :func:`load` accepts: a path, raw bytes, or a binary file object.
-AudioSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+AudioSource = str | os.PathLike | bytes | bytearray | BinaryIO
 
 _FFMPEG_TIMEOUT_S = 60
 # Guard against a "recording" that is really a huge unrelated file.
