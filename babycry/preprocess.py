@@ -45,10 +45,10 @@ def validate_band(*, low_hz: float, high_hz: float, sample_rate: int) -> None:
     Examples
     --------
     >>> validate_band(low_hz=500, high_hz=2500, sample_rate=16000)
-    >>> validate_band(low_hz=500, high_hz=9000, sample_rate=16000)
+    >>> validate_band(low_hz=500, high_hz=9000, sample_rate=16000)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    babycry.errors.InvalidParameterError: Band-pass edges must satisfy 0 < low < high < sample_rate/2 = 8000 Hz; got low=500 Hz, high=9000 Hz.
+    babycry.errors.InvalidParameterError: Band-pass edges must satisfy 0 < low < high < sample_rate/2 = 8000 Hz; ...
     """
     nyquist = sample_rate / 2.0
     if not (np.isfinite(low_hz) and np.isfinite(high_hz) and 0 < low_hz < high_hz < nyquist):
@@ -199,7 +199,9 @@ def rms_dbfs(samples: np.ndarray) -> float:
     return float(20.0 * np.log10(rms)) if rms > 0 else float("-inf")
 
 
-def normalise_loudness(samples: np.ndarray, *, target_rms_dbfs: float = -20.0, peak_ceiling: float = 0.99) -> np.ndarray:
+def normalise_loudness(
+    samples: np.ndarray, *, target_rms_dbfs: float = -20.0, peak_ceiling: float = 0.99
+) -> np.ndarray:
     """Scale to a target RMS level, never letting the peak exceed ``peak_ceiling``.
 
     Loudness differs wildly between sources (peak-normalised chunks, quiet
