@@ -33,6 +33,10 @@ system-deps:
 test: setup
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False BABYCRY_DATA=$(DATA) $(PY) -m pytest
 
+# Serves the app on 0.0.0.0:7860 exactly as the Space runs it (app.py).
+demo: setup
+	GRADIO_ANALYTICS_ENABLED=False $(PY) app.py
+
 lint: setup
 	$(VENV)/bin/ruff check babycry demo tests benchmarks app.py
 
