@@ -16,7 +16,7 @@ import numpy as np
 from scipy import signal
 
 from .audio import resample
-from .config import MelConfig
+from .config import AudioConfig, MelConfig
 from .errors import InvalidAudioError, InvalidParameterError
 from .preprocess import rms_dbfs
 
@@ -84,12 +84,21 @@ class Spectrogram:
         return tuple(self.values.shape)  # type: ignore[return-value]
 
 
-def log_mel(samples: np.ndarray, *, sample_rate: int, config: MelConfig = MelConfig()) -> Spectrogram:
+def log_mel(
+    samples: np.ndarray,
+    *,
+    sample_rate: int,
+    config: MelConfig = MelConfig(),
+    reference_rate: int = AudioConfig().sample_rate,
+) -> Spectrogram:
     """Log-mel spectrogram in dB relative to the loudest bin.
 
     The mel bank spans ``config.fmin_hz`` to ``min(config.fmax_hz, sample_rate / 2)``,
     so an 8 kHz and a 16 kHz copy of the same band-limited signal give the same
-    picture.  About 15 ms for a 7 s clip at 16 kHz.
+    picture.  ``config.n_fft`` and ``config.hop_length`` are meant at
+    ``reference_rate`` (the target rate, 16 kHz); at other rates they are scaled
+    so that frames keep their duration (and a 48 kHz input gets no empty mel
+    filters).  About 15 ms for a 7 s clip at 16 kHz.
 
     Parameters
     ----------
@@ -99,6 +108,8 @@ def log_mel(samples: np.ndarray, *, sample_rate: int, config: MelConfig = MelCon
         Their rate in Hz.
     config : MelConfig
         FFT size, hop, number of mel bands, frequency range, dynamic range.
+    reference_rate : int
+        Rate at which ``config.n_fft`` / ``config.hop_length`` apply unchanged.
 
     Returns
     -------
@@ -127,11 +138,14 @@ def log_mel(samples: np.ndarray, *, sample_rate: int, config: MelConfig = MelCon
             f"The mel range must satisfy 0 <= fmin < fmax <= sample_rate/2; got fmin={config.fmin_hz:g} Hz, "
             f"fmax={fmax:g} Hz at {sample_rate} Hz."
         )
+    scale = sample_rate / float(reference_rate)
+    n_fft = config.n_fft if scale == 1 else int(2 ** round(math.log2(config.n_fft * scale)))
+    hop = config.hop_length if scale == 1 else max(1, int(round(config.hop_length * scale)))
     power = librosa.feature.melspectrogram(
         y=x,
         sr=sample_rate,
-        n_fft=config.n_fft,
-        hop_length=config.hop_length,
+        n_fft=n_fft,
+        hop_length=hop,
         n_mels=config.n_mels,
         fmin=config.fmin_hz,
         fmax=fmax,
@@ -142,7 +156,7 @@ def log_mel(samples: np.ndarray, *, sample_rate: int, config: MelConfig = MelCon
         values = np.full(power.shape, -config.top_db, dtype=np.float32)
     else:
         values = librosa.power_to_db(power, ref=ref, amin=1e-10, top_db=config.top_db).astype(np.float32)
-    times = librosa.frames_to_time(np.arange(values.shape[1]), sr=sample_rate, hop_length=config.hop_length)
+    times = librosa.frames_to_time(np.arange(values.shape[1]), sr=sample_rate, hop_length=hop)
     freqs = librosa.mel_frequencies(n_mels=config.n_mels, fmin=config.fmin_hz, fmax=fmax)
     return Spectrogram(values=values, times_s=times.astype(np.float64), freqs_hz=freqs.astype(np.float64))
 
