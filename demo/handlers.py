@@ -28,6 +28,7 @@ import numpy as np
 from babycry import audio as bc_audio
 from babycry import augment as bc_augment
 from babycry import features, plots, preprocess
+from babycry.analysis import CRY_THRESHOLD, analyse
 from babycry.config import REASONS, AudioConfig, BandPassConfig, MelConfig
 from babycry.errors import BabyCryError
 
@@ -179,13 +180,13 @@ def reason_display_name(reason: str) -> str:
     return reason.replace("_", " ")
 
 
-def classify(path: str | None, *, models: Models) -> dict[str, Any]:
+def classify(recording: str | None, *, models: Models) -> dict[str, Any]:
     """The ``/classify`` endpoint: a recording in, the analysis JSON out.
 
     Parameters
     ----------
-    path : str or None
-        The recording (any format the library decodes).
+    recording : str or None
+        Path of the recording (any format the library decodes).
     models : Models
         The loaded checkpoints.
 
@@ -195,9 +196,7 @@ def classify(path: str | None, *, models: Models) -> dict[str, Any]:
         ``babycry.analysis.Analysis.to_dict()``: ``is_cry``, ``cry_probability``,
         ``verdict``, ``unsure``, ``reasons``, ``seconds_analysed``, ``windows``, ``model``.
     """
-    from babycry.analysis import analyse
-
-    audio = load_recording(path)
+    audio = load_recording(recording)
     with readable_errors("analysing the recording"):
         detector, reason = models.get()
         result = analyse(audio, detector=detector, reason=reason)
@@ -259,7 +258,7 @@ def render_answer(
         notes.append(f"{seconds:.1f} s analysed.")
     text = "\n\n".join([headline, detail, " ".join(notes)]).strip()
     windows = result.get("windows") or []
-    timeline = plots.timeline_figure(windows) if len(windows) > 1 else None
+    timeline = plots.timeline_figure(windows, threshold=CRY_THRESHOLD) if len(windows) > 1 else None
     return text, reasons, timeline
 
 
@@ -317,7 +316,7 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
 
 
 def spectrogram_views(
-    path: str | None,
+    recording: str | None,
     centre_hz: float,
     bandwidth_fraction: float,
     rolloff_db_per_octave: float,
@@ -329,8 +328,8 @@ def spectrogram_views(
 
     Parameters
     ----------
-    path : str or None
-        The recording.
+    recording : str or None
+        Path of the recording.
     centre_hz, bandwidth_fraction, rolloff_db_per_octave : float
         The band-pass filter (:class:`babycry.config.BandPassConfig`).
 
@@ -339,7 +338,7 @@ def spectrogram_views(
     tuple
         ``(mel_figure, waveform_figure, filter_response_figure, (rate, int16 filtered audio), band_info)``.
     """
-    audio = load_recording(path, config=audio_config)
+    audio = load_recording(recording, config=audio_config)
     with readable_errors("drawing the spectrogram"):
         band = BandPassConfig(
             centre_hz=float(centre_hz),
@@ -406,23 +405,23 @@ def collect_params(name: str, *slider_values: float, layout: list[tuple[str, str
 
 
 def augment_preview(
-    path: str | None,
+    recording: str | None,
     name: str,
-    params_json: str | dict | None,
+    params: str | dict | None,
     seed: float | int | None,
     *,
     mel_config: MelConfig = MelConfig(),
     audio_config: AudioConfig = AudioConfig(),
-) -> tuple[Any, Any, tuple[int, np.ndarray], dict[str, Any]]:
+) -> tuple[Any, Any, Any, tuple[int, np.ndarray], dict[str, Any]]:
     """The ``/augment`` endpoint: apply one named augmentation with exact parameters.
 
     Parameters
     ----------
-    path : str or None
-        The recording.
+    recording : str or None
+        Path of the recording.
     name : str
         A name from the library's registry (e.g. ``"pitch_shift"``).
-    params_json : str, dict or None
+    params : str, dict or None
         Parameters as a JSON object, e.g. ``'{"semitones": 2}'``; missing ones take their defaults.
     seed : int
         Seed for any randomness (noise), so a preview is reproducible.
@@ -430,14 +429,14 @@ def augment_preview(
     Returns
     -------
     tuple
-        ``(mel_before_figure, mel_after_figure, (rate, int16 audio), params_used)``.
+        ``(mel_before_figure, mel_after_figure, waveform_figure, (rate, int16 audio), params_used)``.
+        The spectrograms are in dB relative to their own loudest bin, so a gain
+        change shows in the waveform and is heard in the audio, not in the colours.
     """
-    audio = load_recording(path, config=audio_config)
+    audio = load_recording(recording, config=audio_config)
     with readable_errors("applying the augmentation"):
-        if isinstance(params_json, dict):
-            params = params_json
-        else:
-            text = (params_json or "").strip() or "{}"
+        if not isinstance(params, dict):
+            text = (params or "").strip() or "{}"
             try:
                 params = json.loads(text)
             except json.JSONDecodeError as exc:
@@ -457,8 +456,11 @@ def augment_preview(
         after_fig = plots.spectrogram_figure(
             features.log_mel(after, sample_rate=sr, config=mel_config), title=f"After {name}"
         )
+        wave_fig = plots.waveform_figure(
+            heard, after, sample_rate=sr, names=("before", "after"), title="Waveform before and after"
+        )
         used = {"name": name, "seed": int(seed or 0), "params_used": dict(result.params_used)}
-    return before_fig, after_fig, (sr, to_int16(after)), used
+    return before_fig, after_fig, wave_fig, (sr, to_int16(after)), used
 
 
 # --------------------------------------------------------------------------- #

@@ -29,8 +29,8 @@ def augmentation_tab(examples: list[str]) -> None:
     specs = handlers.augmentation_specs()
     gr.Markdown(
         "Training augments cries so the model hears more variety. Pick one of the library's augmentations, set "
-        "its parameters and a seed, and compare the spectrograms. The result plays at its **true level**, so a "
-        "gain change is audible."
+        "its parameters and a seed, and compare the spectrograms (each in dB relative to its own loudest point) and "
+        "the waveforms. The result plays at its **true level**, so a gain change is audible."
     )
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
@@ -55,11 +55,12 @@ def augmentation_tab(examples: list[str]) -> None:
                         layout.append((aug, spec.name))
                 groups.append(group)
             seed = gr.Number(value=0, precision=0, label="Seed (for the random parts, e.g. noise)", minimum=0)
-            params = gr.Textbox(visible=False)
+            params = gr.Textbox(value="{}", visible=False)
             preview = gr.Button("Preview", variant="primary", elem_id="augment-preview")
         with gr.Column(scale=2, min_width=300):
             before = gr.Plot(label="Before")
             after = gr.Plot(label="After")
+            wave = gr.Plot(label="Waveform before and after (true level)")
             augmented = gr.Audio(label="Augmented (true level)", type="numpy", interactive=False)
             used = gr.JSON(label="Parameters actually applied", elem_id="augment-used")
 
@@ -79,7 +80,7 @@ def augmentation_tab(examples: list[str]) -> None:
     ).success(
         handlers.augment_preview,
         [source, name, params, seed],
-        [before, after, augmented, used],
+        [before, after, wave, augmented, used],
         api_name="augment",
         api_description="A recording, an augmentation name, its parameters as a JSON object and a seed in; "
         "mel spectrograms before/after, the augmented audio (int16, true level) and the parameters used out.",

@@ -1,0 +1,218 @@
+"""The app's handlers called directly: real audio files, the real library, tiny trained checkpoints."""
+
+from __future__ import annotations
+
+import json
+
+import gradio as gr
+import numpy as np
+import pytest
+
+from babycry import audio as bc_audio
+from babycry.config import REASONS, BandPassConfig
+from babycry.errors import BabyCryError
+from demo import handlers
+
+BAND = BandPassConfig()
+DEFAULT_BAND = (BAND.centre_hz, BAND.bandwidth_fraction, BAND.rolloff_db_per_octave)
+
+
+@pytest.fixture(scope="module")
+def models(tiny_models) -> handlers.Models:
+    m = handlers.Models(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir)
+    assert m.warm_up() is None
+    return m
+
+
+# --------------------------------------------------------------------------- bad input -> readable gr.Error
+@pytest.mark.parametrize("case", ["empty", "silence", "short", "text", "fake_wav"])
+def test_bad_input_gives_the_library_message(audio_files, case):
+    with pytest.raises(BabyCryError) as lib:
+        bc_audio.load(audio_files[case])
+    with pytest.raises(gr.Error) as ui:
+        handlers.load_recording(str(audio_files[case]))
+    assert ui.value.message == str(lib.value)
+    assert "Traceback" not in ui.value.message
+
+
+def test_no_recording_and_expired_upload(tmp_path):
+    with pytest.raises(gr.Error, match="No recording yet"):
+        handlers.load_recording(None)
+    with pytest.raises(gr.Error, match="no longer on the server"):
+        handlers.load_recording(str(tmp_path / "gone.wav"))
+
+
+def test_unexpected_errors_become_a_short_message():
+    with pytest.raises(gr.Error, match="Something went wrong while testing"):
+        with handlers.readable_errors("testing"):
+            raise RuntimeError("internal detail")
+
+
+# --------------------------------------------------------------------------- /classify
+def test_classify_returns_the_design_json(models, audio_files):
+    out = handlers.classify(str(audio_files["cry"]), models=models)
+    assert set(out) >= {"is_cry", "cry_probability", "verdict", "unsure", "reasons", "seconds_analysed", "windows"}
+    assert list(out["reasons"]) == list(REASONS)
+    assert sum(out["reasons"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert 0.0 <= out["cry_probability"] <= 1.0
+    assert out["seconds_analysed"] == pytest.approx(7.0, abs=0.05)
+    assert len(out["windows"]) >= 2
+    assert out["truncated"] is False
+    json.dumps(out)  # what the API sends must be plain JSON
+
+
+def test_classify_decodes_browser_formats(models, audio_files):
+    if "webm" not in audio_files:
+        pytest.skip("ffmpeg not installed")
+    out = handlers.classify(str(audio_files["webm"]), models=models)
+    assert out["seconds_analysed"] == pytest.approx(7.0, abs=0.1)
+
+
+def test_missing_checkpoint_is_reported_not_raised(tmp_path, audio_files):
+    broken = handlers.Models(detector_path=tmp_path / "nope", reason_path=tmp_path / "nope")
+    assert "nope" in broken.warm_up()
+    assert "could not be loaded" in handlers.model_quality_note(broken)
+    with pytest.raises(gr.Error, match="nope"):
+        handlers.classify(str(audio_files["cry"]), models=broken)
+
+
+# --------------------------------------------------------------------------- the plain-words answer
+def _result(**kw):
+    base = {
+        "is_cry": True,
+        "cry_probability": 0.93,
+        "verdict": "hungry",
+        "unsure": False,
+        "reasons": {"hungry": 0.61, "belly_pain": 0.12, "discomfort": 0.17, "tired": 0.10},
+        "seconds_analysed": 7.0,
+        "windows": [],
+    }
+    base.update(kw)
+    return base
+
+
+def test_answer_confident_unsure_and_not_a_cry():
+    text, probs, timeline = handlers.render_answer(_result())
+    assert text.startswith("## Most likely: hungry (61%)")
+    assert probs == {"hungry": 0.61, "belly pain": 0.12, "discomfort": 0.17, "tired": 0.10}
+    assert timeline is None
+
+    text, _, _ = handlers.render_answer(_result(unsure=True))
+    assert "unsure" in text.splitlines()[0] and "hungry" in text
+
+    text, probs, _ = handlers.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.08))
+    assert text.startswith("## This doesn't sound like a baby crying")
+    assert "8%" in text and len(probs) == 4
+
+    text, _, _ = handlers.render_answer(_result(truncated=True, seconds_analysed=60.0))
+    assert "Only the first 60 s" in text
+    assert handlers.render_answer(None)[0] == handlers.EMPTY_ANSWER
+
+
+def test_answer_draws_a_timeline_for_several_windows(models, audio_files):
+    _, _, fig = handlers.render_answer(handlers.classify(str(audio_files["cry"]), models=models))
+    assert fig is not None and len(fig.data[0].y) >= 2
+
+
+def test_quality_note_is_read_from_the_checkpoint(models):
+    note = handlers.model_quality_note(models)
+    _, reason = models.get()
+    summary = reason.summary()
+    assert f"{summary['balanced_accuracy']:.2f}" in note
+    assert "0.25" in note  # chance for four reasons
+
+
+# --------------------------------------------------------------------------- /spectrogram
+def test_spectrogram_views(audio_files):
+    mel, wave, response, (sr, filtered), info = handlers.spectrogram_views(str(audio_files["cry"]), *DEFAULT_BAND)
+    assert mel.data[0].type == "heatmap"
+    assert [t.name for t in wave.data] == ["analysed", "band-passed"]
+    assert response.data[0].type == "scatter"
+    assert sr == 16_000 and filtered.dtype == np.int16 and filtered.size == 7 * 16_000
+    assert info["band_hz"] == [502.5, 2497.5]
+    assert info["rms_dbfs_after"] < info["rms_dbfs_before"]
+    # A narrower band keeps less of the cry.
+    *_, narrow = handlers.spectrogram_views(str(audio_files["cry"]), 1500, 0.2, 48)
+    assert narrow["rms_dbfs_after"] < info["rms_dbfs_after"]
+
+
+@pytest.mark.parametrize(("centre", "fraction", "rolloff"), [(7000, 1.9, 12), (1500, 1.33, 18), (1500, 2.5, 12)])
+def test_spectrogram_rejects_an_impossible_band(audio_files, centre, fraction, rolloff):
+    with pytest.raises(gr.Error) as err:
+        handlers.spectrogram_views(str(audio_files["cry"]), centre, fraction, rolloff)
+    assert str(rolloff) in err.value.message or "Hz" in err.value.message
+
+
+# --------------------------------------------------------------------------- /augment
+def test_augment_gain_is_heard_at_true_level(audio_files):
+    path = str(audio_files["cry"])
+    _, _, _, (sr, plain), _ = handlers.augment_preview(path, "gain", '{"gain_db": 0}', 0)
+    before, after, wave, (sr2, louder), used = handlers.augment_preview(path, "gain", '{"gain_db": -6}', 0)
+    assert plain.dtype == louder.dtype == np.int16 and sr == sr2 == 16_000
+    ratio = np.abs(louder.astype(float)).max() / np.abs(plain.astype(float)).max()
+    assert ratio == pytest.approx(10 ** (-6 / 20), rel=0.01)
+    assert used == {"name": "gain", "seed": 0, "params_used": {"gain_db": pytest.approx(-6.0)}}
+    assert before.data[0].type == after.data[0].type == "heatmap" and len(wave.data) == 2
+
+
+def test_augment_every_registry_entry_with_defaults(audio_files):
+    for name in handlers.augmentation_names():
+        *_, (_, out), used = handlers.augment_preview(str(audio_files["cry"]), name, "{}", 3)
+        assert out.dtype == np.int16 and out.size > 0
+        assert used["name"] == name and used["seed"] == 3
+
+
+def test_augment_is_reproducible_with_a_seed(audio_files):
+    a = handlers.augment_preview(str(audio_files["cry"]), "gaussian_noise", '{"snr_db": 10}', 5)[3][1]
+    b = handlers.augment_preview(str(audio_files["cry"]), "gaussian_noise", '{"snr_db": 10}', 5)[3][1]
+    c = handlers.augment_preview(str(audio_files["cry"]), "gaussian_noise", '{"snr_db": 10}', 6)[3][1]
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "match"),
+    [
+        ("reverb", "{}", "Unknown augmentation 'reverb'"),
+        ("gain", '{"gain_db": 60}', "gain_db must lie in"),
+        ("gain", '{"volume": 1}', "no parameter 'volume'"),
+        ("gain", "not json", "must be a JSON object"),
+        ("gain", "[1, 2]", "must be a JSON object"),
+    ],
+)
+def test_augment_bad_parameters(audio_files, name, params, match):
+    with pytest.raises(gr.Error, match=match):
+        handlers.augment_preview(str(audio_files["cry"]), name, params, 0)
+
+
+def test_collect_params_keeps_only_the_chosen_augmentation():
+    layout = [("gain", "gain_db"), ("pitch_shift", "semitones")]
+    assert json.loads(handlers.collect_params("pitch_shift", 3.0, 1.5, layout=layout)) == {"semitones": 1.5}
+
+
+def test_sliders_come_from_the_registry():
+    specs = handlers.augmentation_specs()
+    assert list(specs) == handlers.augmentation_names()
+    for params in specs.values():
+        for p in params:
+            assert p.min <= p.default <= p.max
+
+
+# --------------------------------------------------------------------------- research tabs
+def test_model_reports_show_grouped_metrics_beside_the_baseline(models):
+    reports = dict(handlers.model_reports(models))
+    assert set(reports) == {"Cry detector", "Reason classifier"}
+    table = reports["Reason classifier"]["table_md"]
+    assert "grouped CV" in table and "majority baseline" in table
+    assert "0.250" in table  # the baseline's balanced accuracy for four classes
+    assert reports["Reason classifier"].get("confusion_fig") is not None
+
+
+def test_dataset_overview(data_dir):
+    text, table = handlers.dataset_overview(data_dir)
+    assert table is not None and {"label", "clips", "families"} <= set(table.columns)
+    assert "Families" in text
+
+
+def test_dataset_overview_without_data(tmp_path):
+    text, table = handlers.dataset_overview(tmp_path / "none")
+    assert table is None and "BABYCRY_DATA" in text
