@@ -104,11 +104,11 @@ def synth_cry(
     sample_rate : int
         Output rate in Hz (8000-96000).
     f0_hz : float
-        Centre of the F0 contours, 100-1500 Hz (healthy infants: 300-600 Hz).
+        Median F0, 100-1500 Hz (healthy infants: 300-600 Hz).
     seed : int
         Seed of the one random generator used.
     f0_swing : float
-        Each burst's contour rises from ``f0·(1 - swing/2)`` to ``f0·(1 + swing/2)`` and falls back.
+        Depth of each burst's rise-and-fall: the contour spans ``swing · f0`` (fast rise, plateau, fall).
     jitter : float
         Relative standard deviation of the F0 wobble (0.01 = 1 %).
     shimmer : float
@@ -188,7 +188,9 @@ def synth_cry(
         # Rising-falling contour, its apex somewhere in the first half (typical of cry expirations).
         apex = rng.uniform(0.3, 0.55)
         shape = np.where(u < apex, u / apex, (1.0 - u) / (1.0 - apex))
-        f0[pos:end] = centre * (1.0 - f0_swing / 2.0 + f0_swing * np.sin(shape * np.pi / 2.0))
+        # sin(pi/2 * shape) with shape uniform on [0, 1] has median sin(pi/4): subtracting it puts the
+        # contour's median at ``centre``, so ``f0_hz`` is the median F0 the tracker should report.
+        f0[pos:end] = centre * (1.0 + f0_swing * (np.sin(shape * np.pi / 2.0) - np.sin(np.pi / 4.0)))
         attack, release = int(0.04 * sample_rate), int(0.08 * sample_rate)
         env = np.ones(m)
         env[: min(attack, m)] = np.linspace(0.0, 1.0, min(attack, m))
@@ -210,7 +212,7 @@ def synth_cry(
 
     phase = 2.0 * np.pi * np.cumsum(f0_true) / sample_rate
     source = np.zeros(n)
-    max_k = int(nyquist // max(1.0, f0_hz * (1.0 - f0_swing / 2.0) * 0.9))
+    max_k = int(nyquist // max(1.0, f0_hz * (1.0 - f0_swing) * 0.9))
     for k in range(1, max_k + 1):
         gain = 10.0 ** (tilt * np.log2(k) / 20.0)
         below = k * f0_true < 0.9 * nyquist  # no harmonic is allowed to alias
