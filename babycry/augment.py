@@ -118,7 +118,24 @@ class Param:
     step: float | None = None
 
     def check(self, value: Any, *, augmentation: str = "") -> float:
-        """Return ``value`` as a float, or raise :class:`InvalidParameterError` echoing it."""
+        """Return ``value`` as a float, or raise :class:`InvalidParameterError` echoing it.
+
+        Parameters
+        ----------
+        value : number or numeric string
+            The value to check (strings come from the command line).
+        augmentation : str
+            Name prefixed to the error message.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> Param("rolloff", 6, 48, 12, "dB/octave", "Slope.", step=6).check("18")
+        18.0
+        """
         where = f"{augmentation}: " if augmentation else ""
         if isinstance(value, bool):
             raise InvalidParameterError(f"{where}{self.name} must be a number, got {value!r}.")
@@ -135,7 +152,13 @@ class Param:
         return number
 
     def to_dict(self) -> dict[str, Any]:
-        """The record as a plain dict (for JSON / UI builders)."""
+        """The record as a plain dict (for JSON / UI builders).
+
+        Examples
+        --------
+        >>> Param("gain_db", -24.0, 12.0, 0.0, "dB", "Volume change.").to_dict()["max"]
+        12.0
+        """
         return asdict(self)
 
 
@@ -158,6 +181,13 @@ class AugmentResult:
         Whether the transform changed the signal.
     seed : int or None
         The seed the call used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = apply(np.full(1000, 0.1, np.float32), sample_rate=16000, name="gain", params={"gain_db": 0})
+    >>> r.name, r.applied, r.samples.shape
+    ('gain', True, (1000,))
     """
 
     samples: np.ndarray
@@ -401,7 +431,18 @@ class Augmentation:
     training_ranges: ClassVar[dict[str, tuple[float, float]]] = {}
 
     def param(self, name: str) -> Param:
-        """The :class:`Param` called ``name``."""
+        """The :class:`Param` called ``name``.
+
+        Raises
+        ------
+        InvalidParameterError
+            If there is none (the message lists the valid names).
+
+        Examples
+        --------
+        >>> get("band_pass").param("rolloff").step
+        6.0
+        """
         for p in self.params:
             if p.name == name:
                 return p
@@ -418,6 +459,23 @@ class Augmentation:
 
         A parameter in ``params`` is fixed (``low == high``); one in ``ranges``
         is drawn uniformly from ``(low, high)``; any other takes its default.
+
+        Parameters
+        ----------
+        params : mapping, optional
+            Fixed values.
+        ranges : mapping, optional
+            ``(low, high)`` per parameter.
+
+        Returns
+        -------
+        dict
+            ``{name: (low, high)}`` for every parameter.
+
+        Examples
+        --------
+        >>> get("band_pass").resolve({"centre_hz": 1000}, ranges={"rolloff": (6, 24)})
+        {'centre_hz': (1000.0, 1000.0), 'bandwidth_fraction': (1.33, 1.33), 'rolloff': (6.0, 24.0)}
         """
         params = dict(params or {})
         ranges = dict(ranges or {})
@@ -452,7 +510,29 @@ class Augmentation:
         sample_rate: int = 16_000,
         data_dir: str | os.PathLike | None = None,
     ) -> BaseWaveformTransform:
-        """Build the audiomentations transform (fixed where ``params``, random where ``ranges``)."""
+        """Build the audiomentations transform (fixed where ``params``, random where ``ranges``).
+
+        Parameters
+        ----------
+        params, ranges : mapping, optional
+            As in :meth:`resolve`.
+        p : float
+            Probability the transform is applied (1 for a preview).
+        sample_rate : int
+            Rate of the audio it will see.
+        data_dir : path, optional
+            Data folder (background noise only).
+
+        Returns
+        -------
+        audiomentations transform
+
+        Examples
+        --------
+        >>> t = get("pitch_shift").transform({"semitones": 2})
+        >>> type(t).__name__, t.min_semitones, t.max_semitones, t.p
+        ('PitchShift', 2.0, 2.0, 1.0)
+        """
         if not 0.0 <= float(p) <= 1.0:
             raise InvalidParameterError(f"{self.name}: the probability p must lie in [0, 1], got {p!r}.")
         bounds = self.resolve(params, ranges=ranges)
@@ -460,13 +540,32 @@ class Augmentation:
         return self._build(bounds, p=float(p), sample_rate=sample_rate, data_dir=data_dir)
 
     def read_params(self, transform: BaseWaveformTransform, samples: np.ndarray) -> dict[str, Any]:
-        """The parameters ``transform`` last applied to ``samples`` (its input), in this spec's names."""
+        """The parameters ``transform`` last applied to ``samples`` (its input), in this spec's names.
+
+        Returns an empty dict when the transform chose not to apply (``p < 1``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> aug = get("gain")
+        >>> t = aug.transform({"gain_db": -6})
+        >>> x = np.ones(100, np.float32)
+        >>> _ = t(x, sample_rate=16000)
+        >>> round(aug.read_params(t, x)["gain_db"], 6)
+        -6.0
+        """
         if not transform.parameters.get("should_apply"):
             return {}
         return self._read(transform, samples)
 
     def to_dict(self) -> dict[str, Any]:
-        """Name, description and parameters as plain data (for the UI and ``babycry augment --list``)."""
+        """Name, description and parameters as plain data (for the UI and ``babycry augment --list``).
+
+        Examples
+        --------
+        >>> get("gain").to_dict()["training_ranges"]
+        {'gain_db': [-12.0, 6.0]}
+        """
         return {
             "name": self.name,
             "description": self.description,

@@ -72,6 +72,12 @@ class Spectrogram:
         Centre time of each frame in seconds, shape ``(n_frames,)``.
     freqs_hz : np.ndarray
         Centre frequency of each row in Hz, shape ``(n_freqs,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> log_mel(np.ones(1600), sample_rate=16000).shape
+    (64, 11)
     """
 
     values: np.ndarray
@@ -180,6 +186,13 @@ class F0Track:
         pYIN's voicing probability per frame.
     offset_s : float
         Where the analysed stretch starts in the input (see ``max_seconds``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> track = F0Track(np.array([0.0, 0.1]), np.array([400.0, np.nan]), np.array([True, False]), np.array([0.9, 0.1]))
+    >>> track.median_hz, track.voiced_fraction
+    (400.0, 0.5)
     """
 
     times_s: np.ndarray
@@ -478,6 +491,11 @@ class ClipSummary:
         Harmonics of the F0 above the noise floor below the band edge (median over voiced frames).
     voiced_fraction : float
         Fraction of pYIN frames judged voiced.
+
+    Examples
+    --------
+    >>> ClipSummary(7.0, 16000, -20.0, -3.0, 450.0, 440.0, 6, 0.8).n_harmonics
+    6
     """
 
     duration_s: float

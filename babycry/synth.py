@@ -45,6 +45,12 @@ class SynthCry:
         Instantaneous F0 per sample (jitter included), 0 where unvoiced.
     voiced : np.ndarray
         bool per sample: inside a cry burst.
+
+    Examples
+    --------
+    >>> cry = synth_cry(seconds=1.0, seed=2)
+    >>> cry.duration_s, bool(cry.voiced.any())
+    (1.0, True)
     """
 
     samples: np.ndarray
