@@ -25,7 +25,9 @@ EXIT_ERROR = 1
 
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Sub-command registrars, in the order ``--help`` lists them."""
-    return [_register_info, _register_spectrogram, _register_augment, _register_synth]
+    from .cli_models import REGISTRARS as model_registrars
+
+    return [_register_info, _register_spectrogram, _register_augment, _register_synth, *model_registrars]
 
 
 # --------------------------------------------------------------------------- #

@@ -1,0 +1,190 @@
+"""The result a parent sees: is it a cry, how likely, which reason, and how sure.
+
+:func:`analyse` runs the detector and the reason model on the same windows of
+a recording; :class:`Analysis` holds the answer and ``to_dict()`` is the
+``/classify`` JSON of the app (stable; see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .audio import Audio
+from .config import AudioConfig, WindowConfig
+from .errors import InvalidParameterError
+from .model import CryModel
+
+__all__ = ["Window", "Analysis", "analyse", "CRY_THRESHOLD"]
+
+#: Calibrated cry probability at or above which a recording is called a cry.
+CRY_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Window:
+    """One analysis window of the timeline.
+
+    Examples
+    --------
+    >>> Window(0.0, 3.0, 0.91).to_dict()
+    {'start_s': 0.0, 'end_s': 3.0, 'cry_probability': 0.91}
+    """
+
+    start_s: float
+    end_s: float
+    cry_probability: float
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON form."""
+        return {"start_s": self.start_s, "end_s": self.end_s, "cry_probability": self.cry_probability}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What babycry heard.
+
+    Attributes
+    ----------
+    is_cry : bool
+        The detector's calibrated cry probability is at least ``CRY_THRESHOLD``.
+    cry_probability : float
+        Calibrated probability that the recording holds an infant cry.
+    verdict : str
+        ``"not_cry"`` when ``is_cry`` is false, else the most likely reason.
+    unsure : bool
+        The reason model's calibrated top probability is below its threshold
+        (always reported; the UI says "unsure" only for cries).
+    reasons : dict
+        Calibrated probability of each of :data:`babycry.config.REASONS`.
+    seconds_analysed : float
+        Length of audio the models saw.
+    windows : list of Window
+        Per-window cry probability (the timeline).
+    detector_id, reason_id : str
+        Where the models were loaded from.
+    unsure_threshold : float
+        The reason model's abstention threshold.
+    truncated : bool
+        The input was longer than the analysed maximum.
+
+    Examples
+    --------
+    >>> a = Analysis(is_cry=False, cry_probability=0.1, verdict="not_cry", unsure=True,
+    ...              reasons=dict.fromkeys(REASONS, 0.25), seconds_analysed=3.0,
+    ...              windows=[Window(0.0, 3.0, 0.1)], detector_id="d", reason_id="r")
+    >>> sorted(a.to_dict())
+    ['cry_probability', 'is_cry', 'model', 'reasons', 'seconds_analysed', 'unsure', 'verdict', 'windows']
+    """
+
+    is_cry: bool
+    cry_probability: float
+    verdict: str
+    unsure: bool
+    reasons: dict[str, float]
+    seconds_analysed: float
+    windows: list[Window] = field(default_factory=list)
+    detector_id: str = ""
+    reason_id: str = ""
+    unsure_threshold: float = 0.0
+    truncated: bool = False
+
+    @property
+    def top_reason(self) -> str:
+        """The most likely reason (whatever the verdict)."""
+        return max(self.reasons, key=self.reasons.get)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``/classify`` JSON (DESIGN.md): plain Python types only."""
+        return {
+            "is_cry": bool(self.is_cry),
+            "cry_probability": float(self.cry_probability),
+            "verdict": self.verdict,
+            "unsure": bool(self.unsure),
+            "reasons": {k: float(v) for k, v in self.reasons.items()},
+            "seconds_analysed": float(self.seconds_analysed),
+            "windows": [w.to_dict() for w in self.windows],
+            "model": {"detector": self.detector_id, "reason": self.reason_id},
+        }
+
+
+def analyse(
+    audio: Audio,
+    *,
+    detector: CryModel,
+    reason: CryModel,
+    window: WindowConfig = WindowConfig(),
+    audio_config: AudioConfig = AudioConfig(),
+    cry_threshold: float = CRY_THRESHOLD,
+    digits: int = 4,
+) -> Analysis:
+    """Run both models on a recording.
+
+    The recording is band-limited and cut into fixed windows (each
+    loudness-normalised), the detector gives a cry probability per window and
+    for the whole (mean of window logits, calibrated); the reason model gives
+    calibrated reason probabilities the same way.
+
+    Parameters
+    ----------
+    audio : Audio
+        From :func:`babycry.audio.load` or :func:`babycry.audio.from_array`.
+    detector, reason : CryModel
+        From :func:`babycry.model.load_detector` / :func:`babycry.model.load_reason`.
+    window : WindowConfig
+        Window and hop.
+    audio_config : AudioConfig
+        Band edge and loudness target.
+    cry_threshold : float
+        Calibrated cry probability from which the recording counts as a cry.
+    digits : int
+        Rounding of the reported probabilities.
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    InvalidParameterError
+        If the models are swapped or the audio is not at the models' rate.
+
+    Examples
+    --------
+    >>> from babycry.model import load_detector, load_reason
+    >>> from babycry.audio import load
+    >>> result = analyse(load("cry.wav"), detector=load_detector(), reason=load_reason())  # doctest: +SKIP
+    >>> result.to_dict()["verdict"]  # doctest: +SKIP
+    'hungry'
+    """
+    if detector.task != "detector":
+        raise InvalidParameterError(f"`detector` must be a cry detector, got a {detector.task} model.")
+    if reason.task != "reason":
+        raise InvalidParameterError(f"`reason` must be a reason model, got a {reason.task} model.")
+    if not 0.0 < cry_threshold < 1.0:
+        raise InvalidParameterError(f"cry_threshold must lie in (0, 1), got {cry_threshold!r}.")
+    det = detector.predict(audio.samples, sample_rate=audio.sample_rate, window=window, audio_config=audio_config)
+    rea = reason.predict(audio.samples, sample_rate=audio.sample_rate, window=window, audio_config=audio_config)
+    cry_index = detector.labels.index("cry")
+    cry_p = float(det.probabilities[cry_index])
+    reasons = {name: round(float(p), digits) for name, p in zip(reason.labels, rea.probabilities, strict=False)}
+    is_cry = cry_p >= cry_threshold
+    top = max(reasons, key=reasons.get)
+    unsure = float(max(rea.probabilities)) < reason.unsure_threshold
+    timeline = [
+        Window(float(s), float(e), round(float(p[cry_index]), digits))
+        for (s, e), p in zip(det.spans, det.window_probabilities, strict=False)
+    ]
+    return Analysis(
+        is_cry=bool(is_cry),
+        cry_probability=round(cry_p, digits),
+        verdict=top if is_cry else "not_cry",
+        unsure=bool(unsure),
+        reasons=reasons,
+        seconds_analysed=round(audio.duration_s, 3),
+        windows=timeline,
+        detector_id=detector.model_id,
+        reason_id=reason.model_id,
+        unsure_threshold=reason.unsure_threshold,
+        truncated=audio.truncated,
+    )

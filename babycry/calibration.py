@@ -1,0 +1,214 @@
+"""Honest confidence: temperature scaling, the reason model's "unsure" threshold, ECE.
+
+Both are fitted on grouped out-of-fold logits (never on clips the model was
+trained on) and stored beside the checkpoint in ``calibration.json``, so every
+consumer of the checkpoint gets the same calibrated probabilities.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InvalidParameterError
+
+__all__ = [
+    "Calibration",
+    "fit_temperature",
+    "expected_calibration_error",
+    "choose_unsure_threshold",
+    "save_calibration",
+    "log_loss",
+]
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def log_loss(probabilities: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood of the true classes (natural log).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(log_loss(np.array([[0.5, 0.5]]), np.array([1])), 4)
+    0.6931
+    """
+    p = np.clip(np.asarray(probabilities, dtype=np.float64)[np.arange(len(y)), y], 1e-12, 1.0)
+    return float(-np.mean(np.log(p)))
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray, *, bounds: tuple[float, float] = (0.05, 20.0)) -> float:
+    """The temperature that minimises the log-loss of ``softmax(logits / T)``.
+
+    Parameters
+    ----------
+    logits : np.ndarray
+        Uncalibrated out-of-fold logits ``(n, k)``.
+    y : np.ndarray
+        True class ids.
+    bounds : (float, float)
+        Search range for T.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.integers(0, 2, 2000)
+    >>> logits = np.stack([np.zeros(2000), (2 * y - 1) * 1.0 + rng.normal(size=2000)], axis=1) * 5
+    >>> 3 < fit_temperature(logits, y) < 7
+    True
+    """
+    from scipy.optimize import minimize_scalar
+
+    logits = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(y, dtype=np.int64)
+    if logits.ndim != 2 or len(logits) != len(y) or len(y) == 0:
+        raise InvalidParameterError(f"Expected logits (n, k) matching {len(y)} labels, got shape {logits.shape}.")
+
+    def nll(log_t: float) -> float:
+        return log_loss(_softmax(logits / np.exp(log_t)), y)
+
+    res = minimize_scalar(nll, bounds=(np.log(bounds[0]), np.log(bounds[1])), method="bounded")
+    return float(np.exp(res.x))
+
+
+def expected_calibration_error(probabilities: np.ndarray, y: np.ndarray, *, n_bins: int = 10) -> float:
+    """Top-label expected calibration error with equal-width confidence bins.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> expected_calibration_error(np.array([[0.9, 0.1], [0.9, 0.1]]), np.array([0, 1]))
+    0.4
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    conf = p.max(axis=1)
+    correct = (p.argmax(axis=1) == np.asarray(y)).astype(np.float64)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=False):
+        mask = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
+        if mask.any():
+            ece += mask.mean() * abs(conf[mask].mean() - correct[mask].mean())
+    return round(float(ece), 6)
+
+
+def _balanced_accuracy(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
+    recalls = [float(np.mean(pred[y == c] == c)) for c in range(n_classes) if np.any(y == c)]
+    return float(np.mean(recalls)) if recalls else float("nan")
+
+
+def choose_unsure_threshold(
+    probabilities: np.ndarray, y: np.ndarray, *, min_coverage: float = 0.5, grid: np.ndarray | None = None
+) -> dict[str, float]:
+    """Pick the abstention threshold on calibrated out-of-fold probabilities.
+
+    The model answers when its top probability is at least the threshold.  The
+    threshold maximises the balanced accuracy of the answered clips while
+    answering at least ``min_coverage`` of them (ties: the lower threshold, so
+    more answers).
+
+    Parameters
+    ----------
+    probabilities : np.ndarray
+        Calibrated OOF probabilities ``(n, k)``.
+    y : np.ndarray
+        True class ids.
+    min_coverage : float
+        Least fraction of clips that must be answered.
+
+    Returns
+    -------
+    dict
+        ``threshold``, ``coverage``, ``answered_balanced_accuracy``,
+        ``all_balanced_accuracy``, ``min_coverage``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.55, 0.45]])
+    >>> choose_unsure_threshold(p, np.array([0, 1, 1, 1]))["threshold"]
+    0.6
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    y = np.asarray(y, dtype=np.int64)
+    k = p.shape[1]
+    conf = p.max(axis=1)
+    pred = p.argmax(axis=1)
+    if grid is None:
+        grid = np.round(np.arange(0.0, 1.0, 0.01), 2)
+    best = None
+    for t in grid:
+        answered = conf >= t
+        coverage = float(answered.mean())
+        if coverage < min_coverage or answered.sum() == 0:
+            continue
+        score = _balanced_accuracy(y[answered], pred[answered], k)
+        if best is None or score > best[1] + 1e-9:
+            best = (float(t), score, coverage)
+    if best is None:
+        best = (0.0, _balanced_accuracy(y, pred, k), 1.0)
+    return {
+        "threshold": round(best[0], 4),
+        "coverage": round(best[2], 4),
+        "answered_balanced_accuracy": round(best[1], 4),
+        "all_balanced_accuracy": round(_balanced_accuracy(y, pred, k), 4),
+        "min_coverage": float(min_coverage),
+    }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What ``calibration.json`` holds.
+
+    Attributes
+    ----------
+    temperature : float
+        Divide the logits by this before the softmax.
+    unsure_threshold : float
+        Calibrated top probability below which the model abstains (0: never).
+    method : str
+        How it was fitted.
+    fitted_on : str
+        Which predictions it was fitted on.
+
+    Examples
+    --------
+    >>> Calibration(temperature=1.5).unsure_threshold
+    0.0
+    """
+
+    temperature: float = 1.0
+    unsure_threshold: float = 0.0
+    method: str = "temperature scaling (minimum log-loss)"
+    fitted_on: str = "grouped out-of-fold logits"
+    n_predictions: int = 0
+    coverage: float | None = None
+    answered_balanced_accuracy: float | None = None
+
+
+def save_calibration(calibration: Calibration, folder: str | os.PathLike) -> Path:
+    """Write ``calibration.json`` into a checkpoint folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     save_calibration(Calibration(temperature=2.0), d).name
+    'calibration.json'
+    """
+    path = Path(folder) / "calibration.json"
+    path.write_text(json.dumps(asdict(calibration), indent=2) + "\n")
+    return path

@@ -1,0 +1,218 @@
+"""Model cards: the ``README.md`` written beside each checkpoint (Hugging Face format).
+
+Every figure in a card is read from the ``metrics.json`` / ``training.json``
+the same training run wrote, so the card is reproduced by re-running the
+training command it quotes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = ["write_model_card", "render_model_card"]
+
+_DATA_LICENSES = """\
+| source | used for | license |
+|---|---|---|
+| Donate-a-Cry (cleaned set), github.com/gveres/donateacry-corpus | cries; the four reasons | ODbL 1.0 / DbCL 1.0 |
+| giulbia/baby_cry_detection: ESC-50 clips (crying baby, noise) | cries, noise negatives | CC BY-NC 3.0 |
+| giulbia/baby_cry_detection: own recordings (cry, laugh, silence) | cries; laugh, silence negatives | CC BY-SA 4.0 |
+| Free Spoken Digit Dataset (5 speakers) | speech negatives | CC BY-SA 4.0 |
+
+The ESC-50 clips are licensed for non-commercial use only (CC BY-NC 3.0), so these weights are released for
+non-commercial research and education. The raw Donate-a-Cry uploads (`donateacry_unlabeled/`, `donateacry_removed/`)
+were not used: nobody has listened to them and their labels are unreliable."""
+
+
+def _fmt(v: dict[str, Any] | None) -> str:
+    if not v or v.get("value") is None:
+        return "n/a"
+    lo, hi = v.get("ci95", [None, None])
+    return f"{v['value']:.3f} [{lo:.3f}, {hi:.3f}]" if lo is not None else f"{v['value']:.3f}"
+
+
+def _metrics_table(grouped: dict[str, Any], leaky: dict[str, Any] | None, labels: list[str]) -> str:
+    m, base = grouped["metrics"], grouped["majority_baseline"]
+    lm = (leaky or {}).get("metrics", {})
+    rows = ["| metric | grouped CV (95% CI, family bootstrap) | majority baseline | LEAKY random split |",
+            "|---|---|---|---|"]
+    keys = ["balanced_accuracy", "macro_f1", "accuracy", "log_loss", "ece", "roc_auc"]
+    keys += [f"recall/{name}" for name in labels]
+    keys += sorted(k for k in m if k.startswith("category_accuracy/"))
+    for key in keys:
+        if key not in m:
+            continue
+        b = base.get(key)
+        shown = f"{b:.3f}" if isinstance(b, float) else "—"
+        rows.append(f"| {key} | {_fmt(m[key])} | {shown} |")
+        rows[-1] += f" {_fmt(lm.get(key))} |"
+    return "\n".join(rows)
+
+
+def _confusion(grouped: dict[str, Any]) -> str:
+    cm = grouped["metrics"]["confusion_matrix"]
+    labels = cm["labels"]
+    rows = ["| true \\ predicted | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+    for name, row in zip(labels, cm["rows_true_cols_predicted"], strict=False):
+        rows.append(f"| {name} | " + " | ".join(str(c) for c in row) + " |")
+    return "\n".join(rows)
+
+
+def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], calibration: dict[str, Any]) -> str:
+    """The model card text.
+
+    Examples
+    --------
+    >>> text = render_model_card(metrics={"task": "detector", "labels": ["not_cry", "cry"]},
+    ...                          training={"command": "babycry train", "data": {}}, calibration={})
+    >>> text.startswith("---")
+    True
+    """
+    task = metrics.get("task", "detector")
+    labels = list(metrics.get("labels", []))
+    grouped, leaky = metrics.get("grouped"), metrics.get("random")
+    name = "cry-detector" if task == "detector" else "cry-reason"
+    bal = grouped["metrics"]["balanced_accuracy"]["value"] if grouped else None
+    meta = [
+        "---",
+        "license: cc-by-nc-4.0",
+        "library_name: transformers",
+        "pipeline_tag: audio-classification",
+        "tags:", "  - audio-classification", "  - audio-spectrogram-transformer", "  - infant-cry", "  - babycry",
+        "datasets:", "  - donateacry-corpus", "  - esc50", "  - free-spoken-digit-dataset",
+        "metrics:", "  - balanced_accuracy", "  - f1", "  - log_loss", "  - ece",
+    ]
+    if grouped:
+        meta += [
+            "model-index:", f"  - name: babycry-{name}", "    results:", "      - task:",
+            "          type: audio-classification", "        dataset:",
+            "          name: babycry shared data (grouped CV)",
+            "          type: babycry", "        metrics:", "          - type: balanced_accuracy",
+            f"            value: {bal}", "            name: balanced accuracy (grouped 5-fold CV)",
+        ]
+    meta.append("---")
+    data = training.get("data", {})
+    purpose = (
+        "Says whether a recording holds an **infant cry** (`cry`) or not (`not_cry`: silence, household noise, "
+        "laughter, speech, …). It gates the reason model: the babycry app says \"this doesn't sound like a baby "
+        "crying\" instead of a reason when this model says `not_cry`."
+        if task == "detector"
+        else "Given an infant cry, gives calibrated probabilities that it sounds **hungry, belly_pain, discomfort or "
+        "tired**, and abstains (\"unsure\") when its top probability is below a threshold chosen on out-of-fold "
+        "predictions. Burping (8 clips from 7 families in the cleaned Donate-a-Cry set) is left out: too few "
+        "families to learn or evaluate it."
+    )
+    parts = ["\n".join(meta), "", f"# babycry {name}", "", purpose, "",
+             "A compact Audio Spectrogram Transformer (`ASTForAudioClassification`, trained from random "
+             "initialisation here; no pretrained weights) on 3 s windows of 16 kHz audio band-limited to 4 kHz and "
+             "loudness-normalised per window. Long recordings are cut into 3 s windows with a 1.5 s hop; the clip "
+             "logit is the mean of the window logits, then divided by the calibration temperature.", "",
+             "## Not a medical device", "",
+             "This model is a research and educational tool. It does **not** diagnose anything and must not be used "
+             "to decide whether a baby needs care. A baby who cries inconsolably, has a fever, is not feeding, "
+             "vomits, is unusually drowsy or floppy, or whose crying worries you in any way should be seen by a "
+             "doctor or a health line. The reasons it was trained on are the labels parents chose in a phone app, "
+             "not clinical findings.", "",
+             "## Intended use", "",
+             "Research and teaching about infant-cry audio; the babycry demo app. Out of scope: medical or "
+             "safety decisions, monitoring without a caregiver present, any use on adults.", "",
+             "## Usage", "",
+             "```python\nfrom babycry.audio import load\nfrom babycry.model import load_model\n"
+             f"model = load_model(\"assets/models/{name}\")   # a local folder or a hub id\n"
+             "audio = load(\"recording.wav\")\nprint(model.predict(audio.samples, sample_rate=audio.sample_rate)"
+             ".as_dict())\n```", "",
+             "It also loads in `transformers.pipeline(\"audio-classification\", model=PATH)`: feed it a 3 s, "
+             "16 kHz window band-limited to 4 kHz and loudness-normalised (`babycry.model.frame_windows`); the "
+             "pipeline gives the *uncalibrated* probabilities (babycry applies `calibration.json`).", ""]
+    if grouped:
+        parts += [
+            "## Evaluation (grouped cross-validation)", "",
+            f"{grouped['split_description']}; {grouped['n_clips']} clips from {grouped['n_groups']} groups "
+            "(families, recordings, speakers). No group is ever on both sides of a fold. Probabilities are "
+            "calibrated with a temperature fitted on the other folds' out-of-fold predictions. 95% intervals: "
+            "bootstrap over groups (500 draws). The LEAKY column is the same model under an ungrouped random split "
+            "(the same families on both sides of the split): it is shown only to make the leakage visible and "
+            "must not be quoted as performance.", "",
+            _metrics_table(grouped, leaky, labels), "",
+            f"Class counts: {grouped['class_counts']}. Majority baseline: always the most frequent class with the "
+            "class prior as probabilities.", "",
+            "Confusion matrix (grouped out-of-fold, pooled over seeds; rows are true classes):", "",
+            _confusion(grouped), "",
+        ]
+        if grouped.get("unsure"):
+            u = grouped["unsure"]
+            parts += [
+                "### Unsure", "",
+                f"The model abstains when its calibrated top probability is below **{u['threshold']:.2f}** "
+                f"(chosen on grouped out-of-fold predictions to maximise the balanced accuracy of the answered clips "
+                f"while answering at least half). Coverage: **{u['coverage']:.1%}** of clips answered; balanced "
+                f"accuracy of the answered clips: **{u['answered_balanced_accuracy']}** "
+                f"(95% CI {u.get('answered_balanced_accuracy_ci95')}).", "",
+            ]
+    parts += [
+        "## Calibration", "",
+        f"`calibration.json`: temperature {calibration.get('temperature', 1.0)}, unsure threshold "
+        f"{calibration.get('unsure_threshold', 0.0)}; {calibration.get('fitted_on', '')}.", "",
+        "## Training data", "",
+        f"Data folder manifest SHA-256 `{data.get('manifest_sha256', '?')}`: {data.get('n_clips', '?')} clips, "
+        f"{data.get('n_groups', '?')} groups, class counts {data.get('class_counts', {})}.", "",
+        _DATA_LICENSES, "",
+        "## Training", "",
+        "Reproduce this checkpoint, its metrics and this card with:", "",
+        f"```\n{training.get('command', '')}\n```", "",
+        "The grouped figures alone: `babycry cv --task " + task + " --data ../shared/data --folds 5 --seeds 3 "
+        "--json out.json` (add `--split random` for the leaky figure). Settings, library versions and wall time "
+        "are in `training.json`.", "",
+        "## Limitations", "",
+    ]
+    if task == "detector":
+        parts += [
+            "- Negatives in training are few kinds: one silence recording, one baby-laughter recording, ESC-50 "
+            "household noise and five adult speakers saying digits. Hard negatives are synthesised from cries "
+            "(short rhythmic bursts, voices shifted down an octave) and speech shifted up; coughs, sneezes, moans, "
+            "screams and adult crying were never seen and may be called cries.",
+            "- Laughter is a single recording (one group), so its grouped-CV figure is one recording held out.",
+            "- Trained on phone recordings of 2010s phones at 8 kHz; browser microphones apply echo cancellation and "
+            "noise suppression that change the signal.",
+        ]
+    else:
+        parts += [
+            "- 84% of the cleaned Donate-a-Cry clips are `hungry`; belly_pain has 16 clips from 7 families (8 from "
+            "one family), discomfort 27 from 16, tired 24 from 16. Any figure for the small classes rests on a "
+            "handful of families: read the intervals, not the point values.",
+            "- The labels are what parents tagged in an app, not verified causes. Published 90%+ accuracies on this "
+            "corpus come from ungrouped splits (see the LEAKY column).",
+        ]
+    return "\n".join(parts) + "\n"
+
+
+def write_model_card(
+    folder: str | os.PathLike,
+    *,
+    metrics: dict[str, Any] | None = None,
+    training: dict[str, Any] | None = None,
+    calibration: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``README.md`` into a checkpoint folder (reading the JSON files there when not given).
+
+    Examples
+    --------
+    >>> # write_model_card("assets/models/cry-detector")  # doctest: +SKIP
+    """
+    folder = Path(folder)
+
+    def read(name: str) -> dict[str, Any]:
+        path = folder / name
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    text = render_model_card(
+        metrics=metrics if metrics is not None else read("metrics.json"),
+        training=training if training is not None else read("training.json"),
+        calibration=calibration if calibration is not None else read("calibration.json"),
+    )
+    path = folder / "README.md"
+    path.write_text(text)
+    return path

@@ -1,0 +1,174 @@
+"""The model sub-commands of ``babycry``: predict, train, cv, evaluate.
+
+Registered by :func:`babycry.cli._registrars`; every failure is a
+:class:`BabyCryError`, which ``babycry.cli.main`` prints as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from .errors import DataError, InvalidParameterError
+
+__all__ = ["register_predict", "register_train", "register_cv", "register_evaluate", "REGISTRARS"]
+
+
+def _data_default() -> str:
+    from .data import default_data_dir
+
+    return str(default_data_dir())
+
+
+def _config_from_args(task: str, config_json: str | None, overrides: list[str] | None):
+    from .train import TrainConfig, for_task
+
+    config = for_task(task)
+    if config_json:
+        config = TrainConfig.from_json(config_json, base=config)
+    changes = {}
+    for item in overrides or []:
+        if "=" not in item:
+            raise InvalidParameterError(f"--set expects KEY=VALUE, got {item!r}.")
+        key, value = item.split("=", 1)
+        try:
+            changes[key] = json.loads(value)
+        except json.JSONDecodeError:
+            changes[key] = value
+    return config.replace(**changes) if changes else config
+
+
+def _add_config_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="JSON", help="JSON file overriding TrainConfig fields")
+    p.add_argument("--set", metavar="KEY=VALUE", action="append", help="override one TrainConfig field (repeatable)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+# --------------------------------------------------------------------------- #
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from .analysis import analyse
+    from .audio import load
+    from .model import load_detector, load_reason
+
+    audio = load(args.file)
+    result = analyse(audio, detector=load_detector(args.detector), reason=load_reason(args.reason))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return 0
+    if result.is_cry:
+        head = f"cry (p={result.cry_probability:.2f}); most likely: {result.verdict}"
+        head += " — UNSURE (the reason model is not confident)" if result.unsure else ""
+    else:
+        head = f"not a cry (cry probability {result.cry_probability:.2f})"
+    print(head)
+    print("reasons: " + ", ".join(f"{k} {v:.2f}" for k, v in result.reasons.items()))
+    print(f"analysed {result.seconds_analysed:.1f} s" + (" (truncated)" if result.truncated else ""))
+    for w in result.windows:
+        print(f"  {w.start_s:6.1f}–{w.end_s:6.1f} s  cry {w.cry_probability:.2f}")
+    return 0
+
+
+def register_predict(sub: argparse._SubParsersAction) -> None:
+    """Register ``babycry predict FILE [--json]``."""
+    from .model import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
+
+    p = sub.add_parser("predict", help="is it a cry, and which reason? (verdict, probabilities, unsure, timeline)")
+    p.add_argument("file", metavar="FILE", help="audio file (WAV, FLAC, OGG, WebM, M4A, MP3, 3GP…)")
+    p.add_argument("--json", action="store_true", help="print the /classify JSON")
+    p.add_argument("--detector", default=str(DEFAULT_DETECTOR_DIR), help="detector folder or hub id")
+    p.add_argument("--reason", default=str(DEFAULT_REASON_DIR), help="reason model folder or hub id")
+    p.set_defaults(func=_cmd_predict)
+
+
+# --------------------------------------------------------------------------- #
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .data import load_task
+    from .train import train
+
+    config = _config_from_args(args.task, args.config, args.set)
+    if args.quiet:
+        config = config.replace(progress=False)
+    data = load_task(args.data, task=args.task, min_clips=4)
+    command = "babycry " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train"] else (
+        f"babycry train --task {args.task} --data {args.data} --out {args.out}")
+    metrics = train(data, args.out, config=config, command=command, cv=not args.no_cv)
+    grouped = metrics.get("grouped")
+    if grouped:
+        from .evaluate import format_table
+
+        print(format_table({"task": args.task, **grouped}))
+    print(f"saved {args.out}")
+    return 0
+
+
+def register_train(sub: argparse._SubParsersAction) -> None:
+    """Register ``babycry train --task detector|reason --data DIR --out DIR``."""
+    p = sub.add_parser("train", help="train a checkpoint (grouped CV, calibration, model card)")
+    p.add_argument("--task", choices=["detector", "reason"], required=True)
+    p.add_argument("--data", default=_data_default(), help="folder with manifest.csv (default: $BABYCRY_DATA)")
+    p.add_argument("--out", required=True, help="checkpoint folder to write")
+    p.add_argument("--no-cv", action="store_true", help="skip cross-validation (no metrics, no calibration)")
+    _add_config_args(p)
+    p.set_defaults(func=_cmd_train)
+
+
+# --------------------------------------------------------------------------- #
+def _cmd_cv(args: argparse.Namespace) -> int:
+    from .evaluate import format_table, run_cv, write_json
+
+    if args.folds < 2:
+        raise InvalidParameterError(f"--folds must be at least 2, got {args.folds}.")
+    if args.seeds < 1:
+        raise InvalidParameterError(f"--seeds must be at least 1, got {args.seeds}.")
+    config = _config_from_args(args.task, args.config, args.set)
+    if args.quiet:
+        config = config.replace(progress=False)
+    report = run_cv(args.data, task=args.task, folds=args.folds, seeds=args.seeds, split=args.split, config=config)
+    if args.json:
+        write_json(report, args.json)
+    print(format_table(report))
+    return 0
+
+
+def register_cv(sub: argparse._SubParsersAction) -> None:
+    """Register ``babycry cv --task ... --data DIR --folds 5 --seeds 3 --json OUT [--split random]``."""
+    p = sub.add_parser("cv", help="grouped cross-validation with family-bootstrap CIs")
+    p.add_argument("--task", choices=["detector", "reason"], required=True)
+    p.add_argument("--data", default=_data_default(), help="folder with manifest.csv (default: $BABYCRY_DATA)")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--split", choices=["grouped", "random"], default="grouped",
+                   help="'random' is ungrouped and LEAKY: for comparison only")
+    p.add_argument("--json", metavar="OUT", help="write the full report here")
+    _add_config_args(p)
+    p.set_defaults(func=_cmd_cv)
+
+
+# --------------------------------------------------------------------------- #
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_checkpoint, format_table, write_json
+
+    if not Path(args.data).exists():
+        raise DataError(f"Data folder {args.data!r} does not exist.")
+    report = evaluate_checkpoint(args.model, args.data, progress=not args.quiet)
+    if args.json:
+        write_json(report, args.json)
+    print(format_table({"task": report["summary"]["task"], "split": f"evaluate on {args.data}", **report["summary"]}))
+    return 0
+
+
+def register_evaluate(sub: argparse._SubParsersAction) -> None:
+    """Register ``babycry evaluate --model DIR --data DIR --json OUT``."""
+    p = sub.add_parser("evaluate", help="score a saved checkpoint on every applicable clip of a folder")
+    p.add_argument("--model", required=True, help="checkpoint folder or hub id")
+    p.add_argument("--data", default=_data_default(), help="folder with manifest.csv")
+    p.add_argument("--json", metavar="OUT", help="write summary + one record per clip here")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_evaluate)
+
+
+#: In the order ``babycry --help`` lists them.
+REGISTRARS = [register_predict, register_train, register_cv, register_evaluate]

@@ -1,0 +1,83 @@
+"""babycry.analysis: the /classify result from both models."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from babycry.analysis import Analysis, Window, analyse
+from babycry.audio import from_array
+from babycry.config import REASONS
+from babycry.errors import InvalidParameterError
+from babycry.model import load_detector, load_reason
+from babycry.synth import synth_cry
+
+
+@pytest.fixture(scope="module")
+def models(tiny_models):
+    return load_detector(tiny_models.detector_dir), load_reason(tiny_models.reason_dir)
+
+
+@pytest.fixture(scope="module")
+def cry():
+    return from_array(synth_cry(seconds=7.0, seed=11).samples, 16000)
+
+
+def test_to_dict_is_exactly_the_classify_json(models, cry) -> None:
+    det, rea = models
+    d = analyse(cry, detector=det, reason=rea).to_dict()
+    assert list(d) == ["is_cry", "cry_probability", "verdict", "unsure", "reasons", "seconds_analysed", "windows",
+                       "model"]
+    assert isinstance(d["is_cry"], bool) and isinstance(d["unsure"], bool)
+    assert 0.0 <= d["cry_probability"] <= 1.0
+    assert list(d["reasons"]) == list(REASONS)
+    assert sum(d["reasons"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert d["seconds_analysed"] == pytest.approx(7.0)
+    assert [list(w) for w in d["windows"]] == [["start_s", "end_s", "cry_probability"]] * 4
+    assert d["model"] == {"detector": str(det.model_id), "reason": str(rea.model_id)}
+    assert d["verdict"] in ("not_cry", *REASONS)
+    assert d["verdict"] == ("not_cry" if not d["is_cry"] else max(d["reasons"], key=d["reasons"].get))
+    json.dumps(d)  # plain types only
+
+
+def test_not_a_cry_says_not_cry_and_keeps_reasons(models, cry) -> None:
+    det, rea = models
+    result = analyse(cry, detector=det, reason=rea, cry_threshold=0.999999)
+    assert not result.is_cry and result.verdict == "not_cry"
+    assert set(result.reasons) == set(REASONS)
+    sure = analyse(cry, detector=det, reason=rea, cry_threshold=1e-6)
+    assert sure.is_cry and sure.verdict in REASONS and sure.verdict == sure.top_reason
+
+
+def test_unsure_follows_the_stored_threshold(models, cry) -> None:
+    det, rea = models
+    result = analyse(cry, detector=det, reason=rea)
+    pred = rea.predict(cry.samples, sample_rate=16000)
+    assert result.unsure == bool(pred.probabilities.max() < rea.unsure_threshold)
+    assert result.unsure_threshold == rea.unsure_threshold
+
+
+def test_swapped_models_are_refused(models, cry) -> None:
+    det, rea = models
+    with pytest.raises(InvalidParameterError, match="cry detector"):
+        analyse(cry, detector=rea, reason=det)
+    with pytest.raises(InvalidParameterError, match="cry_threshold"):
+        analyse(cry, detector=det, reason=rea, cry_threshold=1.5)
+
+
+def test_long_recording_timeline(models) -> None:
+    det, rea = models
+    audio = from_array(np.concatenate([synth_cry(seconds=10.0, seed=2).samples,
+                                       0.01 * np.random.default_rng(0).standard_normal(16000 * 10)]), 16000)
+    result = analyse(audio, detector=det, reason=rea)
+    assert len(result.windows) == 13
+    assert all(isinstance(w, Window) for w in result.windows)
+    assert result.windows[-1].end_s == pytest.approx(20.0)
+
+
+def test_analysis_dataclass_round_trip() -> None:
+    a = Analysis(is_cry=True, cry_probability=0.9, verdict="tired", unsure=False,
+                 reasons={"hungry": 0.1, "belly_pain": 0.1, "discomfort": 0.1, "tired": 0.7}, seconds_analysed=3.0)
+    assert a.top_reason == "tired" and a.to_dict()["windows"] == []

@@ -1,0 +1,74 @@
+"""babycry.calibration: temperature scaling, ECE, the unsure threshold, calibration.json in use."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from babycry.calibration import (
+    Calibration,
+    choose_unsure_threshold,
+    expected_calibration_error,
+    fit_temperature,
+    log_loss,
+    save_calibration,
+)
+from babycry.errors import InvalidParameterError, ModelLoadError
+from babycry.model import load_model, softmax
+
+
+def _overconfident(n: int = 4000, true_t: float = 3.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Logits whose calibrated version is softmax(logits / true_t)."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(n, 4)) * 1.5
+    y = np.array([rng.choice(4, p=p) for p in softmax(base)])
+    return base * true_t, y
+
+
+def test_temperature_recovers_the_truth() -> None:
+    logits, y = _overconfident()
+    t = fit_temperature(logits, y)
+    assert t == pytest.approx(3.0, rel=0.12)
+    assert log_loss(softmax(logits / t), y) < log_loss(softmax(logits), y)
+    assert expected_calibration_error(softmax(logits / t), y) < 0.03 < expected_calibration_error(softmax(logits), y)
+
+
+def test_temperature_rejects_bad_shapes() -> None:
+    with pytest.raises(InvalidParameterError):
+        fit_temperature(np.zeros((3, 2)), np.zeros(4, int))
+
+
+def test_ece_perfect_and_worst() -> None:
+    assert expected_calibration_error(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 1])) == 0.0
+    assert expected_calibration_error(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1, 0])) == 1.0
+
+
+def test_unsure_threshold_trades_coverage_for_accuracy() -> None:
+    logits, y = _overconfident(true_t=1.0)
+    p = softmax(logits)
+    res = choose_unsure_threshold(p, y, min_coverage=0.5)
+    assert res["coverage"] >= 0.5
+    assert res["answered_balanced_accuracy"] >= res["all_balanced_accuracy"]
+    assert choose_unsure_threshold(p, y, min_coverage=1.0)["threshold"] <= p.max(axis=1).min() + 0.01
+
+
+def test_calibration_file_is_applied(tiny_models, tmp_path: Path) -> None:
+    folder = tmp_path / "det"
+    shutil.copytree(tiny_models.detector_dir, folder)
+    stored = json.loads((folder / "calibration.json").read_text())
+    model = load_model(folder)
+    assert model.temperature == pytest.approx(stored["temperature"])
+    save_calibration(Calibration(temperature=7.0), folder)
+    hot = load_model(folder)
+    logits = np.array([[0.0, 2.0]])
+    assert hot.calibrate(logits)[0, 1] == pytest.approx(softmax(logits / 7.0)[0, 1])
+    (folder / "calibration.json").write_text('{"temperature": -1}')
+    with pytest.raises(ModelLoadError, match="temperature"):
+        load_model(folder)
+    (folder / "calibration.json").write_text("{not json")
+    with pytest.raises(ModelLoadError, match="corrupt"):
+        load_model(folder)

@@ -1,0 +1,83 @@
+"""The model commands of the CLI: predict, train, cv, evaluate — good and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from babycry.cli import main
+from babycry.synth import synth_cry, write_wav
+
+
+@pytest.fixture(scope="module")
+def cry_wav(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "cry.wav"
+    write_wav(path, synth_cry(seconds=5.0, seed=4).samples, sample_rate=16000)
+    return path
+
+
+def _one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "Traceback" not in err
+    return err
+
+
+def test_predict_json(tiny_models, cry_wav: Path, capsys) -> None:
+    code = main(["predict", str(cry_wav), "--json", "--detector", str(tiny_models.detector_dir),
+                 "--reason", str(tiny_models.reason_dir)])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"is_cry", "cry_probability", "verdict", "unsure", "reasons", "seconds_analysed", "windows",
+                        "model"}
+
+
+def test_predict_text(tiny_models, cry_wav: Path, capsys) -> None:
+    assert main(["predict", str(cry_wav), "--detector", str(tiny_models.detector_dir),
+                 "--reason", str(tiny_models.reason_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "reasons:" in out and "cry" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["predict", "no-such-file.wav"], "No such audio file"),
+        (["predict", "{cry}", "--detector", "/no/such/model"], "No model found"),
+        (["cv", "--task", "reason", "--data", "/no/such/data"], "does not exist"),
+        (["cv", "--task", "reason", "--data", "/no/such/data", "--folds", "1"], "--folds"),
+        (["evaluate", "--model", "/no/such/model", "--data", "{data}"], "No model found"),
+        (["evaluate", "--model", "{det}", "--data", "/no/such/data"], "does not exist"),
+        (["train", "--task", "reason", "--data", "/no/such/data", "--out", "{tmp}"], "does not exist"),
+        (["train", "--task", "reason", "--data", "{data}", "--out", "{tmp}", "--set", "epochz=1"], "Unknown training"),
+    ],
+)
+def test_bad_input_exits_1_with_one_line(argv, message, tiny_models, cry_wav, tmp_path, capsys) -> None:
+    subs = {"{cry}": str(cry_wav), "{data}": str(tiny_models.data_dir), "{det}": str(tiny_models.detector_dir),
+            "{tmp}": str(tmp_path / "out")}
+    assert main([subs.get(a, a) for a in argv]) == 1
+    err = _one_line_error(capsys)
+    assert message in err
+
+
+def test_bad_predict_file_through_the_console(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not audio")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run([sys.executable, "-m", "babycry.cli", "predict", str(bad)], capture_output=True, text=True,
+                          timeout=120, cwd=root, env=env)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().startswith("babycry predict: error:") and "Traceback" not in proc.stderr
+
+
+def test_evaluate_writes_json(tiny_models, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "eval.json"
+    assert main(["evaluate", "--model", str(tiny_models.reason_dir), "--data", str(tiny_models.data_dir),
+                 "--json", str(out), "--quiet"]) == 0
+    report = json.loads(out.read_text())
+    assert report["summary"]["task"] == "reason" and len(report["clips"]) == report["summary"]["n_clips"]

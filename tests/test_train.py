@@ -1,0 +1,70 @@
+"""babycry.train: config, cache, the Trainer-based fit and the saved checkpoint folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from babycry.data import load_task
+from babycry.errors import InvalidParameterError
+from babycry.model import window_bounds
+from babycry.train import TrainConfig, build_cache, for_task, tiny_config
+
+
+def test_config_json_override(tmp_path: Path) -> None:
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps({"epochs": 3, "model": {"hidden_size": 48}, "window": {"hop_seconds": 1.0}}))
+    cfg = TrainConfig.from_json(path, base=for_task("reason"))
+    assert (cfg.task, cfg.epochs, cfg.model.hidden_size, cfg.window.hop_seconds) == ("reason", 3, 48, 1.0)
+    with pytest.raises(InvalidParameterError, match="Unknown training setting"):
+        cfg.replace(epoch=3)
+    with pytest.raises(InvalidParameterError):
+        TrainConfig.from_json(tmp_path / "missing.json")
+
+
+def test_checkpoint_folder_is_complete(tiny_models) -> None:
+    for folder, task in ((tiny_models.detector_dir, "detector"), (tiny_models.reason_dir, "reason")):
+        names = {p.name for p in Path(folder).iterdir()}
+        assert {"config.json", "model.safetensors", "preprocessor_config.json", "calibration.json", "metrics.json",
+                "training.json", "README.md"} <= names
+        assert (Path(folder) / "model.safetensors").stat().st_size < 20e6
+        config = json.loads((Path(folder) / "config.json").read_text())
+        assert config["model_type"] == "audio-spectrogram-transformer"
+        assert len(config["id2label"]) == (2 if task == "detector" else 4)
+        training = json.loads((Path(folder) / "training.json").read_text())
+        assert len(training["data"]["manifest_sha256"]) == 64
+        assert {"torch", "transformers", "accelerate"} <= set(training["libraries"])
+        assert training["command"] and training["wall_time_s"] > 0
+        metrics = json.loads((Path(folder) / "metrics.json").read_text())
+        assert metrics["grouped"]["group_leakage"]["folds_with_shared_groups"] == 0
+        card = (Path(folder) / "README.md").read_text()
+        assert card.startswith("---\nlicense:") and "Not a medical device" in card
+        assert "majority baseline" in card and training["command"] in card
+
+
+def test_reason_card_reports_unsure(tiny_models) -> None:
+    card = (Path(tiny_models.reason_dir) / "README.md").read_text()
+    calibration = json.loads((Path(tiny_models.reason_dir) / "calibration.json").read_text())
+    assert "Coverage" in card and "Burping" in card
+    assert 0.0 <= calibration["unsure_threshold"] < 1.0 and calibration["temperature"] > 0
+
+
+def test_cache_holds_clean_windows_and_training_only_augmentations(tiny_data: Path) -> None:
+    data = load_task(tiny_data, task="detector")
+    cache = build_cache(data, config=tiny_config("detector"))
+    idx = cache.index
+    assert cache.features.shape[1:] == (300, 64) and len(idx) == len(cache.features)
+    from babycry.audio import load
+
+    for clip, row in enumerate(data.table.itertuples()):
+        n = load(row.path, validate_audio=False).samples.size
+        assert (idx[(idx["clip"] == clip) & (idx["kind"] == "clean")].shape[0]
+                == len(window_bounds(n, sample_rate=16000)))
+    kinds = set(idx["kind"])
+    assert {"laugh_like", "low_voice", "cry_aug", "speech_high"} <= kinds
+    # hard negatives made from cries are labelled not_cry
+    assert (idx.loc[idx["kind"].isin(["laugh_like", "low_voice"]), "y"] == 0).all()
+    assert np.isfinite(np.asarray(cache.features, dtype=np.float32)).all()
