@@ -178,11 +178,15 @@ def test_augment_bad_params(cry_file: Path, tmp_path: Path, capsys: pytest.Captu
         (["spectrogram", "{cry}", "-o", "{tmp}/no/such/dir/s.png"], "spectrogram", "does not exist"),
         (["spectrogram", "{cry}", "-o", "{tmp}/s.txt"], "spectrogram", ".png"),
         (["augment", "{cry}", "--name", "gain", "-o", "{tmp}/no/dir/a.wav"], "augment", "does not exist"),
+        (["synth", "-o", "{tmp}/taken.wav"], "synth", "taken.wav"),
+        (["spectrogram", "{cry}", "-o", "{tmp}/taken.png"], "spectrogram", "taken.png"),
     ],
 )
 def test_unwritable_or_bad_outputs(cry_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                    argv, command, expected) -> None:
     argv = [a.format(tmp=tmp_path, cry=cry_file) for a in argv]
+    (tmp_path / "taken.wav").mkdir()  # an output path that is a folder cannot be written, even by root
+    (tmp_path / "taken.png").mkdir()
     assert main(argv) == 1
     assert expected in _one_line_error(capsys, command)
 
