@@ -117,6 +117,8 @@ def _cmd_spectrogram(args: argparse.Namespace) -> int:
         raise BabyCryError(f"Cannot write {str(out)!r}: use a .png, .svg or .pdf file name.")
     if not out.parent.is_dir():
         raise BabyCryError(f"Cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist.")
+    if out.is_dir():
+        raise BabyCryError(f"Cannot write {str(out)!r}: it is a folder.")
     config = AudioConfig()
     audio = load(args.file, config=config)
     limited = band_limit(audio.samples, sample_rate=audio.sample_rate, cutoff_hz=config.band_limit_hz)

@@ -19,6 +19,7 @@ arguments give the same samples bit for bit.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,6 +288,10 @@ def write_wav(path: str | Path, samples: np.ndarray, *, sample_rate: int, subtyp
         subtype = "VORBIS"
     if not path.parent.is_dir():
         raise BabyCryError(f"Cannot write {str(path)!r}: the folder {str(path.parent)!r} does not exist.")
+    if path.is_dir():
+        raise BabyCryError(f"Cannot write {str(path)!r}: it is a folder.")
+    if not os.access(path.parent, os.W_OK):
+        raise BabyCryError(f"Cannot write {str(path)!r}: no permission to write in {str(path.parent)!r}.")
     data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
     try:
         sf.write(str(path), data, int(sample_rate), format=fmt, subtype=subtype)

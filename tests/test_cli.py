@@ -178,8 +178,8 @@ def test_augment_bad_params(cry_file: Path, tmp_path: Path, capsys: pytest.Captu
         (["spectrogram", "{cry}", "-o", "{tmp}/no/such/dir/s.png"], "spectrogram", "does not exist"),
         (["spectrogram", "{cry}", "-o", "{tmp}/s.txt"], "spectrogram", ".png"),
         (["augment", "{cry}", "--name", "gain", "-o", "{tmp}/no/dir/a.wav"], "augment", "does not exist"),
-        (["synth", "-o", "{tmp}/taken.wav"], "synth", "taken.wav"),
-        (["spectrogram", "{cry}", "-o", "{tmp}/taken.png"], "spectrogram", "taken.png"),
+        (["synth", "-o", "{tmp}/taken.wav"], "synth", "it is a folder"),
+        (["spectrogram", "{cry}", "-o", "{tmp}/taken.png"], "spectrogram", "it is a folder"),
     ],
 )
 def test_unwritable_or_bad_outputs(cry_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
