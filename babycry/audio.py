@@ -63,6 +63,13 @@ class Audio:
         Duration of the whole input, before any truncation.
     truncated : bool
         True when only the first ``AudioConfig.max_seconds`` were kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> audio = from_array(np.sin(np.arange(24000) / 4).astype(np.float32), 8000)
+    >>> audio.duration_s, audio.source_duration_s, audio.truncated
+    (3.0, 3.0, False)
     """
 
     samples: np.ndarray
