@@ -65,10 +65,17 @@ def audio_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def app_url(tiny_models) -> Iterator[str]:
-    """The app launched like app.py (queue, limits, theme) on a free port, with the tiny checkpoints."""
+    """The app launched like app.py (queue, limits, theme) on a free port, with the tiny checkpoints.
+
+    ``BABYCRY_TEST_REAL_MODELS=1`` serves the bundled (or ``BABYCRY_DETECTOR``/``BABYCRY_REASON``)
+    checkpoints instead, e.g. to time the real models in the browser test.
+    """
     from demo import LIMITS, build_demo, launch_options
 
-    demo = build_demo(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir)
+    if os.environ.get("BABYCRY_TEST_REAL_MODELS") == "1":
+        demo = build_demo()
+    else:
+        demo = build_demo(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir)
     demo.queue(default_concurrency_limit=LIMITS.concurrency_limit, max_size=LIMITS.queue_size)
     port = _free_port()
     demo.launch(
