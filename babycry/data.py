@@ -29,6 +29,7 @@ __all__ = [
     "grouped_folds",
     "random_folds",
     "manifest_hash",
+    "label_summary",
 ]
 
 #: Columns every manifest must have.
@@ -299,3 +300,51 @@ def random_folds(y: np.ndarray, *, n_splits: int = 5, seed: int = 0) -> list[tup
         )
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     return [(tr, te) for tr, te in splitter.split(np.zeros(len(y)), y)]
+
+
+def label_summary(manifest: pd.DataFrame) -> pd.DataFrame:
+    """Clips and families (distinct ``group`` keys) per label, with the sources they come from.
+
+    Families, not clips, bound what a grouped evaluation can say about a class:
+    8 clips from one family are one data point.
+
+    Parameters
+    ----------
+    manifest : pandas.DataFrame
+        From :func:`read_manifest`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``label``, ``is_cry`` (1, 0 or empty when unreviewed), ``clips``,
+        ``families``, ``clips_per_family`` (max), ``sources``; the reasons first,
+        then by clip count.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"path": ["a", "b", "c"], "is_cry": [1, 1, 0], "label": ["hungry", "hungry", "noise"],
+    ...                   "group": ["f1", "f1", "n1"], "source": ["dac", "dac", "esc"]})
+    >>> label_summary(m)[["label", "clips", "families"]].values.tolist()
+    [['hungry', 2, 1], ['noise', 1, 1]]
+    """
+    rows = []
+    for label, sub in manifest.groupby("label", sort=False):
+        cry = sub["is_cry"].dropna().unique() if "is_cry" in sub else []
+        per_family = sub.groupby("group").size()
+        sources = sub["source"].fillna("").astype(str) if "source" in sub else pd.Series([], dtype=str)
+        rows.append(
+            {
+                "label": str(label),
+                "is_cry": str(int(cry[0])) if len(cry) == 1 else "",
+                "clips": int(len(sub)),
+                "families": int(sub["group"].nunique()),
+                "clips_per_family": int(per_family.max()),
+                "sources": ", ".join(sorted({x for x in sources if x})),
+            }
+        )
+    table = pd.DataFrame(rows, columns=["label", "is_cry", "clips", "families", "clips_per_family", "sources"])
+    order = {name: i for i, name in enumerate(REASONS)}
+    table["_reason"] = table["label"].map(order).fillna(len(REASONS))
+    table = table.sort_values(["_reason", "clips"], ascending=[True, False], kind="stable")
+    return table.drop(columns="_reason").reset_index(drop=True)
