@@ -122,4 +122,4 @@ def dataset_tab() -> None:
     text, table = handlers.dataset_overview()
     gr.Markdown(text)
     if table is not None:
-        gr.Dataframe(table, interactive=False, label="Clips and families (groups) per label")
+        gr.Dataframe(table, interactive=False, label="Clips and families (groups) per label", max_height=720)

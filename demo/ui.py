@@ -60,7 +60,6 @@ class AppLimits:
 
 
 LIMITS = AppLimits()
-_DATASET = False  # TEMP until babycry.data.label_summary lands
 
 MEDICAL_NOTE = (
     "**Not a medical device.** babycry guesses from sound alone and is often wrong. "
@@ -208,9 +207,8 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
             with gr.Tab("Model", id="model"):
                 research.model_tab(models)
 
-            with gr.Tab("Dataset", id="dataset", visible=_DATASET):
-                if _DATASET:
-                    research.dataset_tab()
+            with gr.Tab("Dataset", id="dataset"):
+                research.dataset_tab()
 
         # ------------------------------------------------------------- events
         spectrogram_inputs = [recording, centre, bandwidth, rolloff]
