@@ -1,0 +1,866 @@
+"""Exploratory data analysis of a data folder, grouped by family.
+
+The origin project's EDA plotted, per class, each clip's duration, sample
+rate, RMS magnitude, dominant frequency and number of harmonics.  Here the
+same values (plus F0 and the voiced fraction, see
+:func:`babycry.features.clip_summary`) are computed for a deterministic sample
+of every class and aggregated **by family** (the manifest's ``group``): a
+family that uploaded 13 clips is one data point, not 13, exactly as every
+split and reported number in babycry is grouped.
+
+Data flow: ``manifest.csv`` (:func:`babycry.data.read_manifest`) → a
+family-spread sample of each class (:func:`sample_clips`) → per clip
+:func:`babycry.audio.load` → band limit → :func:`~babycry.features.clip_summary`
+(values at the recording's own level) and :func:`~babycry.features.log_mel` of
+the prepared (band-limited, loudness-normalised) first window → per class
+family-weighted statistics and a family-averaged mel spectrogram →
+:class:`EDAResult` (``to_dict()`` is JSON-safe; :func:`load_summary` reads it
+back for the app, which has no data).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import REASONS, AudioConfig, MelConfig, WindowConfig
+from .errors import BabyCryError, DataError, InvalidParameterError
+from .features import ClipSummary
+
+__all__ = [
+    "SUMMARY_VALUES",
+    "ClipRecord",
+    "ClassSummary",
+    "EDAResult",
+    "family_weighted_stats",
+    "sample_clips",
+    "run_eda",
+    "load_summary",
+]
+
+#: Per-clip values aggregated per class (keys of :attr:`ClassSummary.stats`), with their units.
+SUMMARY_VALUES: Mapping[str, str] = {
+    "rms_dbfs": "dBFS",
+    "peak_dbfs": "dBFS",
+    "dominant_hz": "Hz",
+    "f0_median_hz": "Hz",
+    "n_harmonics": "",
+    "voiced_fraction": "",
+    "source_duration_s": "s",
+}
+
+_SCHEMA = "babycry.eda/1"
+
+
+def _clean(value: Any, digits: int = 4) -> Any:
+    """A JSON-safe copy: numpy scalars to Python, NaN/inf to None, floats rounded."""
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v, digits) for v in value]
+    if isinstance(value, np.ndarray):
+        return _clean(value.tolist(), digits)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return round(value, digits) if math.isfinite(value) else None
+    return value
+
+
+def _num(value: Any) -> float:
+    """None (a JSON-ified NaN) back to NaN."""
+    return float("nan") if value is None else float(value)
+
+
+# --------------------------------------------------------------------------- #
+# Family-weighted statistics
+# --------------------------------------------------------------------------- #
+def family_weighted_stats(values: Sequence[float] | np.ndarray, groups: Sequence[str] | np.ndarray) -> dict[str, Any]:
+    """Median and quartiles over families: each family's clips are averaged first.
+
+    Clips with a NaN value (e.g. no voiced frame, so no F0) are left out; a
+    family with no finite value drops out.
+
+    Parameters
+    ----------
+    values : sequence of float
+        One value per clip.
+    groups : sequence of str
+        Each clip's family (the manifest's ``group``).
+
+    Returns
+    -------
+    dict
+        ``median``, ``q1``, ``q3`` over family means; ``clip_median`` over clips
+        (for contrast); ``n_families`` and ``n_clips`` with a finite value.
+        Statistics are NaN when no value is finite.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``values`` and ``groups`` differ in length.
+
+    Examples
+    --------
+    One family with five clips at 300 Hz and two families with one clip at
+    500 Hz each: by clip the median is 300 Hz, by family it is 500 Hz.
+
+    >>> s = family_weighted_stats([300, 300, 300, 300, 300, 500, 500], ["a"] * 5 + ["b", "c"])
+    >>> s["clip_median"], s["median"], s["n_families"], s["n_clips"]
+    (300.0, 500.0, 3, 7)
+    """
+    vals = np.asarray(values, dtype=np.float64)
+    keys = np.asarray(groups, dtype=object)
+    if vals.shape != keys.shape:
+        raise InvalidParameterError(f"values and groups differ in length: {vals.shape} vs {keys.shape}.")
+    ok = np.isfinite(vals)
+    nan = float("nan")
+    if not ok.any():
+        return {"median": nan, "q1": nan, "q3": nan, "clip_median": nan, "n_families": 0, "n_clips": 0}
+    means = pd.Series(vals[ok]).groupby(keys[ok]).mean().to_numpy()
+    q1, median, q3 = np.percentile(means, [25, 50, 75])
+    return {
+        "median": float(median),
+        "q1": float(q1),
+        "q3": float(q3),
+        "clip_median": float(np.median(vals[ok])),
+        "n_families": int(means.size),
+        "n_clips": int(ok.sum()),
+    }
+
+
+# --------------------------------------------------------------------------- #
+# Results
+# --------------------------------------------------------------------------- #
+@dataclass(frozen=True)
+class ClipRecord:
+    """One analysed clip.
+
+    Attributes
+    ----------
+    path : str
+        As listed in the manifest (relative to the data folder).
+    label, group, source : str
+        From the manifest.
+    source_sample_rate : int
+        The file's own rate (the manifest's ``sample_rate``, else the decoder's).
+    source_duration_s : float
+        The file's own duration.
+    summary : ClipSummary
+        Values of the band-limited signal at the analysis rate and the
+        recording's own level (not loudness-normalised).
+
+    Examples
+    --------
+    >>> rec = ClipRecord("a.wav", "tired", "f1", "x", 8000, 7.0, ClipSummary(7.0, 16000, -30, -6, 600, 450, 5, 0.6))
+    >>> ClipRecord.from_dict(rec.to_dict()) == rec
+    True
+    """
+
+    path: str
+    label: str
+    group: str
+    source: str
+    source_sample_rate: int
+    source_duration_s: float
+    summary: ClipSummary
+
+    def value(self, name: str) -> float:
+        """One of :data:`SUMMARY_VALUES` as a float (NaN when undefined).
+
+        Examples
+        --------
+        >>> rec = ClipRecord("a", "l", "g", "", 8000, 7.0, ClipSummary(7.0, 16000, -30, -6, 600, 450, 5, 0.6))
+        >>> rec.value("n_harmonics")
+        5.0
+        """
+        if name == "source_duration_s":
+            return float(self.source_duration_s)
+        if name not in SUMMARY_VALUES:
+            raise InvalidParameterError(f"Unknown summary value {name!r}; expected one of {', '.join(SUMMARY_VALUES)}.")
+        return float(getattr(self.summary, name))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict (NaN/inf become ``None``).
+
+        Examples
+        --------
+        >>> rec = ClipRecord("a", "l", "g", "", 8000, 7.0, ClipSummary(7.0, 16000, -30, -6, 600, 450, 5, 0.6))
+        >>> sorted(rec.to_dict())
+        ['group', 'label', 'path', 'source', 'source_duration_s', 'source_sample_rate', 'summary']
+        """
+        return {
+            "path": self.path,
+            "label": self.label,
+            "group": self.group,
+            "source": self.source,
+            "source_sample_rate": int(self.source_sample_rate),
+            "source_duration_s": _clean(self.source_duration_s),
+            "summary": self.summary.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ClipRecord:
+        """Inverse of :meth:`to_dict` (``None`` becomes NaN).
+
+        Examples
+        --------
+        >>> d = {"path": "a", "label": "l", "group": "g", "source": "", "source_sample_rate": 8000,
+        ...      "source_duration_s": 7.0, "summary": {"duration_s": 7.0, "sample_rate": 16000, "rms_dbfs": -30.0,
+        ...      "peak_dbfs": -6.0, "dominant_hz": 600.0, "f0_median_hz": None, "n_harmonics": 0,
+        ...      "voiced_fraction": 0.0}}
+        >>> ClipRecord.from_dict(d).value("f0_median_hz")
+        nan
+        """
+        s = data["summary"]
+        summary = ClipSummary(
+            duration_s=_num(s["duration_s"]),
+            sample_rate=int(s["sample_rate"]),
+            rms_dbfs=_num(s["rms_dbfs"]),
+            peak_dbfs=_num(s["peak_dbfs"]),
+            dominant_hz=_num(s["dominant_hz"]),
+            f0_median_hz=_num(s["f0_median_hz"]),
+            n_harmonics=int(s["n_harmonics"]),
+            voiced_fraction=_num(s["voiced_fraction"]),
+        )
+        return cls(
+            path=str(data["path"]),
+            label=str(data["label"]),
+            group=str(data["group"]),
+            source=str(data.get("source", "")),
+            source_sample_rate=int(data["source_sample_rate"]),
+            source_duration_s=_num(data["source_duration_s"]),
+            summary=summary,
+        )
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    """Aggregates of one class (one manifest ``label``).
+
+    Attributes
+    ----------
+    label : str
+    is_cry : str
+        ``"1"``, ``"0"`` or ``""`` (not reviewed).
+    sources : tuple of str
+    clips, families : int
+        In the whole manifest.
+    max_clips_per_family : int
+        The largest family's clip count.
+    clips_analysed, families_analysed : int
+        In the analysed sample.
+    sample_rates : dict
+        Clip count per source sample rate (Hz), over the whole manifest when it
+        has a ``sample_rate`` column, else over the analysed clips.
+    duration_s : dict
+        ``min``, ``median``, ``max`` of the source durations (same rows).
+    stats : dict
+        For each of :data:`SUMMARY_VALUES`, :func:`family_weighted_stats` over the analysed clips.
+    mean_mel : np.ndarray or None
+        Family-averaged log-mel spectrogram (dB re each clip's loudest bin) of the
+        first window, shape ``(n_mels, n_frames)``; ``None`` when nothing was analysed.
+
+    Examples
+    --------
+    >>> c = ClassSummary("tired", "1", ("donateacry",), 24, 16, 3, 2, 2, {8000: 24}, {"median": 7.0},
+    ...                  {}, np.zeros((2, 3)))
+    >>> ClassSummary.from_dict(c.to_dict()).sample_rates
+    {8000: 24}
+    """
+
+    label: str
+    is_cry: str
+    sources: tuple[str, ...]
+    clips: int
+    families: int
+    max_clips_per_family: int
+    clips_analysed: int
+    families_analysed: int
+    sample_rates: dict[int, int]
+    duration_s: dict[str, float]
+    stats: dict[str, dict[str, Any]]
+    mean_mel: np.ndarray | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict; the mean mel spectrogram is rounded to 0.1 dB.
+
+        Examples
+        --------
+        >>> ClassSummary("a", "0", (), 1, 1, 1, 1, 1, {16000: 1}, {}, {}).to_dict()["sample_rates"]
+        {'16000': 1}
+        """
+        return {
+            "label": self.label,
+            "is_cry": self.is_cry,
+            "sources": list(self.sources),
+            "clips": int(self.clips),
+            "families": int(self.families),
+            "max_clips_per_family": int(self.max_clips_per_family),
+            "clips_analysed": int(self.clips_analysed),
+            "families_analysed": int(self.families_analysed),
+            "sample_rates": {str(k): int(v) for k, v in sorted(self.sample_rates.items())},
+            "duration_s": _clean(self.duration_s),
+            "stats": _clean(self.stats),
+            "mean_mel_db": None if self.mean_mel is None else _clean(self.mean_mel, 1),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ClassSummary:
+        """Inverse of :meth:`to_dict` (``None`` statistics become NaN).
+
+        Examples
+        --------
+        >>> ClassSummary.from_dict({"label": "a", "is_cry": "0", "sources": [], "clips": 1, "families": 1,
+        ...     "max_clips_per_family": 1, "clips_analysed": 0, "families_analysed": 0, "sample_rates": {},
+        ...     "duration_s": {}, "stats": {}, "mean_mel_db": None}).mean_mel is None
+        True
+        """
+        mel = data.get("mean_mel_db")
+        return cls(
+            label=str(data["label"]),
+            is_cry=str(data.get("is_cry", "")),
+            sources=tuple(data.get("sources", ())),
+            clips=int(data["clips"]),
+            families=int(data["families"]),
+            max_clips_per_family=int(data.get("max_clips_per_family", 0)),
+            clips_analysed=int(data.get("clips_analysed", 0)),
+            families_analysed=int(data.get("families_analysed", 0)),
+            sample_rates={int(k): int(v) for k, v in data.get("sample_rates", {}).items()},
+            duration_s={k: _num(v) for k, v in data.get("duration_s", {}).items()},
+            stats={
+                name: {k: (_num(v) if k not in ("n_families", "n_clips") else int(v)) for k, v in s.items()}
+                for name, s in data.get("stats", {}).items()
+            },
+            mean_mel=None if mel is None else np.asarray(mel, dtype=np.float32),
+        )
+
+
+@dataclass(frozen=True)
+class EDAResult:
+    """The dataset research view: per-class aggregates and per-clip summary numbers.
+
+    Attributes
+    ----------
+    data_dir : str
+        The data folder as given.
+    manifest_hash : str
+        SHA-256 of its ``manifest.csv``.
+    manifest_clips : int
+        Rows in the manifest.
+    max_per_class, seed : int
+        The sampling settings.
+    classes : tuple of ClassSummary
+        In display order: the four reasons, other cry labels, then non-cries.
+    clips : tuple of ClipRecord
+        Every analysed clip.
+    skipped : tuple of (path, message)
+        Clips that could not be decoded.
+    mel_freqs_hz, mel_times_s : np.ndarray
+        Axes of :attr:`ClassSummary.mean_mel`.
+    settings : dict
+        Analysis settings (band edge, analysis rate, mel settings, window length).
+
+    Examples
+    --------
+    >>> res = EDAResult("d", "h", 1, 60, 0, (), (), (), np.zeros(0), np.zeros(0), {})
+    >>> EDAResult.from_dict(res.to_dict()) == res
+    True
+    """
+
+    data_dir: str
+    manifest_hash: str
+    manifest_clips: int
+    max_per_class: int
+    seed: int
+    classes: tuple[ClassSummary, ...]
+    clips: tuple[ClipRecord, ...]
+    skipped: tuple[tuple[str, str], ...]
+    mel_freqs_hz: np.ndarray = field(compare=False)
+    mel_times_s: np.ndarray = field(compare=False)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Class labels in display order.
+
+        Examples
+        --------
+        >>> EDAResult("d", "h", 1, 60, 0, (), (), (), np.zeros(0), np.zeros(0)).labels
+        ()
+        """
+        return tuple(c.label for c in self.classes)
+
+    def get(self, label: str) -> ClassSummary:
+        """The summary of one class.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the class is not in the result.
+
+        Examples
+        --------
+        >>> EDAResult("d", "h", 1, 60, 0, (), (), (), np.zeros(0), np.zeros(0)).get("tired")
+        Traceback (most recent call last):
+        ...
+        babycry.errors.InvalidParameterError: No class 'tired' in this summary; it has: (none).
+        """
+        for c in self.classes:
+            if c.label == label:
+                return c
+        raise InvalidParameterError(
+            f"No class {label!r} in this summary; it has: {', '.join(self.labels) or '(none)'}."
+        )
+
+    def family_values(self, name: str) -> dict[str, tuple[list[str], np.ndarray]]:
+        """Per class, each family's mean of one summary value (what the family-weighted statistics use).
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`SUMMARY_VALUES`.
+
+        Returns
+        -------
+        dict
+            ``label -> (families, means)``; families with no finite value are left out.
+
+        Examples
+        --------
+        >>> s = lambda f0: ClipSummary(7.0, 16000, -30, -6, 600, f0, 5, 0.6)
+        >>> clips = tuple(ClipRecord(f"{i}", "tired", g, "", 8000, 7.0, s(f0))
+        ...               for i, (g, f0) in enumerate([("a", 300), ("a", 400), ("b", 500)]))
+        >>> res = EDAResult("d", "h", 3, 60, 0, (), clips, (), np.zeros(0), np.zeros(0))
+        >>> fams, means = res.family_values("f0_median_hz")["tired"]
+        >>> fams, means.tolist()
+        (['a', 'b'], [350.0, 500.0])
+        """
+        out: dict[str, tuple[list[str], np.ndarray]] = {}
+        labels = list(self.labels) or sorted({c.label for c in self.clips})
+        for label in labels:
+            recs = [c for c in self.clips if c.label == label]
+            vals = pd.Series([r.value(name) for r in recs], dtype=np.float64)
+            keys = pd.Series([r.group for r in recs], dtype=object)
+            ok = np.isfinite(vals.to_numpy())
+            means = vals[ok].groupby(keys[ok]).mean()
+            out[label] = ([str(k) for k in means.index], means.to_numpy(dtype=np.float64))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict (no audio: aggregates and per-clip numbers only).
+
+        Examples
+        --------
+        >>> EDAResult("d", "h", 1, 60, 0, (), (), (), np.zeros(0), np.zeros(0)).to_dict()["schema"]
+        'babycry.eda/1'
+        """
+        return {
+            "schema": _SCHEMA,
+            "data_dir": self.data_dir,
+            "manifest_hash": self.manifest_hash,
+            "manifest_clips": int(self.manifest_clips),
+            "max_per_class": int(self.max_per_class),
+            "seed": int(self.seed),
+            "settings": _clean(self.settings),
+            "mel_freqs_hz": _clean(self.mel_freqs_hz, 1),
+            "mel_times_s": _clean(self.mel_times_s, 3),
+            "classes": [c.to_dict() for c in self.classes],
+            "skipped": [{"path": p, "error": m} for p, m in self.skipped],
+            "clips": [c.to_dict() for c in self.clips],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EDAResult:
+        """Inverse of :meth:`to_dict`.
+
+        Raises
+        ------
+        DataError
+            If ``data`` is not an EDA summary.
+
+        Examples
+        --------
+        >>> EDAResult.from_dict({"schema": "something else"})
+        Traceback (most recent call last):
+        ...
+        babycry.errors.DataError: Not a babycry EDA summary (schema 'something else', expected 'babycry.eda/1').
+        """
+        schema = data.get("schema") if isinstance(data, Mapping) else None
+        if schema != _SCHEMA:
+            raise DataError(f"Not a babycry EDA summary (schema {schema!r}, expected {_SCHEMA!r}).")
+        try:
+            return cls(
+                data_dir=str(data["data_dir"]),
+                manifest_hash=str(data["manifest_hash"]),
+                manifest_clips=int(data["manifest_clips"]),
+                max_per_class=int(data["max_per_class"]),
+                seed=int(data["seed"]),
+                classes=tuple(ClassSummary.from_dict(c) for c in data["classes"]),
+                clips=tuple(ClipRecord.from_dict(c) for c in data["clips"]),
+                skipped=tuple((str(s["path"]), str(s["error"])) for s in data.get("skipped", [])),
+                mel_freqs_hz=np.asarray(data.get("mel_freqs_hz") or [], dtype=np.float64),
+                mel_times_s=np.asarray(data.get("mel_times_s") or [], dtype=np.float64),
+                settings=dict(data.get("settings", {})),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataError(f"Malformed EDA summary: {type(exc).__name__}: {exc}") from exc
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write :meth:`to_dict` as JSON (strict: no NaN).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> res = EDAResult("d", "h", 1, 60, 0, (), (), (), np.zeros(0), np.zeros(0))
+        >>> out = res.save(pathlib.Path(tempfile.mkdtemp()) / "summary.json")
+        >>> load_summary(out) == res
+        True
+        """
+        path = Path(path)
+        path.write_text(json.dumps(self.to_dict(), allow_nan=False, separators=(",", ":")) + "\n")
+        return path
+
+
+def load_summary(path: str | os.PathLike) -> EDAResult:
+    """Read a summary written by :meth:`EDAResult.save` (e.g. the bundled ``assets/eda/summary.json``).
+
+    Raises
+    ------
+    DataError
+        If the file is missing, not JSON, or not an EDA summary.
+
+    Examples
+    --------
+    >>> load_summary("/no/such/summary.json")
+    Traceback (most recent call last):
+    ...
+    babycry.errors.DataError: No EDA summary at '/no/such/summary.json'.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"No EDA summary at {str(path)!r}.")
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"Cannot read the EDA summary {str(path)!r}: {exc}") from exc
+    return EDAResult.from_dict(data)
+
+
+# --------------------------------------------------------------------------- #
+# Sampling
+# --------------------------------------------------------------------------- #
+def sample_clips(table: pd.DataFrame, *, max_per_class: int = 60, seed: int = 0) -> pd.DataFrame:
+    """At most ``max_per_class`` clips per label, spread over as many families as possible.
+
+    Within each label the families are shuffled and their clips are taken one
+    family at a time in turn (every family's first clip, then every family's
+    second, ...), so a capped class keeps the most families.  Deterministic for
+    a given ``seed`` (each label draws from its own stream, so adding a class
+    does not change the others' samples).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Manifest rows with ``path``, ``label`` and ``group``.
+    max_per_class : int
+        Cap per label (at least 1).
+    seed : int
+        Sampling seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The chosen rows, by label in order of first appearance, then by draw.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"path": list("abcdef"), "label": ["x"] * 6, "group": ["f1"] * 4 + ["f2", "f3"]})
+    >>> sorted(sample_clips(t, max_per_class=3)["group"])
+    ['f1', 'f2', 'f3']
+    """
+    if int(max_per_class) < 1:
+        raise InvalidParameterError(f"max_per_class must be at least 1, got {max_per_class!r}.")
+    parts = []
+    for label, sub in table.groupby("label", sort=False):
+        rng = np.random.default_rng([int(seed), zlib.crc32(str(label).encode())])
+        sub = sub.sort_values("path", kind="stable")  # independent of the manifest's row order
+        sub = sub.iloc[rng.permutation(len(sub))]
+        families = sub["group"].unique()
+        order = {g: i for i, g in enumerate(rng.permutation(families))}
+        ranked = sub.assign(_turn=sub.groupby("group").cumcount(), _family=sub["group"].map(order))
+        ranked = ranked.sort_values(["_turn", "_family"], kind="stable").head(int(max_per_class))
+        parts.append(ranked.drop(columns=["_turn", "_family"]))
+    return pd.concat(parts) if parts else table.iloc[:0]
+
+
+# --------------------------------------------------------------------------- #
+# The analysis
+# --------------------------------------------------------------------------- #
+def _class_order(manifest: pd.DataFrame, labels: Sequence[str]) -> list[str]:
+    """The reasons first, then other cry labels, then non-cries; larger classes first within each."""
+    reason = {name: i for i, name in enumerate(REASONS)}
+
+    def key(label: str) -> tuple[int, int, int]:
+        rows = manifest[manifest["label"] == label]
+        cry = rows["is_cry"].dropna()
+        rank = 0 if label in reason else 1 if (len(cry) and int(cry.max()) == 1) else 2 if len(cry) else 3
+        return (rank, reason.get(label, 0), -len(rows))
+
+    return sorted(labels, key=key)
+
+
+def _first_window_mel(prepared: np.ndarray, *, sample_rate: int, mel: MelConfig, seconds: float, pool: int) -> Any:
+    """Log-mel of the first ``seconds`` (zero-padded, as a model's first window), averaged over ``pool`` frames."""
+    from .features import log_mel
+
+    n = int(round(seconds * sample_rate))
+    x = prepared[:n] if prepared.size >= n else np.pad(prepared, (0, n - prepared.size))
+    spec = log_mel(x, sample_rate=sample_rate, config=mel)
+    frames = spec.values.shape[1] // pool * pool
+    pooled = spec.values[:, :frames].reshape(spec.values.shape[0], -1, pool).mean(axis=2)
+    times = spec.times_s[:frames].reshape(-1, pool).mean(axis=1)
+    return pooled, spec.freqs_hz, times
+
+
+def _analyse_clip(
+    path: Path, *, audio: AudioConfig, mel: MelConfig, window_seconds: float, pool: int
+) -> tuple[Any, ...]:
+    from .audio import load
+    from .features import clip_summary
+    from .preprocess import band_limit, normalise_loudness
+
+    # Reference clips may be shorter than the app's 1 s minimum (spoken digits) or near-silent: describe them anyway.
+    clip = load(path, config=audio, validate_audio=False)
+    limited = band_limit(clip.samples, sample_rate=clip.sample_rate, cutoff_hz=audio.band_limit_hz)
+    summary = clip_summary(limited, sample_rate=clip.sample_rate, max_hz=audio.band_limit_hz)
+    prepared = normalise_loudness(limited, target_rms_dbfs=audio.target_rms_dbfs)
+    spec, freqs, times = _first_window_mel(
+        prepared, sample_rate=clip.sample_rate, mel=mel, seconds=window_seconds, pool=pool
+    )
+    return clip, summary, spec, freqs, times
+
+
+def _rates_and_durations(rows: pd.DataFrame, records: list[ClipRecord]) -> tuple[dict[int, int], dict[str, float]]:
+    """Sample-rate counts and duration range over the manifest rows when it has the columns, else the records."""
+    if "sample_rate" in rows and "duration_s" in rows and rows["sample_rate"].notna().all():
+        rates = pd.to_numeric(rows["sample_rate"], errors="coerce").dropna().astype(int).tolist()
+        durations = pd.to_numeric(rows["duration_s"], errors="coerce").dropna().to_numpy(dtype=np.float64)
+    else:
+        rates = [r.source_sample_rate for r in records]
+        durations = np.array([r.source_duration_s for r in records], dtype=np.float64)
+    counts = pd.Series(rates, dtype=np.int64).value_counts().sort_index()
+    span = (
+        {"min": float(durations.min()), "median": float(np.median(durations)), "max": float(durations.max())}
+        if durations.size
+        else {}
+    )
+    return {int(k): int(v) for k, v in counts.items()}, span
+
+
+def run_eda(
+    data_dir: str | os.PathLike,
+    *,
+    labels: Sequence[str] | None = None,
+    max_per_class: int = 60,
+    seed: int = 0,
+    audio: AudioConfig = AudioConfig(),
+    mel: MelConfig = MelConfig(),
+    window: WindowConfig = WindowConfig(),
+    mel_pool: int = 5,
+    progress: bool = False,
+) -> EDAResult:
+    """Summarise a data folder class by class, grouped by family.
+
+    For each class a family-spread sample (:func:`sample_clips`) is decoded at
+    the analysis rate and band-limited; :func:`babycry.features.clip_summary`
+    gives its values at the recording's own level (so the RMS differences
+    between sources stay visible; loudness normalisation would erase them), and
+    the loudness-normalised first window (``window.window_seconds``, zero-padded
+    like the models' first window) gives a log-mel spectrogram.  Statistics and
+    the mean spectrogram are averaged within each family first, then across
+    families.  Clip and family counts, sample rates and durations cover the
+    whole manifest.  About 0.3 s per clip on one core: the default 60 clips per
+    class take about 2-3 minutes on ``../shared/data``.
+
+    Parameters
+    ----------
+    data_dir : path
+        A folder holding ``manifest.csv`` (columns ``path``, ``is_cry``,
+        ``label``, ``group``; ``source``, ``sample_rate``, ``duration_s`` used when present).
+    labels : sequence of str, optional
+        Classes to summarise.  Default: every label with reviewed rows
+        (``is_cry`` 0 or 1) — the cleaned Donate-a-Cry reasons, extra cries,
+        silence, noise, laughter, speech — leaving out unreviewed raw uploads.
+    max_per_class : int
+        Most clips analysed per class.
+    seed : int
+        Sampling seed.
+    audio : AudioConfig
+        Analysis rate, band edge and loudness target.
+    mel : MelConfig
+        Mel settings of the mean spectrograms.
+    window : WindowConfig
+        ``window_seconds`` is the length of the mean spectrograms.
+    mel_pool : int
+        Frames averaged into one column of the mean spectrograms (keeps the JSON small).
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    EDAResult
+
+    Raises
+    ------
+    DataError
+        If the folder or manifest is missing or malformed, a requested label is
+        absent, a listed file is missing, or no clip could be analysed.
+    InvalidParameterError
+        If ``max_per_class`` or ``mel_pool`` is below 1.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd, soundfile as sf
+    >>> from babycry.synth import synth_cry
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> for i, f0 in enumerate([300, 500]):
+    ...     sf.write(root / f"c{i}.wav", synth_cry(seconds=1.0, f0_hz=f0, seed=i).samples, 16000)
+    >>> pd.DataFrame({"path": ["c0.wav", "c1.wav"], "is_cry": [1, 1], "label": ["tired", "tired"],
+    ...               "group": ["f0", "f1"]}).to_csv(root / "manifest.csv", index=False)
+    >>> res = run_eda(root)
+    >>> res.labels, res.get("tired").families, res.get("tired").stats["f0_median_hz"]["n_families"]
+    (('tired',), 2, 2)
+    >>> run_eda(root / "nowhere")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    babycry.errors.DataError: Data folder '.../nowhere' does not exist.
+    """
+    from tqdm.auto import tqdm
+
+    from .data import manifest_hash, read_manifest
+
+    if int(mel_pool) < 1:
+        raise InvalidParameterError(f"mel_pool must be at least 1, got {mel_pool!r}.")
+    if int(max_per_class) < 1:
+        raise InvalidParameterError(f"max_per_class must be at least 1, got {max_per_class!r}.")
+    root = Path(data_dir)
+    manifest = read_manifest(root)
+    present = list(dict.fromkeys(manifest["label"]))
+    if labels is None:
+        chosen = [lab for lab in present if lab and manifest.loc[manifest["label"] == lab, "is_cry"].notna().any()]
+        if not chosen:
+            raise DataError(f"{str(root / 'manifest.csv')!r} has no reviewed rows (is_cry 0 or 1); pass labels=.")
+    else:
+        chosen = list(dict.fromkeys(str(lab) for lab in labels))
+        absent = [lab for lab in chosen if lab not in present]
+        if absent or not chosen:
+            raise DataError(
+                f"{str(root / 'manifest.csv')!r} has no clip labelled "
+                f"{', '.join(map(repr, absent)) or '(none given)'}; "
+                f"its labels: {', '.join(x for x in present if x)}."
+            )
+    chosen = _class_order(manifest, chosen)
+    rows = manifest[manifest["label"].isin(chosen)]
+    missing = [p for p in rows["path"] if not (root / p).is_file()]
+    if missing:
+        raise DataError(f"{len(missing)} file(s) listed in the manifest are missing, e.g. {missing[0]!r}.")
+    sample = sample_clips(rows, max_per_class=max_per_class, seed=seed)
+
+    records: list[ClipRecord] = []
+    skipped: list[tuple[str, str]] = []
+    mels: dict[str, list[tuple[str, np.ndarray]]] = {lab: [] for lab in chosen}
+    freqs = times = np.zeros(0)
+    for row in tqdm(list(sample.itertuples(index=False)), disable=not progress, desc="eda", unit="clip"):
+        try:
+            clip, summary, spec, freqs, times = _analyse_clip(
+                root / row.path, audio=audio, mel=mel, window_seconds=window.window_seconds, pool=int(mel_pool)
+            )
+        except BabyCryError as exc:  # one undecodable file must not sink a 3-minute run: report it
+            skipped.append((str(row.path), str(exc)))
+            continue
+        rate = getattr(row, "sample_rate", None)
+        dur = getattr(row, "duration_s", None)
+        records.append(
+            ClipRecord(
+                path=str(row.path),
+                label=str(row.label),
+                group=str(row.group),
+                source="" if pd.isna(row.source) else str(row.source),
+                source_sample_rate=int(rate) if rate is not None and pd.notna(rate) else int(clip.source_sample_rate),
+                source_duration_s=float(dur) if dur is not None and pd.notna(dur) else float(clip.source_duration_s),
+                summary=summary,
+            )
+        )
+        mels[str(row.label)].append((str(row.group), spec))
+    if not records:
+        raise DataError(f"No clip in {str(root)!r} could be analysed: {skipped[0][1] if skipped else 'none chosen'}")
+
+    classes = []
+    for label in chosen:
+        sub = manifest[manifest["label"] == label]
+        recs = [r for r in records if r.label == label]
+        groups = [r.group for r in recs]
+        cry = sub["is_cry"].dropna().unique()
+        rates, span = _rates_and_durations(sub, recs)
+        stats = {
+            name: family_weighted_stats([r.value(name) for r in recs], groups) for name in SUMMARY_VALUES
+        }
+        mean_mel = None
+        if mels[label]:
+            by_family: dict[str, list[np.ndarray]] = {}
+            for g, spec in mels[label]:
+                by_family.setdefault(g, []).append(spec)
+            mean_mel = np.mean([np.mean(v, axis=0) for v in by_family.values()], axis=0).astype(np.float32)
+        sources = sub["source"].fillna("").astype(str)
+        classes.append(
+            ClassSummary(
+                label=label,
+                is_cry=str(int(cry[0])) if len(cry) == 1 else "",
+                sources=tuple(sorted({s for s in sources if s})),
+                clips=int(len(sub)),
+                families=int(sub["group"].nunique()),
+                max_clips_per_family=int(sub.groupby("group").size().max()),
+                clips_analysed=len(recs),
+                families_analysed=len(set(groups)),
+                sample_rates=rates,
+                duration_s=span,
+                stats=stats,
+                mean_mel=mean_mel,
+            )
+        )
+    settings = {
+        "analysis_sample_rate": audio.sample_rate,
+        "band_limit_hz": audio.band_limit_hz,
+        "target_rms_dbfs": audio.target_rms_dbfs,
+        "mel": {"n_fft": mel.n_fft, "hop_length": mel.hop_length, "n_mels": mel.n_mels, "fmin_hz": mel.fmin_hz,
+                "fmax_hz": mel.fmax_hz, "top_db": mel.top_db, "pool": int(mel_pool)},
+        "window_seconds": window.window_seconds,
+        "values": dict(SUMMARY_VALUES),
+        "weighting": "family: each family's clips averaged first, statistics over families",
+    }
+    return EDAResult(
+        data_dir=str(data_dir),
+        manifest_hash=manifest_hash(root),
+        manifest_clips=int(len(manifest)),
+        max_per_class=int(max_per_class),
+        seed=int(seed),
+        classes=tuple(classes),
+        clips=tuple(records),
+        skipped=tuple(skipped),
+        mel_freqs_hz=np.asarray(freqs, dtype=np.float64),
+        mel_times_s=np.asarray(times, dtype=np.float64),
+        settings=settings,
+    )
