@@ -41,6 +41,7 @@ __all__ = [
     "classify",
     "render_answer",
     "model_quality_note",
+    "model_quality_brief",
     "spectrogram_views",
     "augmentation_names",
     "augmentation_specs",
@@ -260,6 +261,25 @@ def render_answer(
     windows = result.get("windows") or []
     timeline = plots.timeline_figure(windows, threshold=CRY_THRESHOLD) if len(windows) > 1 else None
     return text, reasons, timeline
+
+
+def model_quality_brief(models: Models) -> str:
+    """One line under the bars: what they are and how good the reason model is (from its metrics file).
+
+    Never raises; says so when the checkpoint has no metrics.
+    """
+    try:
+        _, reason = models.get()
+    except BabyCryError:
+        return ""
+    rs = reason.summary()
+    if not rs:
+        return "The bars are the model's probabilities. Its accuracy is unknown (no evaluation file)."
+    return (
+        f"The bars are calibrated probabilities: hints, not a diagnosis. On families it never saw, the reason "
+        f"model's balanced accuracy is **{rs['balanced_accuracy']:.2f}**; guessing gives "
+        f"**{rs.get('chance', 1.0 / len(REASONS)):.2f}**."
+    )
 
 
 def model_quality_note(models: Models) -> str:

@@ -72,6 +72,7 @@ MEDICAL_NOTE = (
 CSS = """
 #verdict h2 { margin: 0.1em 0 0.3em 0; font-size: 1.5em; }
 #verdict { min-height: 3em; }
+#quality-brief { font-size: 0.85em; }
 #medical-note { font-size: 0.85em; border-left: 4px solid #d97706; padding-left: 0.6em; }
 #header h1 { margin-bottom: 0.1em; }
 #header p { margin-top: 0; }
@@ -154,6 +155,7 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
                             elem_id="reasons",
                             show_heading=False,
                         )
+                        gr.Markdown(handlers.model_quality_brief(models), elem_id="quality-brief")
                         gr.Markdown(MEDICAL_NOTE, elem_id="medical-note")
                 timeline = gr.Plot(label="Cry probability over time", visible=False, elem_id="timeline")
                 if examples:

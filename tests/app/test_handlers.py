@@ -120,6 +120,8 @@ def test_quality_note_is_read_from_the_checkpoint(models):
     summary = reason.summary()
     assert f"{summary['balanced_accuracy']:.2f}" in note
     assert "0.25" in note  # chance for four reasons
+    brief = handlers.model_quality_brief(models)
+    assert f"{summary['balanced_accuracy']:.2f}" in brief and "0.25" in brief
 
 
 # --------------------------------------------------------------------------- /spectrogram
