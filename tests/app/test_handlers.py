@@ -68,6 +68,20 @@ def test_classify_decodes_browser_formats(models, audio_files):
     assert out["seconds_analysed"] == pytest.approx(7.0, abs=0.1)
 
 
+def test_a_long_recording_is_cut_and_the_answer_says_so(models, tmp_path):
+    from babycry.config import AudioConfig
+    from babycry.synth import synth_cry, write_wav
+
+    limit = AudioConfig().max_seconds
+    long_file = write_wav(tmp_path / "long.wav", synth_cry(seconds=limit + 5, seed=2).samples, sample_rate=16_000)
+    out = handlers.classify(str(long_file), models=models)
+    assert out["truncated"] is True
+    assert out["seconds_analysed"] == pytest.approx(limit, abs=0.05)
+    text, _, timeline = handlers.render_answer(out)
+    assert f"Only the first {limit:g} s were analysed" in text
+    assert timeline is not None
+
+
 def test_missing_checkpoint_is_reported_not_raised(tmp_path, audio_files):
     broken = handlers.Models(detector_path=tmp_path / "nope", reason_path=tmp_path / "nope")
     assert "nope" in broken.warm_up()
