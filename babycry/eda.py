@@ -45,6 +45,7 @@ __all__ = [
     "sample_clips",
     "run_eda",
     "load_summary",
+    "example_result",
 ]
 
 #: Per-clip values aggregated per class (keys of :attr:`ClassSummary.stats`), with their units.
@@ -610,13 +611,19 @@ def sample_clips(table: pd.DataFrame, *, max_per_class: int = 60, seed: int = 0)
 # The analysis
 # --------------------------------------------------------------------------- #
 def _class_order(manifest: pd.DataFrame, labels: Sequence[str]) -> list[str]:
-    """The reasons first, then other cry labels, then non-cries; larger classes first within each."""
+    """The reasons, other cry labels of the reasons' sources, other cries, non-cries, unreviewed; larger first."""
     reason = {name: i for i, name in enumerate(REASONS)}
+    reason_sources = set(manifest.loc[manifest["label"].isin(REASONS), "source"].fillna("").astype(str)) - {""}
 
     def key(label: str) -> tuple[int, int, int]:
         rows = manifest[manifest["label"] == label]
         cry = rows["is_cry"].dropna()
-        rank = 0 if label in reason else 1 if (len(cry) and int(cry.max()) == 1) else 2 if len(cry) else 3
+        if label in reason:
+            rank = 0
+        elif len(cry) and int(cry.max()) == 1:
+            rank = 1 if set(rows["source"].fillna("").astype(str)) & reason_sources else 2
+        else:
+            rank = 3 if len(cry) else 4
         return (rank, reason.get(label, 0), -len(rows))
 
     return sorted(labels, key=key)
@@ -864,3 +871,42 @@ def run_eda(
         mel_times_s=np.asarray(times, dtype=np.float64),
         settings=settings,
     )
+
+
+def example_result() -> EDAResult:
+    """A tiny hand-made result (two classes, no audio) for examples and figure tests.
+
+    ``tired`` has one family (``a``) with two clips and another (``b``) with one;
+    ``noise`` has one family whose clip has no F0.
+
+    Examples
+    --------
+    >>> res = example_result()
+    >>> res.labels, res.get("tired").stats["f0_median_hz"]["median"]
+    (('tired', 'noise'), 405.0)
+    """
+
+    def clip(i: int, label: str, group: str, rate: int, f0: float) -> ClipRecord:
+        summary = ClipSummary(7.0, 16000, -30.0 + i, -6.0, 600.0 + 10 * i, f0, 5 if f0 == f0 else 0, 0.6)
+        return ClipRecord(f"{label}/{i}.wav", label, group, "example", rate, 7.0 if label == "tired" else 5.0, summary)
+
+    clips = (clip(0, "tired", "a", 8000, 300.0), clip(1, "tired", "a", 8000, 320.0),
+             clip(2, "tired", "b", 16000, 500.0), clip(3, "noise", "n", 16000, float("nan")))
+    freqs, times = np.linspace(50.0, 4000.0, 4), np.array([0.5, 1.5, 2.5])
+    classes = []
+    for label, is_cry in (("tired", "1"), ("noise", "0")):
+        recs = [c for c in clips if c.label == label]
+        groups = [c.group for c in recs]
+        rates = [c.source_sample_rate for c in recs]
+        classes.append(ClassSummary(
+            label=label, is_cry=is_cry, sources=("example",), clips=len(recs), families=len(set(groups)),
+            max_clips_per_family=max(groups.count(g) for g in groups), clips_analysed=len(recs),
+            families_analysed=len(set(groups)),
+            sample_rates={r: rates.count(r) for r in sorted(set(rates))},
+            duration_s={"min": recs[0].source_duration_s, "median": recs[0].source_duration_s,
+                        "max": recs[0].source_duration_s},
+            stats={name: family_weighted_stats([c.value(name) for c in recs], groups) for name in SUMMARY_VALUES},
+            mean_mel=np.linspace(-80.0, 0.0, freqs.size * times.size).reshape(freqs.size, times.size)[::-1],
+        ))
+    return EDAResult("example", "0" * 64, len(clips), 60, 0, tuple(classes), clips, (), freqs, times,
+                     {"values": dict(SUMMARY_VALUES)})
