@@ -51,7 +51,7 @@ def augmentation_tab(examples: list[str]) -> None:
                     if not specs[aug]:
                         gr.Markdown(f"`{aug}` has no parameters.")
                     for spec in specs[aug]:
-                        sliders.append(_slider_for(spec))
+                        sliders.append(_slider_for(spec, elem_id=f"aug-{aug}-{spec.name}"))
                         layout.append((aug, spec.name))
                 groups.append(group)
             seed = gr.Number(value=0, precision=0, label="Seed (for the random parts, e.g. noise)", minimum=0)
@@ -87,8 +87,8 @@ def augmentation_tab(examples: list[str]) -> None:
     )
 
 
-def _slider_for(spec: Any) -> gr.Slider:
-    """One slider from a registry parameter spec."""
+def _slider_for(spec: Any, *, elem_id: str) -> gr.Slider:
+    """One slider from a registry parameter spec (range, default, step, unit, description)."""
     step = getattr(spec, "step", None)
     unit = getattr(spec, "unit", "")
     return gr.Slider(
@@ -99,6 +99,7 @@ def _slider_for(spec: Any) -> gr.Slider:
         label=f"{spec.name} ({unit})" if unit else spec.name,
         info=getattr(spec, "description", None) or None,
         interactive=True,
+        elem_id=elem_id,
     )
 
 

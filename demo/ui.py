@@ -182,7 +182,9 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
                     "cry-band filter, a research view: change the band and listen to what it keeps."
                 )
                 with gr.Row():
-                    centre = gr.Slider(200, 3500, value=band.centre_hz, step=50, label="Centre (Hz)")
+                    centre = gr.Slider(
+                        200, 3500, value=band.centre_hz, step=50, label="Centre (Hz)", elem_id="band-centre"
+                    )
                     bandwidth = gr.Slider(
                         0.1, 1.9, value=band.bandwidth_fraction, step=0.01, label="Bandwidth (fraction of centre)"
                     )
@@ -197,7 +199,7 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
                         filtered_audio = gr.Audio(
                             label="After the band-pass (true level)", type="numpy", interactive=False
                         )
-                        band_info = gr.JSON(label="Band and levels")
+                        band_info = gr.JSON(label="Band and levels", elem_id="band-info")
                 with gr.Accordion("Full result (the /classify JSON)", open=False):
                     result_json = gr.JSON(label="/classify", elem_id="result-json")
 
@@ -266,12 +268,20 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
                 public=False,
             )
 
+        def _band_changed(recording_path: str | None, *band_values: float) -> Any:
+            # Moving the band before there is a recording is not an error: there is just nothing to redraw.
+            if not recording_path:
+                return tuple(gr.skip() for _ in spectrogram_outputs)
+            return handlers.spectrogram_views(recording_path, *band_values)
+
+        # change (dragging or typing a value); always_last drops intermediate positions while one is drawn.
         for control in (centre, bandwidth, rolloff):
-            control.release(
-                handlers.spectrogram_views,
+            control.change(
+                _band_changed,
                 spectrogram_inputs,
                 spectrogram_outputs,
                 api_visibility="private",
                 trigger_mode="always_last",
+                show_progress="minimal",
             )
     return demo

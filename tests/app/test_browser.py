@@ -204,3 +204,33 @@ def test_phone_screen_shows_the_answer_without_scrolling(browser, app_url, audio
     assert box is not None
     assert 0 <= box["y"] and box["y"] + box["height"] <= 844, box
     context.close()
+
+
+def test_band_controls_redraw_what_the_app_heard(browser, app_url, audio_files):
+    context, page = _open(browser, app_url)
+    _upload(page, audio_files["cry"])
+    _wait_uploaded(page, "0:07")
+    page.click("#analyse")
+    _wait_answer(page)
+    page.locator("#band-info").get_by_text("2497.5").wait_for()
+    centre = page.locator("#band-centre input[type=number]")
+    centre.fill("1000")
+    centre.press("Enter")
+    page.locator("#band-info").get_by_text("1665").wait_for()  # 1000 Hz ± 1000·1.33/2
+    context.close()
+
+
+def test_augmentation_preview_in_the_page(browser, app_url, artifacts):
+    context, page = _open(browser, app_url)
+    page.get_by_role("tab", name="Augmentations").click()
+    page.locator("#augment-name input").click()
+    page.get_by_role("option", name="gain", exact=True).click()
+    gain = page.locator("#aug-gain-gain_db input[type=number]")
+    gain.fill("-6")
+    gain.press("Enter")
+    page.click("#augment-preview")
+    used = page.locator("#augment-used")
+    used.get_by_text("gain_db").wait_for()
+    assert "-6" in used.inner_text()
+    page.screenshot(path=str(artifacts / "augmentation_gain.png"), full_page=True)
+    context.close()
