@@ -479,7 +479,9 @@ def augment_preview(
         wave_fig = plots.waveform_figure(
             heard, after, sample_rate=sr, names=("before", "after"), title="Waveform before and after"
         )
-        used = {"name": name, "seed": int(seed or 0), "params_used": dict(result.params_used)}
+        # Rounded for reading (6 decimals): -6.000000000000001 dB is -6 dB.
+        applied = {k: round(v, 6) if isinstance(v, float) else v for k, v in result.params_used.items()}
+        used = {"name": name, "seed": int(seed or 0), "params_used": applied}
     return before_fig, after_fig, wave_fig, (sr, to_int16(after)), used
 
 

@@ -58,9 +58,9 @@ def augmentation_tab(examples: list[str]) -> None:
             params = gr.Textbox(value="{}", visible=False)
             preview = gr.Button("Preview", variant="primary", elem_id="augment-preview")
         with gr.Column(scale=2, min_width=300):
-            before = gr.Plot(label="Before")
-            after = gr.Plot(label="After")
-            wave = gr.Plot(label="Waveform before and after (true level)")
+            before = gr.Plot(label="Before", elem_id="augment-before")
+            after = gr.Plot(label="After", elem_id="augment-after")
+            wave = gr.Plot(label="Waveform before and after (true level)", elem_id="augment-wave")
             augmented = gr.Audio(label="Augmented (true level)", type="numpy", interactive=False)
             used = gr.JSON(label="Parameters actually applied", elem_id="augment-used")
 

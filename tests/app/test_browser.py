@@ -231,6 +231,9 @@ def test_augmentation_preview_in_the_page(browser, app_url, artifacts):
     page.click("#augment-preview")
     used = page.locator("#augment-used")
     used.get_by_text("gain_db").wait_for()
-    assert "-6" in used.inner_text()
+    shown = "".join(used.inner_text().split())
+    assert '"gain_db":-6' in shown and '"seed":0' in shown, shown
+    for plot in ("#augment-before", "#augment-after", "#augment-wave"):
+        page.wait_for_selector(f"{plot} .js-plotly-plot")
     page.screenshot(path=str(artifacts / "augmentation_gain.png"), full_page=True)
     context.close()
