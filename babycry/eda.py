@@ -460,6 +460,34 @@ class EDAResult:
             out[label] = ([str(k) for k in means.index], means.to_numpy(dtype=np.float64))
         return out
 
+    def table(self) -> pd.DataFrame:
+        """One row per class: counts and each value's family-weighted median [quartiles], as text.
+
+        Examples
+        --------
+        >>> example_result().table()[["class", "clips", "families", "F0 median (Hz)"]].values.tolist()
+        [['tired', 3, 2, '405 [358, 452]'], ['noise', 1, 1, 'n/a']]
+        """
+        columns = {  # value: (column title, decimals)
+            "f0_median_hz": ("F0 median (Hz)", 0), "dominant_hz": ("dominant (Hz)", 0), "n_harmonics": ("harmonics", 1),
+            "voiced_fraction": ("voiced fraction", 2), "rms_dbfs": ("RMS (dBFS)", 1),
+            "source_duration_s": ("duration (s)", 2),
+        }
+
+        def fmt(s: Mapping[str, Any], digits: int) -> str:
+            if not np.isfinite(s.get("median", np.nan)):
+                return "n/a"
+            return f"{s['median']:.{digits}f} [{s['q1']:.{digits}f}, {s['q3']:.{digits}f}]"
+
+        rows = []
+        for c in self.classes:
+            row: dict[str, Any] = {"class": c.label, "clips": c.clips, "families": c.families,
+                                   "analysed (families)": f"{c.clips_analysed} ({c.families_analysed})",
+                                   "sample rates (Hz)": ", ".join(str(r) for r in sorted(c.sample_rates))}
+            row.update({title: fmt(c.stats.get(key, {}), digits) for key, (title, digits) in columns.items()})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (no audio: aggregates and per-clip numbers only).
 
