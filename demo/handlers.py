@@ -259,7 +259,7 @@ def render_answer(
         notes.append(f"{seconds:.1f} s analysed.")
     text = "\n\n".join([headline, detail, " ".join(notes)]).strip()
     windows = result.get("windows") or []
-    timeline = plots.timeline_figure(windows, threshold=CRY_THRESHOLD) if len(windows) > 1 else None
+    timeline = plots.timeline_figure(windows, threshold=CRY_THRESHOLD, title=None) if len(windows) > 1 else None
     return text, reasons, timeline
 
 
@@ -369,11 +369,11 @@ def spectrogram_views(
         heard = preprocess.prepare(audio.samples, sample_rate=sr, config=audio_config)
         filtered = preprocess.band_pass(heard, sample_rate=sr, config=band)
         spec = features.log_mel(heard, sample_rate=sr, config=mel_config)
-        mel_fig = plots.spectrogram_figure(spec, title="Mel spectrogram of what the models analyse")
+        mel_fig = plots.spectrogram_figure(spec, title=None)  # the gr.Plot label names it
         wave_fig = plots.waveform_figure(
-            heard, filtered, sample_rate=sr, names=("analysed", "band-passed"), title="Waveform"
+            heard, filtered, sample_rate=sr, names=("analysed", "band-passed"), title=None
         )
-        response_fig = plots.band_pass_response_figure(sample_rate=sr, config=band)
+        response_fig = plots.band_pass_response_figure(sample_rate=sr, config=band, title=None)
         low, high = band.edges_hz
         info = {
             "band_hz": [round(low, 1), round(high, 1)],
@@ -471,13 +471,13 @@ def augment_preview(
         result = bc_augment.apply(heard, sample_rate=sr, name=name, params=params, seed=int(seed or 0))
         after = np.asarray(result.samples, dtype=np.float32)
         before_fig = plots.spectrogram_figure(
-            features.log_mel(heard, sample_rate=sr, config=mel_config), title="Before"
+            features.log_mel(heard, sample_rate=sr, config=mel_config), title=None
         )
         after_fig = plots.spectrogram_figure(
-            features.log_mel(after, sample_rate=sr, config=mel_config), title=f"After {name}"
+            features.log_mel(after, sample_rate=sr, config=mel_config), title=None
         )
         wave_fig = plots.waveform_figure(
-            heard, after, sample_rate=sr, names=("before", "after"), title="Waveform before and after"
+            heard, after, sample_rate=sr, names=("before", "after"), title=None
         )
         # Rounded for reading (6 decimals): -6.000000000000001 dB is -6 dB.
         applied = {k: round(v, 6) if isinstance(v, float) else v for k, v in result.params_used.items()}
@@ -612,6 +612,7 @@ def model_reports(models: Models) -> list[tuple[str, dict[str, Any]]]:
             info["confusion_fig"] = plots.confusion_matrix_figure(
                 np.asarray(confusion["rows_true_cols_predicted"]),
                 labels=[reason_display_name(x) for x in confusion["labels"]],
+                title=None,
             )
         card = Path(str(path)) / "README.md"
         if card.is_file():

@@ -137,5 +137,7 @@ def test_app_py_builds_the_space_app(tiny_models, monkeypatch):
 
         assert app.demo._queue.max_size == LIMITS.queue_size
         assert app.demo._queue.default_concurrency_limit == LIMITS.concurrency_limit
+        # Uploads are swept from Gradio's cache, not kept.
+        assert app.demo.delete_cache == (LIMITS.cache_sweep_s, LIMITS.cache_max_age_s)
     finally:
         sys.modules.pop("app", None)
