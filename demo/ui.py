@@ -69,6 +69,9 @@ MEDICAL_NOTE = (
     "Trust your instincts."
 )
 
+REASONS_LABEL = "How likely is each reason?"
+NOT_CRY_REASONS_LABEL = "If it were a cry, how likely would each reason be?"
+
 CSS = """
 #verdict h2 { margin: 0.1em 0 0.3em 0; font-size: 1.5em; }
 #verdict { min-height: 3em; }
@@ -150,7 +153,7 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
                     with gr.Column(scale=1, min_width=300):
                         verdict = gr.Markdown(handlers.EMPTY_ANSWER, elem_id="verdict")
                         reasons = gr.Label(
-                            label="How likely is each reason?",
+                            label=REASONS_LABEL,
                             num_top_classes=4,
                             elem_id="reasons",
                             show_heading=False,
@@ -220,7 +223,8 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
 
         def _show_answer(result: dict | None) -> tuple[Any, Any, Any]:
             text, probs, fig = handlers.render_answer(result, audio_config=audio_cfg)
-            return text, probs, gr.update(value=fig, visible=fig is not None)
+            label = REASONS_LABEL if not result or result.get("is_cry") else NOT_CRY_REASONS_LABEL
+            return text, gr.update(value=probs, label=label), gr.update(value=fig, visible=fig is not None)
 
         def _pending() -> tuple[Any, Any, Any]:
             return handlers.PENDING_ANSWER, None, gr.update(visible=False)
