@@ -604,8 +604,8 @@ def eda_counts_figure(
         height=height,
         barmode="group",
         margin={"l": 60, "r": 20, "t": 40 if title else 10, "b": 60},
-        yaxis={"title": "count", "type": "log" if log_y else "linear"},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        yaxis={"title": "count", "type": "log", "dtick": 1} if log_y else {"title": "count"},
+        legend={"orientation": "h", "y": -0.15, "yanchor": "top", "x": 0, "xanchor": "left"},
     )
     return fig
 
@@ -700,7 +700,7 @@ def eda_rates_durations_figure(
     title: str | None = "Source sample rate and duration per class",
     height: int = 380,
 ) -> go.Figure:
-    """Left: clips per source sample rate (stacked); right: duration median with min–max range.
+    """Left: share of clips per source sample rate (stacked to 100%); right: duration median and min–max range.
 
     Parameters
     ----------
@@ -723,11 +723,22 @@ def eda_rates_durations_figure(
     from plotly.subplots import make_subplots
 
     labels = list(result.labels)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["clips per source sample rate", "duration (s)"])
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["share of clips per source sample rate", "duration (s)"])
     rates = sorted({r for c in result.classes for r in c.sample_rates})
+    totals = np.array([max(1, sum(c.sample_rates.values())) for c in result.classes], dtype=np.float64)
     for rate in rates:
         counts = [int(c.sample_rates.get(rate, 0)) for c in result.classes]
-        fig.add_trace(go.Bar(x=labels, y=counts, name=f"{rate} Hz", legendgroup="rate"), row=1, col=1)
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=counts,
+                customdata=100.0 * np.asarray(counts) / totals,
+                name=f"{rate} Hz",
+                hovertemplate="%{x}: %{y} clips at " + f"{rate} Hz" + " (%{customdata:.0f}%)<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
     med = np.array([c.duration_s.get("median", np.nan) for c in result.classes], dtype=np.float64)
     lo = np.array([c.duration_s.get("min", np.nan) for c in result.classes], dtype=np.float64)
     hi = np.array([c.duration_s.get("max", np.nan) for c in result.classes], dtype=np.float64)
@@ -748,9 +759,10 @@ def eda_rates_durations_figure(
         title=title,
         height=height,
         barmode="stack",
+        barnorm="percent",
         margin={"l": 60, "r": 20, "t": 70 if title else 30, "b": 80},
         legend={"orientation": "h", "y": -0.3},
     )
-    fig.update_yaxes(title_text="clips", row=1, col=1)
+    fig.update_yaxes(title_text="% of clips", row=1, col=1)
     fig.update_yaxes(title_text="seconds (min-median-max)", row=1, col=2)
     return fig

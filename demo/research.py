@@ -119,8 +119,30 @@ def model_tab(models: handlers.Models) -> None:
 
 
 def dataset_tab() -> None:
-    """Class counts and the number of families behind each class, from the data folder's manifest."""
+    """Class counts and families from the data folder's manifest, then the bundled family-weighted EDA summary."""
     text, table = handlers.dataset_overview()
     gr.Markdown(text)
     if table is not None:
         gr.Dataframe(table, interactive=False, label="Clips and families (groups) per label", max_height=720)
+    _eda_views()
+
+
+def _eda_views() -> None:
+    """The EDA summary (``assets/eda/summary.json``; the Space has no data): figures from babycry.plots."""
+    from . import dataset
+
+    views = dataset.eda_views()
+    gr.Markdown("### What each class sounds like, family by family")
+    if views.get("error"):
+        gr.Markdown(views["error"], elem_id="eda-error")
+        return
+    gr.Markdown(views["intro"], elem_id="eda-intro")
+    gr.Dataframe(views["table"], interactive=False, label="Family-weighted median [quartiles] per class",
+                 max_height=520)
+    gr.Plot(views["counts"], label="Clips vs families per class", elem_id="eda-counts")
+    value = gr.Dropdown(choices=dataset.VALUE_CHOICES, value="f0_median_hz", label="Value per family",
+                        elem_id="eda-value")
+    box = gr.Plot(views["values"], label="One point per family", elem_id="eda-values")
+    value.change(dataset.value_figure, [value], [box], queue=False, api_visibility="private")
+    gr.Plot(views["mel"], label="Mean log-mel spectrogram per class", elem_id="eda-mel")
+    gr.Plot(views["rates"], label="Source sample rates and durations", elem_id="eda-rates")
