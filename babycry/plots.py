@@ -544,7 +544,7 @@ def eda_value_figure(
         fig.add_trace(
             go.Box(
                 y=means,
-                name=f"{label} ({len(families)} families)",
+                name=f"{label} ({len(families)} {'family' if len(families) == 1 else 'families'})",
                 text=families,
                 boxpoints="all",
                 jitter=0.4,
@@ -596,6 +596,7 @@ def eda_counts_figure(
     """
     labels = list(result.labels)
     fig = go.Figure() if fig is None else fig
+    top = max([c.clips for c in result.classes] + [1])
     for name, key in (("clips", "clips"), ("families", "families"), ("analysed clips", "clips_analysed")):
         counts = [int(getattr(c, key)) for c in result.classes]
         fig.add_trace(go.Bar(x=labels, y=counts, name=name, text=counts, textposition="outside"))
@@ -604,7 +605,10 @@ def eda_counts_figure(
         height=height,
         barmode="group",
         margin={"l": 60, "r": 20, "t": 40 if title else 10, "b": 60},
-        yaxis={"title": "count", "type": "log", "dtick": 1} if log_y else {"title": "count"},
+        # Headroom above the tallest bar for its label.
+        yaxis={"title": "count", "type": "log", "dtick": 1, "range": [-0.2, float(np.log10(top)) + 0.35]}
+        if log_y
+        else {"title": "count", "range": [0, top * 1.12]},
         legend={"orientation": "h", "y": -0.15, "yanchor": "top", "x": 0, "xanchor": "left"},
     )
     return fig
