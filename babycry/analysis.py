@@ -70,6 +70,7 @@ class Analysis:
 
     Examples
     --------
+    >>> from babycry.config import REASONS
     >>> a = Analysis(is_cry=False, cry_probability=0.1, verdict="not_cry", unsure=True,
     ...              reasons=dict.fromkeys(REASONS, 0.25), seconds_analysed=3.0,
     ...              windows=[Window(0.0, 3.0, 0.1)], detector_id="d", reason_id="r")

@@ -19,6 +19,8 @@ from .errors import InvalidParameterError
 __all__ = [
     "Calibration",
     "fit_temperature",
+    "fit_temperature_and_bias",
+    "apply_calibration",
     "expected_calibration_error",
     "choose_unsure_threshold",
     "save_calibration",
@@ -66,9 +68,9 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, *, bounds: tuple[float, f
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> y = rng.integers(0, 2, 2000)
-    >>> logits = np.stack([np.zeros(2000), (2 * y - 1) * 1.0 + rng.normal(size=2000)], axis=1) * 5
-    >>> 3 < fit_temperature(logits, y) < 7
-    True
+    >>> logits = np.stack([np.zeros(2000), (2 * y - 1) + rng.normal(size=2000)], axis=1)
+    >>> round(fit_temperature(4 * logits, y) / fit_temperature(logits, y), 2)
+    4.0
     """
     from scipy.optimize import minimize_scalar
 
@@ -82,6 +84,55 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, *, bounds: tuple[float, f
 
     res = minimize_scalar(nll, bounds=(np.log(bounds[0]), np.log(bounds[1])), method="bounded")
     return float(np.exp(res.x))
+
+
+def fit_temperature_and_bias(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Temperature plus per-class bias, ``softmax(logits / T + b)``, by minimum log-loss (``b[0] = 0``).
+
+    A model trained on class-balanced batches predicts as if the classes were equally common; the bias puts
+    the class prior back, so that an uninformative model scores the prior's log-loss, not log(k).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0] * 80 + [1] * 20); logits = np.zeros((100, 2))
+    >>> t, b = fit_temperature_and_bias(logits, y)
+    >>> round(float(b[1]), 2)  # log(0.2 / 0.8)
+    -1.39
+    """
+    from scipy.optimize import minimize
+
+    logits = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(y, dtype=np.int64)
+    if logits.ndim != 2 or len(logits) != len(y) or len(y) == 0:
+        raise InvalidParameterError(f"Expected logits (n, k) matching {len(y)} labels, got shape {logits.shape}.")
+    k = logits.shape[1]
+
+    def nll(params: np.ndarray) -> float:
+        t = np.exp(np.clip(params[0], np.log(0.05), np.log(50.0)))
+        b = np.concatenate([[0.0], params[1:]])
+        return log_loss(_softmax(logits / t + b), y)
+
+    t0 = np.log(fit_temperature(logits, y))
+    res = minimize(nll, np.concatenate([[t0], np.zeros(k - 1)]), method="Powell",
+                   options={"maxiter": 4000, "xtol": 1e-4, "ftol": 1e-7})
+    t = float(np.exp(np.clip(res.x[0], np.log(0.05), np.log(50.0))))
+    return t, np.concatenate([[0.0], res.x[1:]])
+
+
+def apply_calibration(logits: np.ndarray, *, temperature: float, bias: np.ndarray | None = None) -> np.ndarray:
+    """Calibrated probabilities ``softmax(logits / temperature + bias)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> apply_calibration(np.array([[0.0, 2.0]]), temperature=2.0).round(3).tolist()
+    [[0.269, 0.731]]
+    """
+    z = np.atleast_2d(np.asarray(logits, dtype=np.float64)) / float(temperature)
+    if bias is not None:
+        z = z + np.asarray(bias, dtype=np.float64)
+    return _softmax(z)
 
 
 def expected_calibration_error(probabilities: np.ndarray, y: np.ndarray, *, n_bins: int = 10) -> float:
@@ -140,7 +191,7 @@ def choose_unsure_threshold(
     >>> import numpy as np
     >>> p = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.55, 0.45]])
     >>> choose_unsure_threshold(p, np.array([0, 1, 1, 1]))["threshold"]
-    0.6
+    0.61
     """
     p = np.asarray(probabilities, dtype=np.float64)
     y = np.asarray(y, dtype=np.int64)
@@ -177,6 +228,8 @@ class Calibration:
     ----------
     temperature : float
         Divide the logits by this before the softmax.
+    bias : tuple of float, optional
+        Added to the scaled logits (the class prior a class-balanced model lacks); ``None``: none.
     unsure_threshold : float
         Calibrated top probability below which the model abstains (0: never).
     method : str
@@ -192,6 +245,7 @@ class Calibration:
 
     temperature: float = 1.0
     unsure_threshold: float = 0.0
+    bias: tuple[float, ...] | None = None
     method: str = "temperature scaling (minimum log-loss)"
     fitted_on: str = "grouped out-of-fold logits"
     n_predictions: int = 0

@@ -61,6 +61,20 @@ def _confusion(grouped: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def len_folds(report: dict[str, Any]) -> str:
+    """Number of folds named in a CV report's description (``"?"`` when absent).
+
+    Examples
+    --------
+    >>> len_folds({"split_description": "StratifiedGroupKFold on group, 5 folds x 3 seeds"})
+    '5'
+    """
+    import re
+
+    found = re.search(r"(\d+) folds", report.get("split_description", ""))
+    return found.group(1) if found else "?"
+
+
 def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], calibration: dict[str, Any]) -> str:
     """The model card text.
 
@@ -91,7 +105,8 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
             "          type: audio-classification", "        dataset:",
             "          name: babycry shared data (grouped CV)",
             "          type: babycry", "        metrics:", "          - type: balanced_accuracy",
-            f"            value: {bal}", "            name: balanced accuracy (grouped 5-fold CV)",
+            f"            value: {bal}",
+            f"            name: balanced accuracy (grouped {len_folds(grouped)}-fold CV, pooled out-of-fold)",
         ]
     meta.append("---")
     data = training.get("data", {})
@@ -109,7 +124,10 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
              "A compact Audio Spectrogram Transformer (`ASTForAudioClassification`, trained from random "
              "initialisation here; no pretrained weights) on 3 s windows of 16 kHz audio band-limited to 4 kHz and "
              "loudness-normalised per window. Long recordings are cut into 3 s windows with a 1.5 s hop; the clip "
-             "logit is the mean of the window logits, then divided by the calibration temperature.", "",
+             "logit is the mean of the window logits, then calibrated with `calibration.json` (temperature"
+             + (", plus a per-class bias that restores the class prior lost to class-balanced training)."
+                if task == "reason" else ").") + " Training: `transformers.Trainer` on class-balanced batches of "
+             "cached windows (see `training.json`).", "",
              "## Not a medical device", "",
              "This model is a research and educational tool. It does **not** diagnose anything and must not be used "
              "to decide whether a baby needs care. A baby who cries inconsolably, has a fever, is not feeding, "
@@ -132,8 +150,9 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
             "## Evaluation (grouped cross-validation)", "",
             f"{grouped['split_description']}; {grouped['n_clips']} clips from {grouped['n_groups']} groups "
             "(families, recordings, speakers). No group is ever on both sides of a fold. Probabilities are "
-            "calibrated with a temperature fitted on the other folds' out-of-fold predictions. 95% intervals: "
-            "bootstrap over groups (500 draws). The LEAKY column is the same model under an ungrouped random split "
+            f"calibrated ({grouped.get('calibration', 'temperature')}) with parameters fitted on the other folds' "
+            f"out-of-fold predictions. 95% intervals: bootstrap over groups ({grouped.get('n_boot', 500)} draws). "
+            "The LEAKY column is the same model under an ungrouped random split "
             "(the same families on both sides of the split): it is shown only to make the leakage visible and "
             "must not be quoted as performance.", "",
             _metrics_table(grouped, leaky, labels), "",
@@ -154,7 +173,8 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
             ]
     parts += [
         "## Calibration", "",
-        f"`calibration.json`: temperature {calibration.get('temperature', 1.0)}, unsure threshold "
+        f"`calibration.json`: temperature {calibration.get('temperature', 1.0)}, class bias "
+        f"{calibration.get('bias')}, unsure threshold "
         f"{calibration.get('unsure_threshold', 0.0)}; {calibration.get('fitted_on', '')}.", "",
         "## Training data", "",
         f"Data folder manifest SHA-256 `{data.get('manifest_sha256', '?')}`: {data.get('n_clips', '?')} clips, "
@@ -200,7 +220,7 @@ def write_model_card(
 
     Examples
     --------
-    >>> # write_model_card("assets/models/cry-detector")  # doctest: +SKIP
+    >>> write_model_card("assets/models/cry-detector")  # doctest: +SKIP
     """
     folder = Path(folder)
 

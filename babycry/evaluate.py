@@ -197,16 +197,19 @@ def _baseline(y: np.ndarray, *, k: int) -> dict[str, float]:
     }
 
 
-def _cross_fitted_calibration(result: Any, y: np.ndarray) -> np.ndarray:
-    """Calibrated OOF probabilities where each fold's temperature is fitted on the other folds' OOF logits."""
-    from .calibration import fit_temperature
+def _cross_fitted_calibration(result: Any, y: np.ndarray, *, fit_bias: bool = False) -> np.ndarray:
+    """Calibrated OOF probabilities where each fold's calibration is fitted on the other folds' OOF logits."""
+    from .calibration import apply_calibration, fit_temperature, fit_temperature_and_bias
 
     probs = np.zeros_like(result.logits)
     for s, folds in enumerate(result.folds):
         for _, te in folds:
             others = np.setdiff1d(np.arange(len(y)), te)
-            t = fit_temperature(result.logits[s, others], y[others])
-            probs[s, te] = softmax(result.logits[s, te] / t)
+            if fit_bias:
+                t, b = fit_temperature_and_bias(result.logits[s, others], y[others])
+            else:
+                t, b = fit_temperature(result.logits[s, others], y[others]), None
+            probs[s, te] = apply_calibration(result.logits[s, te], temperature=t, bias=b)
     return probs
 
 
@@ -217,6 +220,7 @@ def cv_report(
     temperature: float | None = None,
     unsure_threshold: float = 0.0,
     n_boot: int = _N_BOOT,
+    fit_bias: bool = False,
 ) -> dict[str, Any]:
     """Turn pooled OOF logits (:class:`babycry.train.CVResult`) into the metrics JSON.
 
@@ -227,7 +231,7 @@ def cv_report(
 
     Examples
     --------
-    >>> # cv_report(data, cross_validate(data, cache, config=cfg))  # doctest: +SKIP
+    >>> cv_report(data, cross_validate(data, cache, config=cfg))  # doctest: +SKIP
     """
     from .calibration import choose_unsure_threshold
 
@@ -236,7 +240,7 @@ def cv_report(
     pooled_y = np.tile(y, n_seeds)
     groups = np.tile(data.groups.astype(str), n_seeds)
     cats = np.tile(data.table["category"].to_numpy().astype(str), n_seeds) if data.task == "detector" else None
-    cal = _cross_fitted_calibration(result, y).reshape(-1, k)
+    cal = _cross_fitted_calibration(result, y, fit_bias=fit_bias).reshape(-1, k)
     raw = softmax(result.logits.reshape(-1, k))
     report: dict[str, Any] = {
         "split": result.split,
@@ -250,9 +254,12 @@ def cv_report(
         "n_clips": int(n),
         "n_groups": int(len(set(data.groups.tolist()))),
         "n_seeds": int(n_seeds),
+        "n_boot": int(n_boot),
         "class_counts": {name: int((y == i).sum()) for i, name in enumerate(data.labels)},
         "metrics": compute_metrics(pooled_y, cal, groups, labels=data.labels, categories=cats, n_boot=n_boot),
-        "uncalibrated": {key: v for key, v in point_metrics(pooled_y, raw, k=k).items() if key in ("log_loss", "ece")},
+        "calibration": "temperature + class bias" if fit_bias else "temperature",
+        "uncalibrated": {key: round(v, 4) for key, v in point_metrics(pooled_y, raw, k=k).items()
+                         if key in ("log_loss", "ece", "balanced_accuracy", "macro_f1")},
         "majority_baseline": _baseline(y, k=k),
         "per_seed_balanced_accuracy": [
             round(point_metrics(y, softmax(result.logits[s]), k=k)["balanced_accuracy"], 4) for s in range(n_seeds)
@@ -297,7 +304,7 @@ def run_cv(
     seeds: int = 3,
     split: str = "grouped",
     config: Any = None,
-    n_boot: int = _N_BOOT,
+    n_boot: int | None = None,
 ) -> dict[str, Any]:
     """``babycry cv``: build the cache, cross-validate, report.
 
@@ -318,7 +325,7 @@ def run_cv(
 
     Examples
     --------
-    >>> # run_cv("../shared/data", task="reason", folds=5, seeds=3)  # doctest: +SKIP
+    >>> run_cv("../shared/data", task="reason", folds=5, seeds=3)  # doctest: +SKIP
     """
     from .calibration import fit_temperature
     from .train import build_cache, cross_validate, for_task
@@ -329,7 +336,8 @@ def run_cv(
     result = cross_validate(data, cache, config=config, folds=folds, seeds=seeds, split=split)
     k = len(data.labels)
     temperature = fit_temperature(result.logits.reshape(-1, k), np.tile(data.y, seeds))
-    report = cv_report(data, result, temperature=temperature, n_boot=n_boot)
+    report = cv_report(data, result, temperature=temperature, n_boot=n_boot or config.bootstrap,
+                       fit_bias=config.calibrate_bias)
     return {"task": task, "data": str(data_dir), "manifest_sha256": data.manifest_hash, "labels": list(data.labels),
             "config": config.to_dict(), **report}
 
@@ -363,7 +371,7 @@ def evaluate_checkpoint(
 
     Examples
     --------
-    >>> # evaluate_checkpoint("assets/models/cry-detector", "../shared/data")  # doctest: +SKIP
+    >>> evaluate_checkpoint("assets/models/cry-detector", "../shared/data")  # doctest: +SKIP
     """
     from tqdm.auto import tqdm
 

@@ -68,7 +68,7 @@ class ModelConfig:
 
     The default AST-base (12 layers, 768 wide, 1212 overlapping patches) takes
     seconds per clip on a 2-core CPU and has ~86 M parameters for a few thousand
-    clips.  This one has ~0.25 M: 64 Kaldi mel bins (16 kHz, 20 Hz–8 kHz; about
+    clips.  This one has ~0.1 M (2 layers, 64 wide): 64 Kaldi mel bins (16 kHz, 20 Hz–8 kHz; about
     three quarters of the bins fall inside the 4 kHz analysis band), one 3 s
     window of 300 frames, non-overlapping 16×16 patches (4 × 18 = 72 patches;
     overlapping strides cost >10× more per training step on this CPU).
@@ -82,10 +82,10 @@ class ModelConfig:
     sampling_rate: int = 16_000
     num_mel_bins: int = 64
     max_length: int = 300
-    hidden_size: int = 96
-    num_hidden_layers: int = 3
+    hidden_size: int = 64
+    num_hidden_layers: int = 2
     num_attention_heads: int = 4
-    intermediate_size: int = 192
+    intermediate_size: int = 128
     patch_size: int = 16
     frequency_stride: int = 16
     time_stride: int = 16
@@ -395,6 +395,7 @@ class CryModel:
     feature_extractor: Any
     temperature: float = 1.0
     unsure_threshold: float = 0.0
+    bias: tuple[float, ...] | None = None
     calibration: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -410,7 +411,7 @@ class CryModel:
 
         Examples
         --------
-        >>> # model = load_detector(); model.window_logits(windows)  # doctest: +SKIP
+        >>> model = load_detector(); model.window_logits(windows)  # doctest: +SKIP
         """
         import torch
 
@@ -435,8 +436,11 @@ class CryModel:
         return np.concatenate(out, axis=0).astype(np.float64)
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities from uncalibrated logits (temperature scaling)."""
-        return softmax(np.asarray(logits, dtype=np.float64) / self.temperature, axis=-1)
+        """Calibrated probabilities from uncalibrated logits: ``softmax(logits / temperature + bias)``."""
+        z = np.asarray(logits, dtype=np.float64) / self.temperature
+        if self.bias is not None:
+            z = z + np.asarray(self.bias, dtype=np.float64)
+        return softmax(z, axis=-1)
 
     def predict(
         self,
@@ -617,7 +621,11 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
     temperature = float(calibration.get("temperature", 1.0))
     if not (math.isfinite(temperature) and temperature > 0):
         raise ModelLoadError(f"The calibration of {model_id!r} holds an invalid temperature {temperature!r}.")
+    bias = calibration.get("bias")
+    if bias is not None and (len(bias) != len(labels) or not all(math.isfinite(float(v)) for v in bias)):
+        raise ModelLoadError(f"The calibration of {model_id!r} holds an invalid bias {bias!r}.")
     return CryModel(
+        bias=tuple(float(v) for v in bias) if bias is not None else None,
         model_id=model_id,
         task=found,
         labels=labels,

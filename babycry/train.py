@@ -74,8 +74,8 @@ class TrainConfig:
 
     task: str = "detector"
     seed: int = 0
-    epochs: int = 6
-    samples_per_epoch: int = 2000
+    epochs: int = 5
+    samples_per_epoch: int = 1500
     batch_size: int = 64
     learning_rate: float = 1e-3
     weight_decay: float = 0.05
@@ -83,7 +83,8 @@ class TrainConfig:
     label_smoothing: float = 0.0
     # augmented windows per clip (detector); the reason model scales its copies by class size instead
     aug_per_cry: int = 3
-    hard_negatives_per_cry: int = 2
+    hard_negatives_per_cry: int = 3
+    synth_pairs_per_cry: int = 1
     aug_per_negative: int = 2
     aug_per_speech: int = 1
     reason_aug_target_per_class: int = 400
@@ -92,6 +93,8 @@ class TrainConfig:
     cv_seeds: int = 3
     random_split_seeds: int = 1
     min_coverage: float = 0.5
+    bootstrap: int = 500
+    calibrate_bias: bool = False
     progress: bool = True
     threads: int = 2
     cache_dir: str = "artifacts/cache"
@@ -144,7 +147,8 @@ def for_task(task: str) -> TrainConfig:
     if task == "detector":
         return TrainConfig(task="detector")
     if task == "reason":
-        return TrainConfig(task="reason", epochs=6, samples_per_epoch=1200, learning_rate=5e-4, label_smoothing=0.1)
+        return TrainConfig(task="reason", epochs=5, samples_per_epoch=1000, learning_rate=5e-4, label_smoothing=0.1,
+                           calibrate_bias=True)
     raise InvalidParameterError(f"Unknown task {task!r}: expected 'detector' or 'reason'.")
 
 
@@ -157,9 +161,9 @@ def tiny_config(task: str) -> TrainConfig:
     32
     """
     return for_task(task).replace(
-        epochs=2, samples_per_epoch=64, batch_size=32, aug_per_cry=1, hard_negatives_per_cry=2, aug_per_negative=1,
+        epochs=2, samples_per_epoch=64, batch_size=32, aug_per_cry=1, hard_negatives_per_cry=3, aug_per_negative=1,
         aug_per_speech=1, reason_aug_target_per_class=4, reason_aug_max_per_clip=2, cv_folds=2, cv_seeds=1,
-        random_split_seeds=0, progress=False, cache_dir="",
+        random_split_seeds=0, progress=False, cache_dir="", bootstrap=50,
         model={"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64},
     )
 
@@ -231,15 +235,20 @@ def _pitch_time(x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, se
 
 
 def _laugh_like(x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, window_s: float) -> np.ndarray:
-    """Cut voiced audio into short rhythmic bursts (60–220 ms, gaps 60–250 ms): laughter/babble rhythm."""
+    """Cut voiced audio into short rhythmic bursts (80–450 ms, gaps 80–300 ms): laughter/babble rhythm.
+
+    Baby laughter in this data is voiced a third of the time in runs of ~0.3 s at a median F0 near 260 Hz,
+    against two thirds in runs up to 1.3 s at 400–520 Hz for cries; the caller also lowers the pitch.
+    """
     out = []
     total = 0
     target = int(rng.uniform(1.0, window_s) * sample_rate)
     while total < target:
-        burst = int(rng.uniform(0.06, 0.22) * sample_rate)
+        burst = int(rng.uniform(0.08, 0.45) * sample_rate)
         start = int(rng.integers(0, max(1, x.size - burst)))
-        seg = x[start : start + burst] * np.hanning(min(burst, x.size - start)).astype(np.float32)
-        gap = np.zeros(int(rng.uniform(0.06, 0.25) * sample_rate), dtype=np.float32)
+        seg = x[start : start + burst]
+        seg = seg * np.hanning(seg.size).astype(np.float32)
+        gap = np.zeros(int(rng.uniform(0.08, 0.3) * sample_rate), dtype=np.float32)
         out += [seg, gap]
         total += seg.size + gap.size
     return np.concatenate(out)[:target]
@@ -288,15 +297,34 @@ def _augment_detector(
             seg, g = noisy(seg, (0.0, 20.0), 0.7)
             items.append((seg, 1, "cry_aug", g))
         for j in range(config.hard_negatives_per_cry):
-            if j % 2 == 0:
+            if j % 3 != 2:
                 seg = _laugh_like(x, rng, sample_rate=sr, window_s=win)
+                if rng.random() < 0.7:
+                    seg = _pitch_time(seg, rng, sample_rate=sr, semitones=(-9, -2), stretch=None)
                 kind = "laugh_like"
             else:
                 seg = _pitch_time(_crop(x, rng, sample_rate=sr, window_s=win * 0.6, p_short=0.3), rng, sample_rate=sr,
-                                  semitones=(-12, -8), stretch=(0.8, 1.0))
+                                  semitones=(-12, -6), stretch=(0.8, 1.0))
                 kind = "low_voice"
             seg, g = noisy(seg, (5.0, 30.0), 0.4)
             items.append((seg, 0, kind, g))
+        if config.synth_pairs_per_cry:
+            from .synth import synth_cry
+
+            for _ in range(config.synth_pairs_per_cry):
+                # Same synthetic voice, two temporal/pitch patterns: a cry (sustained 0.6-1.5 s bursts at
+                # 330-600 Hz) and laughter-like babble (80-350 ms bursts at 200-320 Hz). Only what differs
+                # between them can separate them.
+                laugh = synth_cry(seconds=float(rng.uniform(1.5, win + 0.2)), sample_rate=sr,
+                                  f0_hz=float(rng.uniform(200, 320)), seed=int(rng.integers(1 << 30)),
+                                  f0_swing=float(rng.uniform(0.1, 0.4)), burst_seconds=(0.08, 0.35),
+                                  pause_seconds=(0.08, 0.3)).samples
+                seg, g = noisy(laugh, (5.0, 30.0), 0.5)
+                items.append((seg, 0, "synth_laugh", g))
+                crying = synth_cry(seconds=win + 0.2, sample_rate=sr, f0_hz=float(rng.uniform(330, 600)),
+                                   seed=int(rng.integers(1 << 30)), f0_swing=float(rng.uniform(0.1, 0.4))).samples
+                seg, g = noisy(crying, (0.0, 20.0), 0.5)
+                items.append((seg, 1, "synth_cry", g))
     elif category == "speech":
         for _ in range(config.aug_per_speech):
             stretch = (0.8, 1.2) if rng.random() < 0.5 else None
@@ -368,9 +396,10 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
                            config.model.feature_mean, config.model.feature_std],
         "window": dataclasses.asdict(config.window),
         "audio": dataclasses.asdict(config.audio),
-        "aug": [config.aug_per_cry, config.hard_negatives_per_cry, config.aug_per_negative, config.aug_per_speech,
+        "aug": [config.aug_per_cry, config.hard_negatives_per_cry, config.synth_pairs_per_cry, config.aug_per_negative,
+                config.aug_per_speech,
                 config.reason_aug_target_per_class, config.reason_aug_max_per_clip, config.seed],
-        "version": 3,
+        "version": 5,
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -401,7 +430,7 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
 
     Examples
     --------
-    >>> # build_cache(load_task("../shared/data", task="reason"), config=for_task("reason"))  # doctest: +SKIP
+    >>> build_cache(load_task("../shared/data", task="reason"), config=for_task("reason"))  # doctest: +SKIP
     """
     from tqdm.auto import tqdm
 
@@ -456,7 +485,7 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
             start = int(rng.integers(0, seg.size - length + 1)) if seg.size > length else 0
             windows.append(fit_window(seg[start : start + length], length=length,
                                       target_rms_dbfs=config.audio.target_rms_dbfs))
-            stratum = kind if kind in ("laugh_like", "low_voice", "speech_high") else category
+            stratum = kind if kind in _OWN_STRATUM else category
             rows.append({"clip": i, "y": int(label), "kind": kind, "stratum": stratum, "noise_group": g})
         if len(windows) >= 256:
             flush()
@@ -475,14 +504,22 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
 # --------------------------------------------------------------------------- #
 # Fitting
 # --------------------------------------------------------------------------- #
+# Training-only window kinds sampled as strata of their own (not as the clip's category).
+_OWN_STRATUM = ("laugh_like", "low_voice", "speech_high", "synth_laugh", "synth_cry")
+# Relative weight of a stratum within its class (default 1): synthetic cries support, never dominate, the real ones.
+_STRATUM_WEIGHT = {"synth_cry": 0.3}
+
+
 def _sampling_weights(index: pd.DataFrame, *, task: str) -> np.ndarray:
     """Each class gets the same total weight; within a class each stratum (category) does too."""
     w = np.zeros(len(index))
     for label, sub in index.groupby("y"):
         strata = sub["stratum"].unique()
+        share = {s: _STRATUM_WEIGHT.get(s, 1.0) for s in strata}
+        total = sum(share.values())
         for s in strata:
             mask = (index["y"] == label) & (index["stratum"] == s)
-            w[mask.to_numpy()] = 1.0 / (len(strata) * mask.sum())
+            w[mask.to_numpy()] = share[s] / (total * mask.sum())
     return w / w.sum()
 
 
@@ -534,7 +571,7 @@ def fit(
 
     Examples
     --------
-    >>> # model = fit(cache, config=for_task("detector"))  # doctest: +SKIP
+    >>> model = fit(cache, config=for_task("detector"))  # doctest: +SKIP
     """
     import torch
     from transformers import Trainer, TrainingArguments
@@ -583,7 +620,12 @@ def fit(
         verbosity = hf_logging.get_verbosity()
         hf_logging.set_verbosity_error()
         try:
-            Trainer(model=model, args=args, train_dataset=dataset).train()
+            trainer = Trainer(model=model, args=args, train_dataset=dataset)
+            if not config.progress:  # PrinterCallback would still print the final summary dict
+                from transformers.trainer_callback import PrinterCallback
+
+                trainer.remove_callback(PrinterCallback)
+            trainer.train()
         finally:
             hf_logging.set_verbosity(verbosity)
     model.eval()
@@ -595,7 +637,7 @@ def clip_logits(model: Any, cache: FeatureCache, clips: np.ndarray, *, batch_siz
 
     Examples
     --------
-    >>> # clip_logits(model, cache, np.arange(10))  # doctest: +SKIP
+    >>> clip_logits(model, cache, np.arange(10))  # doctest: +SKIP
     """
     import torch
 
@@ -656,7 +698,7 @@ def cross_validate(
 
     Examples
     --------
-    >>> # cross_validate(data, cache, config=for_task("reason"), folds=5, seeds=3)  # doctest: +SKIP
+    >>> cross_validate(data, cache, config=for_task("reason"), folds=5, seeds=3)  # doctest: +SKIP
     """
     if split not in ("grouped", "random"):
         raise InvalidParameterError(f"split must be 'grouped' or 'random', got {split!r}.")
@@ -738,9 +780,16 @@ def train(
 
     Examples
     --------
-    >>> # train(load_task("../shared/data", task="detector"), "out", config=for_task("detector"))  # doctest: +SKIP
+    >>> train(load_task("../shared/data", task="detector"), "out", config=for_task("detector"))  # doctest: +SKIP
     """
-    from .calibration import Calibration, choose_unsure_threshold, fit_temperature, save_calibration
+    from .calibration import (
+        Calibration,
+        apply_calibration,
+        choose_unsure_threshold,
+        fit_temperature,
+        fit_temperature_and_bias,
+        save_calibration,
+    )
     from .card import write_model_card
     from .evaluate import cv_report
 
@@ -756,27 +805,32 @@ def train(
         grouped = cross_validate(data, cache, config=config, folds=config.cv_folds, seeds=config.cv_seeds)
         pooled_logits = grouped.logits.reshape(-1, len(data.labels))
         pooled_y = np.tile(data.y, grouped.logits.shape[0])
-        temperature = fit_temperature(pooled_logits, pooled_y)
+        if config.calibrate_bias:
+            temperature, bias = fit_temperature_and_bias(pooled_logits, pooled_y)
+        else:
+            temperature, bias = fit_temperature(pooled_logits, pooled_y), None
         unsure = None
         if data.task == "reason":
-            from .model import softmax
-
-            unsure = choose_unsure_threshold(softmax(pooled_logits / temperature), pooled_y,
-                                             min_coverage=config.min_coverage)
+            unsure = choose_unsure_threshold(apply_calibration(pooled_logits, temperature=temperature, bias=bias),
+                                             pooled_y, min_coverage=config.min_coverage)
         calibration = Calibration(
             temperature=round(temperature, 6),
+            bias=tuple(round(float(v), 6) for v in bias) if bias is not None else None,
+            method="temperature + per-class bias (minimum log-loss)" if bias is not None
+            else "temperature scaling (minimum log-loss)",
             unsure_threshold=float(unsure["threshold"]) if unsure else 0.0,
             fitted_on=f"pooled grouped out-of-fold logits ({config.cv_folds} folds x {config.cv_seeds} seeds)",
             n_predictions=int(pooled_y.size),
             coverage=unsure["coverage"] if unsure else None,
             answered_balanced_accuracy=unsure["answered_balanced_accuracy"] if unsure else None,
         )
-        metrics["grouped"] = cv_report(data, grouped, temperature=temperature,
-                                       unsure_threshold=calibration.unsure_threshold)
+        metrics["grouped"] = cv_report(data, grouped, temperature=temperature, fit_bias=config.calibrate_bias,
+                                       unsure_threshold=calibration.unsure_threshold, n_boot=config.bootstrap)
         if config.random_split_seeds > 0:
             leaky = cross_validate(data, cache, config=config, folds=config.cv_folds, seeds=config.random_split_seeds,
                                    split="random")
-            metrics["random"] = cv_report(data, leaky, temperature=fit_temperature(
+            metrics["random"] = cv_report(data, leaky, n_boot=config.bootstrap, fit_bias=config.calibrate_bias,
+                                          temperature=fit_temperature(
                 leaky.logits.reshape(-1, len(data.labels)), np.tile(data.y, leaky.logits.shape[0])))
     model = fit(cache, config=config)
     model.save_pretrained(out)
