@@ -74,14 +74,15 @@ def eda_views(path: str | Path | None = None, *, value: str = "f0_median_hz") ->
     return {
         "intro": intro,
         "table": result.table(),
-        "counts": plots.eda_counts_figure(result),
-        "values": plots.eda_value_figure(result, value=value),
-        "mel": plots.eda_mel_grid_figure(result),
-        "rates": plots.eda_rates_durations_figure(result),
+        # No figure titles: the tab's component labels name them (room on phones).
+        "counts": plots.eda_counts_figure(result, title=None),
+        "values": plots.eda_value_figure(result, value=value, title=""),
+        "mel": plots.eda_mel_grid_figure(result, title=None),
+        "rates": plots.eda_rates_durations_figure(result, title=None),
     }
 
 
 def value_figure(value: str, path: str | Path | None = None) -> Any:
     """The per-family box plot of one summary value (the tab's dropdown)."""
     with readable_errors("drawing the dataset summary"):
-        return plots.eda_value_figure(_load(path), value=value)
+        return plots.eda_value_figure(_load(path), value=value, title="")

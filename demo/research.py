@@ -142,7 +142,8 @@ def _eda_views() -> None:
     gr.Plot(views["counts"], label="Clips vs families per class", elem_id="eda-counts")
     value = gr.Dropdown(choices=dataset.VALUE_CHOICES, value="f0_median_hz", label="Value per family",
                         elem_id="eda-value")
-    box = gr.Plot(views["values"], label="One point per family", elem_id="eda-values")
+    box = gr.Plot(views["values"], label="One point per family (its clips averaged)", elem_id="eda-values")
     value.change(dataset.value_figure, [value], [box], queue=False, api_visibility="private")
-    gr.Plot(views["mel"], label="Mean log-mel spectrogram per class", elem_id="eda-mel")
+    gr.Plot(views["mel"], label="Mean log-mel spectrogram per class (first 3 s window, family-averaged)",
+            elem_id="eda-mel")
     gr.Plot(views["rates"], label="Source sample rates and durations", elem_id="eda-rates")
