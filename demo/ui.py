@@ -249,7 +249,8 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
             )
             classified.failure(_failed, None, [verdict], queue=False, api_visibility="private")
             classified.success(
-                _show_answer, [result_json], [verdict, reasons, timeline], api_visibility="private"
+                # Formatting only: no queue slot needed, so the answer shows without waiting behind others.
+                _show_answer, [result_json], [verdict, reasons, timeline], queue=False, api_visibility="private"
             ).success(
                 handlers.spectrogram_views,
                 spectrogram_inputs,
