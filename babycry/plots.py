@@ -197,8 +197,10 @@ def waveform_figure(
     series = [before] if after is None else [before, after]
     for i, samples in enumerate(series):
         t, v = envelope_points(samples, sample_rate=sample_rate, max_points=max_points)
+        # SVG, not WebGL: at <= max_points per trace SVG draws as fast, and WebGL context start-up costs
+        # ~1.5 s in a browser without a GPU (measured in headless Chromium), as on many phones.
         fig.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 x=t, y=v, mode="lines", name=names[i], line={"width": 1}, opacity=1.0 if i == 0 else 0.85
             )
         )
