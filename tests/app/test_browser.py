@@ -156,7 +156,7 @@ def test_microphone_recording(playwright_instance, app_url, audio_files, artifac
         _assert_four_probabilities(page)
         verdict = page.inner_text("#verdict")
         seconds = float(verdict.split(" s analysed")[0].split()[-1])
-        assert 2.5 <= seconds <= 6.0, verdict  # ~4 s were recorded
+        assert 2.0 <= seconds <= 9.0, verdict  # ~4 s were recorded (more if the machine is busy)
         page.screenshot(path=str(artifacts / "microphone_result.png"))
         context.close()
     finally:
