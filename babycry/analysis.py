@@ -51,12 +51,15 @@ class Analysis:
     cry_probability : float
         Calibrated probability that the recording holds an infant cry.
     verdict : str
-        ``"not_cry"`` when ``is_cry`` is false, else the most likely reason.
+        ``"not_cry"`` when ``is_cry`` is false, else the reason model's decision: the reason whose
+        probability is highest *relative to how common it is* (argmax of the prior-corrected
+        probabilities, the rule that maximises balanced accuracy).  Because 84% of the training cries are
+        ``hungry``, this is not always the reason with the largest value in ``reasons``.
     unsure : bool
-        The reason model's calibrated top probability is below its threshold
+        The reason model's top prior-corrected probability is below its threshold
         (always reported; the UI says "unsure" only for cries).
     reasons : dict
-        Calibrated probability of each of :data:`babycry.config.REASONS`.
+        Calibrated probability of each of :data:`babycry.config.REASONS` (base rates included).
     seconds_analysed : float
         Length of audio the models saw.
     windows : list of Window
@@ -92,7 +95,7 @@ class Analysis:
 
     @property
     def top_reason(self) -> str:
-        """The most likely reason (whatever the verdict)."""
+        """The reason with the largest calibrated probability (whatever the verdict)."""
         return max(self.reasons, key=self.reasons.get)
 
     def to_dict(self) -> dict[str, Any]:
@@ -170,8 +173,8 @@ def analyse(
     cry_p = float(det.probabilities[cry_index])
     reasons = {name: round(float(p), digits) for name, p in zip(reason.labels, rea.probabilities, strict=False)}
     is_cry = cry_p >= cry_threshold
-    top = max(reasons, key=reasons.get)
-    unsure = float(max(rea.probabilities)) < reason.unsure_threshold
+    top = reason.labels[rea.decision]
+    unsure = rea.is_unsure(reason.unsure_threshold)
     timeline = [
         Window(float(s), float(e), round(float(p[cry_index]), digits))
         for (s, e), p in zip(det.spans, det.window_probabilities, strict=False)

@@ -161,11 +161,24 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
             "Confusion matrix (grouped out-of-fold, pooled over seeds; rows are true classes):", "",
             _confusion(grouped), "",
         ]
+        if grouped.get("decision_rule"):
+            parts += [f"Decision rule: {grouped['decision_rule']}.", ""]
+        if task == "reason":
+            unc = grouped.get("uncalibrated", {})
+            parts += [
+                "How to read this: the probabilities the model reports are calibrated to this data's base rates "
+                "(84% of the cries are `hungry`), which is what makes their log-loss match the class prior's and "
+                "their ECE small — they never claim more than the data supports. Its *answer* (the verdict) is "
+                "the reason whose probability is highest relative to how common that reason is, the rule that "
+                "maximises balanced accuracy; so a verdict of `tired` can come with a `hungry` bar that is "
+                "still the longest. Uncalibrated softmax for comparison: log-loss "
+                f"{unc.get('log_loss')}, ECE {unc.get('ece')}.", "",
+            ]
         if grouped.get("unsure"):
             u = grouped["unsure"]
             parts += [
                 "### Unsure", "",
-                f"The model abstains when its calibrated top probability is below **{u['threshold']:.2f}** "
+                f"The model abstains when its top prior-corrected probability is below **{u['threshold']:.2f}** "
                 f"(chosen on grouped out-of-fold predictions to maximise the balanced accuracy of the answered clips "
                 f"while answering at least half). Coverage: **{u['coverage']:.1%}** of clips answered; balanced "
                 f"accuracy of the answered clips: **{u['answered_balanced_accuracy']}** "

@@ -37,7 +37,13 @@ def _recalls(y: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
 
 
 def point_metrics(
-    y: np.ndarray, probs: np.ndarray, *, k: int, categories: np.ndarray | None = None, n_bins: int = 10
+    y: np.ndarray,
+    probs: np.ndarray,
+    *,
+    k: int,
+    categories: np.ndarray | None = None,
+    n_bins: int = 10,
+    decisions: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Metrics of one set of predictions (no intervals).
 
@@ -51,6 +57,9 @@ def point_metrics(
         Number of classes.
     categories : np.ndarray, optional
         Per-clip category (detector: silence, noise, …, cry) for per-category accuracy.
+    decisions : np.ndarray, optional
+        Predicted class ids for the decision metrics (default: ``probs.argmax``).  The reason model decides
+        on prior-corrected scores while its probabilities keep the class prior.
 
     Returns
     -------
@@ -70,7 +79,7 @@ def point_metrics(
 
     y = np.asarray(y, dtype=np.int64)
     probs = np.asarray(probs, dtype=np.float64)
-    pred = probs.argmax(axis=1)
+    pred = probs.argmax(axis=1) if decisions is None else np.asarray(decisions, dtype=np.int64)
     rec = _recalls(y, pred, k)
     f1s = []
     for c in range(k):
@@ -116,6 +125,7 @@ def compute_metrics(
     categories: np.ndarray | None = None,
     n_boot: int = _N_BOOT,
     seed: int = 0,
+    decisions: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Metrics with 95% CIs from a bootstrap over groups (families).
 
@@ -132,6 +142,8 @@ def compute_metrics(
         Per-prediction category for per-category accuracy.
     n_boot : int
         Bootstrap draws.
+    decisions : np.ndarray, optional
+        Predicted class ids (default: argmax of ``probs``).
 
     Returns
     -------
@@ -153,7 +165,8 @@ def compute_metrics(
     probs = np.asarray(probs, dtype=np.float64)
     groups = np.asarray(groups).astype(str)
     k = len(labels)
-    point = _flatten(point_metrics(y, probs, k=k, categories=categories), labels)
+    dec = None if decisions is None else np.asarray(decisions, dtype=np.int64)
+    point = _flatten(point_metrics(y, probs, k=k, categories=categories, decisions=dec), labels)
     uniq, inverse = np.unique(groups, return_inverse=True)
     members = [np.flatnonzero(inverse == g) for g in range(len(uniq))]
     rng = np.random.default_rng(seed)
@@ -162,7 +175,8 @@ def compute_metrics(
         pick = rng.integers(0, len(uniq), len(uniq))
         rows = np.concatenate([members[g] for g in pick])
         cats = None if categories is None else np.asarray(categories)[rows]
-        m = _flatten(point_metrics(y[rows], probs[rows], k=k, categories=cats), labels)
+        m = _flatten(point_metrics(y[rows], probs[rows], k=k, categories=cats,
+                                   decisions=None if dec is None else dec[rows]), labels)
         for key in draws:
             draws[key].append(m.get(key, np.nan))
     out: dict[str, Any] = {}
@@ -171,7 +185,7 @@ def compute_metrics(
         d = d[np.isfinite(d)]
         ci = [round(float(np.percentile(d, q)), 4) for q in (2.5, 97.5)] if d.size else [None, None]
         out[key] = {"value": round(float(value), 4) if np.isfinite(value) else None, "ci95": ci}
-    pred = probs.argmax(axis=1)
+    pred = probs.argmax(axis=1) if dec is None else dec
     out["confusion_matrix"] = {
         "labels": list(labels),
         "rows_true_cols_predicted": [[int(np.sum((y == t) & (pred == p))) for p in range(k)] for t in range(k)],
@@ -197,11 +211,17 @@ def _baseline(y: np.ndarray, *, k: int) -> dict[str, float]:
     }
 
 
-def _cross_fitted_calibration(result: Any, y: np.ndarray, *, fit_bias: bool = False) -> np.ndarray:
-    """Calibrated OOF probabilities where each fold's calibration is fitted on the other folds' OOF logits."""
+def _cross_fitted_calibration(
+    result: Any, y: np.ndarray, *, fit_bias: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated OOF probabilities where each fold's calibration is fitted on the other folds' OOF logits.
+
+    Returns the calibrated probabilities and the prior-free ("balanced") ones, ``softmax(logits / T)``.
+    """
     from .calibration import apply_calibration, fit_temperature, fit_temperature_and_bias
 
     probs = np.zeros_like(result.logits)
+    balanced = np.zeros_like(result.logits)
     for s, folds in enumerate(result.folds):
         for _, te in folds:
             others = np.setdiff1d(np.arange(len(y)), te)
@@ -210,7 +230,8 @@ def _cross_fitted_calibration(result: Any, y: np.ndarray, *, fit_bias: bool = Fa
             else:
                 t, b = fit_temperature(result.logits[s, others], y[others]), None
             probs[s, te] = apply_calibration(result.logits[s, te], temperature=t, bias=b)
-    return probs
+            balanced[s, te] = apply_calibration(result.logits[s, te], temperature=t)
+    return probs, balanced
 
 
 def cv_report(
@@ -240,7 +261,9 @@ def cv_report(
     pooled_y = np.tile(y, n_seeds)
     groups = np.tile(data.groups.astype(str), n_seeds)
     cats = np.tile(data.table["category"].to_numpy().astype(str), n_seeds) if data.task == "detector" else None
-    cal = _cross_fitted_calibration(result, y, fit_bias=fit_bias).reshape(-1, k)
+    cal, bal = _cross_fitted_calibration(result, y, fit_bias=fit_bias)
+    cal, bal = cal.reshape(-1, k), bal.reshape(-1, k)
+    decisions = bal.argmax(axis=1)  # = cal.argmax without a class bias
     raw = softmax(result.logits.reshape(-1, k))
     report: dict[str, Any] = {
         "split": result.split,
@@ -256,7 +279,11 @@ def cv_report(
         "n_seeds": int(n_seeds),
         "n_boot": int(n_boot),
         "class_counts": {name: int((y == i).sum()) for i, name in enumerate(data.labels)},
-        "metrics": compute_metrics(pooled_y, cal, groups, labels=data.labels, categories=cats, n_boot=n_boot),
+        "metrics": compute_metrics(pooled_y, cal, groups, labels=data.labels, categories=cats, n_boot=n_boot,
+                                   decisions=decisions),
+        "decision_rule": "argmax of the prior-corrected probabilities softmax(logits / T) (maximises balanced "
+        "accuracy); log-loss and ECE use the calibrated probabilities softmax(logits / T + b)" if fit_bias
+        else "argmax of the calibrated probabilities",
         "calibration": "temperature + class bias" if fit_bias else "temperature",
         "uncalibrated": {key: round(v, 4) for key, v in point_metrics(pooled_y, raw, k=k).items()
                          if key in ("log_loss", "ece", "balanced_accuracy", "macro_f1")},
@@ -271,17 +298,17 @@ def cv_report(
         report["temperature"] = round(float(temperature), 4)
     if data.task == "reason":
         if unsure_threshold <= 0:
-            unsure_threshold = choose_unsure_threshold(cal, pooled_y)["threshold"]
-        conf = cal.max(axis=1)
+            unsure_threshold = choose_unsure_threshold(bal, pooled_y)["threshold"]
+        conf = bal.max(axis=1)
         answered = conf >= unsure_threshold
         ans = compute_metrics(pooled_y[answered], cal[answered], groups[answered], labels=data.labels,
-                              n_boot=n_boot) if answered.any() else {}
+                              n_boot=n_boot, decisions=decisions[answered]) if answered.any() else {}
         report["unsure"] = {
             "threshold": float(unsure_threshold),
             "coverage": round(float(answered.mean()), 4),
             "answered_balanced_accuracy": ans.get("balanced_accuracy", {}).get("value"),
             "answered_balanced_accuracy_ci95": ans.get("balanced_accuracy", {}).get("ci95"),
-            "note": "threshold chosen on out-of-fold predictions; the model answers when its calibrated top "
+            "note": "threshold chosen on out-of-fold predictions; the model answers when its top prior-corrected "
             "probability is at least the threshold",
         }
     return report
@@ -380,7 +407,7 @@ def evaluate_checkpoint(
     cry_model = model if isinstance(model, CryModel) else load_model(model)
     data = load_task(data_dir, task=cry_model.task)
     t0 = time.time()
-    records, probs = [], []
+    records, probs, decisions = [], [], []
     for row in tqdm(list(data.table.itertuples(index=False)), disable=not progress, desc="evaluating"):
         try:
             audio = load_audio(row.path, config=audio_config, validate_audio=False)
@@ -392,7 +419,8 @@ def evaluate_checkpoint(
         if cry_model.task == "detector":
             verdict = "cry" if p[1] >= 0.5 else "not_cry"
         else:
-            verdict = "unsure" if p.max() < cry_model.unsure_threshold else cry_model.labels[int(p.argmax())]
+            verdict = "unsure" if pred.is_unsure(cry_model.unsure_threshold) else cry_model.labels[pred.decision]
+        decisions.append(pred.decision)
         records.append({
             "path": row.rel_path,
             "group": str(row.group),
@@ -411,17 +439,19 @@ def evaluate_checkpoint(
         "manifest_sha256": data.manifest_hash,
         "n_clips": len(data),
         "n_groups": int(len(set(data.groups.tolist()))),
-        "metrics": compute_metrics(data.y, probs_arr, data.groups, labels=data.labels, categories=cats, n_boot=n_boot),
+        "metrics": compute_metrics(data.y, probs_arr, data.groups, labels=data.labels, categories=cats, n_boot=n_boot,
+                                   decisions=np.asarray(decisions)),
         "majority_baseline": _baseline(data.y, k=len(data.labels)),
         "seconds": round(time.time() - t0, 1),
     }
     if cry_model.task == "reason" and cry_model.unsure_threshold > 0:
-        answered = probs_arr.max(axis=1) >= cry_model.unsure_threshold
+        answered = np.array([r["verdict"] != "unsure" for r in records])
         summary["unsure"] = {
             "threshold": cry_model.unsure_threshold,
             "coverage": round(float(answered.mean()), 4),
-            "answered_balanced_accuracy": round(point_metrics(data.y[answered], probs_arr[answered],
-                                                              k=len(data.labels))["balanced_accuracy"], 4)
+            "answered_balanced_accuracy": round(point_metrics(
+                data.y[answered], probs_arr[answered], k=len(data.labels),
+                decisions=np.asarray(decisions)[answered])["balanced_accuracy"], 4)
             if answered.any() else None,
         }
     return {"summary": summary, "clips": records}

@@ -351,6 +351,9 @@ class Prediction:
         Calibrated probabilities per window.
     spans : list of (start_s, end_s)
         Where each window lies.
+    balanced_probabilities : np.ndarray
+        Prior-corrected probabilities ``softmax(logits / T)``: as if every class were equally common.
+        Equal to ``probabilities`` for a model calibrated without a class bias (the detector).
     """
 
     labels: tuple[str, ...]
@@ -359,6 +362,18 @@ class Prediction:
     window_logits: np.ndarray
     window_probabilities: np.ndarray
     spans: list[tuple[float, float]]
+    balanced_probabilities: np.ndarray | None = None
+
+    @property
+    def decision(self) -> int:
+        """The predicted class id: argmax of the prior-corrected probabilities (maximises balanced accuracy)."""
+        scores = self.balanced_probabilities if self.balanced_probabilities is not None else self.probabilities
+        return int(np.argmax(scores))
+
+    def is_unsure(self, threshold: float) -> bool:
+        """True when the top prior-corrected probability is below ``threshold``."""
+        scores = self.balanced_probabilities if self.balanced_probabilities is not None else self.probabilities
+        return bool(float(np.max(scores)) < threshold)
 
     def as_dict(self) -> dict[str, float]:
         """Calibrated probabilities by label name."""
@@ -383,7 +398,7 @@ class CryModel:
     temperature : float
         Calibration temperature (1.0 when uncalibrated).
     unsure_threshold : float
-        Calibrated top probability below which the reason model abstains (0 for the detector).
+        Top prior-corrected probability below which the reason model abstains (0 for the detector).
     metrics : dict
         The checkpoint's ``metrics.json`` ({} when absent).
     """
@@ -488,6 +503,7 @@ class CryModel:
             window_logits=win_logits,
             window_probabilities=self.calibrate(win_logits),
             spans=spans,
+            balanced_probabilities=softmax(agg / self.temperature),
         )
 
     def summary(self) -> dict[str, Any] | None:

@@ -74,8 +74,8 @@ class TrainConfig:
 
     task: str = "detector"
     seed: int = 0
-    epochs: int = 5
-    samples_per_epoch: int = 1500
+    epochs: int = 8
+    samples_per_epoch: int = 2000
     batch_size: int = 64
     learning_rate: float = 1e-3
     weight_decay: float = 0.05
@@ -95,6 +95,10 @@ class TrainConfig:
     min_coverage: float = 0.5
     bootstrap: int = 500
     calibrate_bias: bool = False
+    # Relative weight of a stratum within its class when sampling (default 1): unseen household noise is the
+    # detector's hardest negative, silence and speech its easiest; synthetic cries support the real ones.
+    stratum_weights: dict = field(default_factory=lambda: {
+        "synth_cry": 0.3, "noise": 3.0, "silence": 0.5, "speech": 0.5, "laugh_like": 1.5, "synth_laugh": 1.5})
     progress: bool = True
     threads: int = 2
     cache_dir: str = "artifacts/cache"
@@ -148,7 +152,7 @@ def for_task(task: str) -> TrainConfig:
         return TrainConfig(task="detector")
     if task == "reason":
         return TrainConfig(task="reason", epochs=5, samples_per_epoch=1000, learning_rate=5e-4, label_smoothing=0.1,
-                           calibrate_bias=True)
+                           calibrate_bias=True, stratum_weights={})
     raise InvalidParameterError(f"Unknown task {task!r}: expected 'detector' or 'reason'.")
 
 
@@ -399,7 +403,7 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
         "aug": [config.aug_per_cry, config.hard_negatives_per_cry, config.synth_pairs_per_cry, config.aug_per_negative,
                 config.aug_per_speech,
                 config.reason_aug_target_per_class, config.reason_aug_max_per_clip, config.seed],
-        "version": 5,
+        "version": 6,
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -444,6 +448,12 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
     sr = config.audio.sample_rate
     extractor = build_feature_extractor(model_config=config.model)
     rng = np.random.default_rng(config.seed)
+    # audiomentations draws its parameters from the global numpy / random generators: seed them too, so that
+    # the same command builds the same cache and reproduces the same figures.
+    import random
+
+    random.seed(config.seed)
+    np.random.seed(config.seed)
     table = data.table
     noise_rows = table[table["category"] == "noise"] if "category" in table else table.iloc[:0]
     noise = _NoiseBank(clips=[], groups=[])
@@ -506,16 +516,12 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
 # --------------------------------------------------------------------------- #
 # Training-only window kinds sampled as strata of their own (not as the clip's category).
 _OWN_STRATUM = ("laugh_like", "low_voice", "speech_high", "synth_laugh", "synth_cry")
-# Relative weight of a stratum within its class (default 1): synthetic cries support, never dominate, the real ones.
-_STRATUM_WEIGHT = {"synth_cry": 0.3}
-
-
-def _sampling_weights(index: pd.DataFrame, *, task: str) -> np.ndarray:
+def _sampling_weights(index: pd.DataFrame, *, task: str, stratum_weights: dict | None = None) -> np.ndarray:
     """Each class gets the same total weight; within a class each stratum (category) does too."""
     w = np.zeros(len(index))
     for label, sub in index.groupby("y"):
         strata = sub["stratum"].unique()
-        share = {s: _STRATUM_WEIGHT.get(s, 1.0) for s in strata}
+        share = {s: float((stratum_weights or {}).get(s, 1.0)) for s in strata}
         total = sum(share.values())
         for s in strata:
             mask = (index["y"] == label) & (index["stratum"] == s)
@@ -588,7 +594,8 @@ def fit(
     rows = np.flatnonzero(mask)
     if rows.size == 0:
         raise DataError("No training windows left for this fold.")
-    weights = _sampling_weights(index.iloc[rows].reset_index(drop=True), task=config.task)
+    weights = _sampling_weights(index.iloc[rows].reset_index(drop=True), task=config.task,
+                                stratum_weights=config.stratum_weights)
     rng = np.random.default_rng(seed)
     order = rows[rng.choice(rows.size, size=config.samples_per_epoch * config.epochs, p=weights)]
     dataset = _WindowDataset(cache.features, index["y"].to_numpy(), order)
@@ -811,7 +818,8 @@ def train(
             temperature, bias = fit_temperature(pooled_logits, pooled_y), None
         unsure = None
         if data.task == "reason":
-            unsure = choose_unsure_threshold(apply_calibration(pooled_logits, temperature=temperature, bias=bias),
+            # abstain on the prior-corrected probabilities the decision is made on
+            unsure = choose_unsure_threshold(apply_calibration(pooled_logits, temperature=temperature),
                                              pooled_y, min_coverage=config.min_coverage)
         calibration = Calibration(
             temperature=round(temperature, 6),
@@ -826,12 +834,17 @@ def train(
         )
         metrics["grouped"] = cv_report(data, grouped, temperature=temperature, fit_bias=config.calibrate_bias,
                                        unsure_threshold=calibration.unsure_threshold, n_boot=config.bootstrap)
+        oof = {"grouped_logits": grouped.logits, "y": data.y, "groups": data.groups.astype(str),
+               "paths": data.table["rel_path"].to_numpy().astype(str)}
         if config.random_split_seeds > 0:
             leaky = cross_validate(data, cache, config=config, folds=config.cv_folds, seeds=config.random_split_seeds,
                                    split="random")
             metrics["random"] = cv_report(data, leaky, n_boot=config.bootstrap, fit_bias=config.calibrate_bias,
                                           temperature=fit_temperature(
                 leaky.logits.reshape(-1, len(data.labels)), np.tile(data.y, leaky.logits.shape[0])))
+            oof["random_logits"] = leaky.logits
+        # the pooled out-of-fold logits behind metrics.json and calibration.json, for re-analysis
+        np.savez_compressed(out / "cv_predictions.npz", **oof)
     model = fit(cache, config=config)
     model.save_pretrained(out)
     build_feature_extractor(model_config=config.model).save_pretrained(out)

@@ -72,3 +72,17 @@ def test_calibration_file_is_applied(tiny_models, tmp_path: Path) -> None:
     (folder / "calibration.json").write_text("{not json")
     with pytest.raises(ModelLoadError, match="corrupt"):
         load_model(folder)
+
+
+def test_bias_restores_the_class_prior() -> None:
+    from babycry.calibration import apply_calibration, fit_temperature_and_bias
+
+    rng = np.random.default_rng(1)
+    y = rng.choice(4, size=3000, p=[0.84, 0.04, 0.06, 0.06])
+    logits = rng.normal(size=(3000, 4))  # an uninformative, class-balanced model
+    t, b = fit_temperature_and_bias(logits, y)
+    p = apply_calibration(logits, temperature=t, bias=b)
+    prior = np.bincount(y, minlength=4) / len(y)
+    assert log_loss(p, y) <= log_loss(np.tile(prior, (len(y), 1)), y) + 0.01
+    assert log_loss(p, y) < log_loss(softmax(logits / fit_temperature(logits, y)), y) - 0.5
+    np.testing.assert_allclose(p.mean(axis=0), prior, atol=0.02)
