@@ -81,3 +81,19 @@ def test_evaluate_writes_json(tiny_models, tmp_path: Path, capsys) -> None:
                  "--json", str(out), "--quiet"]) == 0
     report = json.loads(out.read_text())
     assert report["summary"]["task"] == "reason" and len(report["clips"]) == report["summary"]["n_clips"]
+
+
+def test_cv_command_on_a_tiny_folder(tiny_data: Path, tmp_path: Path, capsys) -> None:
+    from babycry.train import tiny_config
+
+    cfg = tmp_path / "tiny.json"
+    cfg.write_text(json.dumps({**tiny_config("reason").to_dict(), "epochs": 1}))
+    out = tmp_path / "cv.json"
+    assert main(["cv", "--task", "reason", "--data", str(tiny_data), "--folds", "2", "--seeds", "1",
+                 "--json", str(out), "--config", str(cfg), "--quiet"]) == 0
+    report = json.loads(out.read_text())
+    assert report["split"] == "grouped" and report["group_leakage"]["folds_with_shared_groups"] == 0
+    assert "balanced_accuracy" in capsys.readouterr().out
+    assert main(["cv", "--task", "reason", "--data", str(tiny_data), "--folds", "2", "--seeds", "1", "--split",
+                 "random", "--json", str(out), "--config", str(cfg), "--quiet"]) == 0
+    assert json.loads(out.read_text())["leaky"] is True

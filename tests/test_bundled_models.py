@@ -1,0 +1,52 @@
+"""The checkpoints shipped in assets/models: complete, small, documented, and answering sensibly."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from babycry.audio import from_array, resample
+from babycry.model import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR, load_detector, load_reason
+from babycry.synth import synth_cry
+
+FILES = ("config.json", "model.safetensors", "preprocessor_config.json", "calibration.json", "metrics.json",
+         "training.json", "README.md")
+
+
+@pytest.mark.parametrize("folder", [DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR], ids=["detector", "reason"])
+def test_bundled_checkpoint_is_complete(folder) -> None:
+    if not (folder / "config.json").exists():
+        pytest.skip(f"no bundled checkpoint at {folder}")
+    for name in FILES:
+        assert (folder / name).is_file(), name
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 20e6
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert metrics["grouped"]["group_leakage"]["folds_with_shared_groups"] == 0
+    assert metrics["random"]["leaky"] is True
+    card = (folder / "README.md").read_text()
+    training = json.loads((folder / "training.json").read_text())
+    assert training["command"].startswith("babycry train") and training["command"] in card
+    assert "Not a medical device" in card and "LEAKY" in card
+
+
+def test_bundled_detector_is_invariant_to_rate_and_level() -> None:
+    if not (DEFAULT_DETECTOR_DIR / "config.json").exists():
+        pytest.skip("no bundled detector")
+    model = load_detector()
+    cry = synth_cry(seconds=7.0, seed=21).samples
+    p16 = model.predict(from_array(cry, 16000).samples, sample_rate=16000).probabilities
+    p8 = model.predict(from_array(resample(cry, orig_sr=16000, target_sr=8000), 8000).samples,
+                       sample_rate=16000).probabilities
+    quiet = model.predict(from_array(cry * 0.01, 16000).samples, sample_rate=16000).probabilities
+    assert abs(p16[1] - p8[1]) < 0.05 and abs(p16[1] - quiet[1]) < 1e-3
+
+
+def test_bundled_reason_model_loads() -> None:
+    if not (DEFAULT_REASON_DIR / "config.json").exists():
+        pytest.skip("no bundled reason model")
+    model = load_reason()
+    pred = model.predict(synth_cry(seconds=5.0, seed=2).samples, sample_rate=16000)
+    assert np.isclose(pred.probabilities.sum(), 1.0) and 0 <= pred.decision < 4
+    assert model.summary()["chance"] == 0.25
