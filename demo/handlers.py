@@ -40,6 +40,7 @@ __all__ = [
     "load_recording",
     "classify",
     "render_answer",
+    "reason_base_rates",
     "model_quality_note",
     "model_quality_brief",
     "spectrogram_views",
@@ -211,15 +212,47 @@ def _percent(p: float) -> str:
     return f"{100.0 * float(p):.0f}%"
 
 
+def reason_base_rates(models: Models) -> dict[str, float] | None:
+    """How common each reason was among the cries the reason model learned from, read from its ``metrics.json``.
+
+    Returns
+    -------
+    dict or None
+        ``{reason: share}`` (shares sum to 1), or ``None`` when the checkpoint does not record them.
+    """
+    try:
+        _, reason = models.get()
+    except BabyCryError:
+        return None
+    grouped = (reason.metrics or {}).get("grouped") or {}
+    counts = grouped.get("class_counts")
+    if isinstance(counts, dict) and sum(counts.values()) > 0:
+        total = float(sum(counts.values()))
+        return {k: v / total for k, v in counts.items()}
+    return None
+
+
 def render_answer(
-    result: dict[str, Any] | None, *, audio_config: AudioConfig = AudioConfig()
+    result: dict[str, Any] | None,
+    *,
+    base_rates: dict[str, float] | None = None,
+    audio_config: AudioConfig = AudioConfig(),
 ) -> tuple[str, dict[str, float] | None, Any]:
     """Turn the ``/classify`` JSON into the page's answer, plain words first.
+
+    The reason model's ``verdict`` is the reason that stands out most *once
+    the model allows for how common each reason is*, while ``reasons`` are
+    calibrated chances that include those base rates (most crying babies in
+    the data are hungry).  So the verdict need not be the longest bar, and the
+    answer says why when it is not.
 
     Parameters
     ----------
     result : dict or None
         What :func:`classify` returned (``None`` before any analysis).
+    base_rates : dict, optional
+        Share of each reason among the training cries (:func:`reason_base_rates`), quoted when the
+        verdict is not the longest bar.
     audio_config : AudioConfig
         For the maximum analysed duration quoted when a recording was cut.
 
@@ -239,18 +272,26 @@ def render_answer(
             "If your baby *is* crying, record again closer to the baby, with less background noise."
         )
     else:
-        top = result["verdict"]
-        top_p = float(result["reasons"][top])
+        verdict = reason_display_name(result["verdict"])
+        longest = max(result["reasons"], key=result["reasons"].get)
         if result["unsure"]:
-            headline = "## Crying — the reason is unsure"
+            headline = "## Crying — no reason stands out"
             detail = (
-                f"It sounds like a baby crying ({_percent(cry_p)} sure). The most likely reason is "
-                f"**{reason_display_name(top)}** ({_percent(top_p)}), but that is not clearly ahead of the others, "
-                "so the model does not commit to an answer."
+                f"It sounds like a baby crying ({_percent(cry_p)} sure), but no reason stands out clearly enough "
+                f"for the model to pick one (the closest is **{verdict}**)."
             )
         else:
-            headline = f"## Most likely: {reason_display_name(top)} ({_percent(top_p)})"
-            detail = f"It sounds like a baby crying ({_percent(cry_p)} sure)."
+            headline = f"## Sounds most like: {verdict}"
+            detail = (
+                f"It sounds like a baby crying ({_percent(cry_p)} sure). Of the four reasons, it matches "
+                f"**{verdict}** best once the model allows for how common each reason is."
+            )
+        if longest != result["verdict"]:
+            share = f" ({_percent(base_rates[longest])} of the cries it learned from)" if base_rates else ""
+            detail += (
+                f" The bars are the chance of each reason and lean towards {reason_display_name(longest)} "
+                f"because most crying babies are {reason_display_name(longest)}{share}."
+            )
     notes = []
     seconds = float(result.get("seconds_analysed", 0.0))
     if result.get("truncated"):
@@ -276,7 +317,8 @@ def model_quality_brief(models: Models) -> str:
     if not rs:
         return "The bars are the model's probabilities. Its accuracy is unknown (no evaluation file)."
     return (
-        f"The bars are calibrated probabilities: hints, not a diagnosis. On families it never saw, the reason "
+        f"The bars are calibrated chances (they include how common each reason is): hints, not a diagnosis. "
+        f"On families it never saw, the reason "
         f"model's balanced accuracy is **{rs['balanced_accuracy']:.2f}**; guessing gives "
         f"**{rs.get('chance', 1.0 / len(REASONS)):.2f}**."
     )
@@ -294,7 +336,10 @@ def model_quality_note(models: Models) -> str:
     lines = [
         "**What the bars mean.** They are the model's calibrated probabilities for the four reasons; "
         "they add up to 100%. A bar at 40% means that, among cries the model scored like this one, about "
-        "4 in 10 had that reason — a hint, not a diagnosis."
+        "4 in 10 had that reason — a hint, not a diagnosis. They include how common each reason is, and most "
+        "crying babies in the data are hungry, so hungry is usually the longest bar. The answer above the bars "
+        "names the reason that stands out most once that is allowed for (the rule that is right most often "
+        "averaged over the four reasons), or says that none stands out."
     ]
     rs = reason.summary()
     if rs:

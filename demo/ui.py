@@ -69,7 +69,7 @@ MEDICAL_NOTE = (
     "Trust your instincts."
 )
 
-REASONS_LABEL = "How likely is each reason?"
+REASONS_LABEL = "Chance of each reason"
 NOT_CRY_REASONS_LABEL = "If it were a cry, how likely would each reason be?"
 
 CSS = """
@@ -121,6 +121,7 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
         reason_path=reason_path or _default_model_path("BABYCRY_REASON", DEFAULT_REASON_DIR),
     )
     load_error = models.warm_up()
+    base_rates = handlers.reason_base_rates(models)
     band = BandPassConfig()
     audio_cfg = AudioConfig()
     examples = example_paths()
@@ -222,7 +223,7 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
         spectrogram_outputs = [mel_plot, wave_plot, response_plot, filtered_audio, band_info]
 
         def _show_answer(result: dict | None) -> tuple[Any, Any, Any]:
-            text, probs, fig = handlers.render_answer(result, audio_config=audio_cfg)
+            text, probs, fig = handlers.render_answer(result, base_rates=base_rates, audio_config=audio_cfg)
             label = REASONS_LABEL if not result or result.get("is_cry") else NOT_CRY_REASONS_LABEL
             return text, gr.update(value=probs, label=label), gr.update(value=fig, visible=fig is not None)
 

@@ -107,12 +107,13 @@ def _result(**kw):
 
 def test_answer_confident_unsure_and_not_a_cry():
     text, probs, timeline = handlers.render_answer(_result())
-    assert text.startswith("## Most likely: hungry (61%)")
+    assert text.startswith("## Sounds most like: hungry")
+    assert "93% sure" in text
     assert probs == {"hungry": 0.61, "belly pain": 0.12, "discomfort": 0.17, "tired": 0.10}
     assert timeline is None
 
     text, _, _ = handlers.render_answer(_result(unsure=True))
-    assert "unsure" in text.splitlines()[0] and "hungry" in text
+    assert text.startswith("## Crying — no reason stands out") and "closest is **hungry**" in text
 
     text, probs, _ = handlers.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.08))
     assert text.startswith("## This doesn't sound like a baby crying")
@@ -121,6 +122,24 @@ def test_answer_confident_unsure_and_not_a_cry():
     text, _, _ = handlers.render_answer(_result(truncated=True, seconds_analysed=60.0))
     assert "Only the first 60 s" in text
     assert handlers.render_answer(None)[0] == handlers.EMPTY_ANSWER
+
+
+def test_answer_explains_a_verdict_that_is_not_the_longest_bar():
+    """The verdict allows for base rates; the bars include them (most crying babies are hungry)."""
+    rates = {"hungry": 0.85, "belly_pain": 0.04, "discomfort": 0.06, "tired": 0.05}
+    text, probs, _ = handlers.render_answer(_result(verdict="tired"), base_rates=rates)
+    assert text.startswith("## Sounds most like: tired")
+    assert "lean towards hungry" in text and "85% of the cries it learned from" in text
+    assert max(probs, key=probs.get) == "hungry"
+    text, _, _ = handlers.render_answer(_result(verdict="hungry"), base_rates=rates)
+    assert "lean towards" not in text
+
+
+def test_base_rates_are_read_from_the_checkpoint(models):
+    rates = handlers.reason_base_rates(models)
+    _, reason = models.get()
+    counts = reason.metrics["grouped"]["class_counts"]
+    assert rates == pytest.approx({k: v / sum(counts.values()) for k, v in counts.items()})
 
 
 def test_answer_draws_a_timeline_for_several_windows(models, audio_files):
