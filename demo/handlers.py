@@ -615,7 +615,7 @@ def metrics_table_markdown(metrics: dict[str, Any]) -> str:
     if unsure and unsure.get("coverage") is not None:
         ans = unsure.get("answered_balanced_accuracy")
         parts.append(
-            f"**Unsure**: the model answers when its calibrated top probability is at least "
+            f"**Unsure**: the model answers when its top probability, once base rates are allowed for, is at least "
             f"{unsure['threshold']:.2f}; that covers {_percent(unsure['coverage'])} of cries"
             + (f", with balanced accuracy {ans:.3f} on those." if ans is not None else ".")
         )
