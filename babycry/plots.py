@@ -397,7 +397,7 @@ def timeline_figure(
         height=height,
         margin={"l": 60, "r": 20, "t": 40 if title else 10, "b": 40},
         xaxis_title="time (s)",
-        yaxis={"title": "P(cry)", "range": [0.0, 1.0], "tickformat": ".0%"},
+        yaxis={"title": "P(cry)", "range": [-0.03, 1.03], "tickformat": ".0%"},  # room for points at 0 and 1
         showlegend=False,
     )
     return fig
