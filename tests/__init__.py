@@ -1,0 +1,1 @@
+"""babycry test suite."""

@@ -1,0 +1,1 @@
+"""App tests: handlers, gradio_client end to end, headless Chromium."""
