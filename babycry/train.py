@@ -74,8 +74,8 @@ class TrainConfig:
 
     task: str = "detector"
     seed: int = 0
-    epochs: int = 8
-    samples_per_epoch: int = 2000
+    epochs: int = 5
+    samples_per_epoch: int = 1500
     batch_size: int = 64
     learning_rate: float = 1e-3
     weight_decay: float = 0.05
