@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train bench clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-cv clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,29 @@ test: setup
 # Serves the app on 0.0.0.0:7860 exactly as the Space runs it (app.py).
 demo: setup
 	GRADIO_ANALYTICS_ENABLED=False $(PY) app.py
+
+# Full training of the bundled checkpoints (each <= 20 min on 2 cores); writes the checkpoint, metrics.json
+# (grouped CV), calibration.json, training.json and the model card into assets/models/<name>/.
+train: train-detector train-reason
+
+train-detector: setup
+	$(VENV)/bin/babycry train --task detector --data $(DATA) --out assets/models/cry-detector
+
+train-reason: setup
+	$(VENV)/bin/babycry train --task reason --data $(DATA) --out assets/models/cry-reason
+
+# The Dataset tab's family-weighted summary (assets/eda/summary.json).
+eda: setup
+	$(VENV)/bin/babycry eda --data $(DATA) --json assets/eda/summary.json
+
+# Benchmarks: speed/memory of inference, and grouped (+ leaky) cross-validation of both models.
+bench: bench-speed bench-cv
+
+bench-speed: setup
+	$(PY) benchmarks/inference_speed.py
+
+bench-cv: setup
+	$(PY) benchmarks/cv_models.py --data $(DATA)
 
 lint: setup
 	$(VENV)/bin/ruff check babycry demo tests benchmarks app.py
