@@ -615,12 +615,16 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
         from transformers.utils import logging as hf_logging
 
         verbosity = hf_logging.get_verbosity()
+        bars = hf_logging.is_progress_bar_enabled()
         hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar in a CLI or a server log
         try:
             model = ASTForAudioClassification.from_pretrained(model_id)
             extractor = ASTFeatureExtractor.from_pretrained(model_id)
         finally:
             hf_logging.set_verbosity(verbosity)
+            if bars:
+                hf_logging.enable_progress_bar()
     except Exception as exc:  # noqa: BLE001 - transformers raises OSError/ValueError/RuntimeError/safetensors errors
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelLoadError(f"Could not load the model at {model_id!r}: it is missing or corrupt ({detail}).") from exc
