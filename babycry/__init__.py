@@ -4,7 +4,7 @@ The library never imports a UI toolkit; the Gradio app lives in ``demo/``.
 """
 
 from .audio import Audio, from_array, load
-from .config import AudioConfig, BabyCryConfig, BandPassConfig, MelConfig, WindowConfig, REASONS
+from .config import REASONS, AudioConfig, BabyCryConfig, BandPassConfig, MelConfig, WindowConfig
 from .errors import BabyCryError
 
 __version__ = "0.1.0"
