@@ -72,7 +72,16 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def register_predict(sub: argparse._SubParsersAction) -> None:
-    """Register ``babycry predict FILE [--json]``."""
+    """Register ``babycry predict FILE [--json]``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="babycry")
+    >>> register_predict(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args("predict x.wav --json".split()).command
+    'predict'
+    """
     from .model import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
 
     p = sub.add_parser("predict", help="is it a cry, and which reason? (verdict, probabilities, unsure, timeline)")
@@ -105,7 +114,16 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def register_train(sub: argparse._SubParsersAction) -> None:
-    """Register ``babycry train --task detector|reason --data DIR --out DIR``."""
+    """Register ``babycry train --task detector|reason --data DIR --out DIR``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="babycry")
+    >>> register_train(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args("train --task reason --data DIR --out OUT".split()).command
+    'train'
+    """
     p = sub.add_parser("train", help="train a checkpoint (grouped CV, calibration, model card)")
     p.add_argument("--task", choices=["detector", "reason"], required=True)
     p.add_argument("--data", default=_data_default(), help="folder with manifest.csv (default: $BABYCRY_DATA)")
@@ -134,7 +152,16 @@ def _cmd_cv(args: argparse.Namespace) -> int:
 
 
 def register_cv(sub: argparse._SubParsersAction) -> None:
-    """Register ``babycry cv --task ... --data DIR --folds 5 --seeds 3 --json OUT [--split random]``."""
+    """Register ``babycry cv --task ... --data DIR --folds 5 --seeds 3 --json OUT [--split random]``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="babycry")
+    >>> register_cv(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args("cv --task detector --data DIR --json OUT".split()).command
+    'cv'
+    """
     p = sub.add_parser("cv", help="grouped cross-validation with family-bootstrap CIs")
     p.add_argument("--task", choices=["detector", "reason"], required=True)
     p.add_argument("--data", default=_data_default(), help="folder with manifest.csv (default: $BABYCRY_DATA)")
@@ -161,7 +188,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def register_evaluate(sub: argparse._SubParsersAction) -> None:
-    """Register ``babycry evaluate --model DIR --data DIR --json OUT``."""
+    """Register ``babycry evaluate --model DIR --data DIR --json OUT``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="babycry")
+    >>> register_evaluate(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args("evaluate --model DIR --data DIR --json OUT".split()).command
+    'evaluate'
+    """
     p = sub.add_parser("evaluate", help="score a saved checkpoint on every applicable clip of a folder")
     p.add_argument("--model", required=True, help="checkpoint folder or hub id")
     p.add_argument("--data", default=_data_default(), help="folder with manifest.csv")

@@ -23,7 +23,18 @@ __all__ = [
 
 
 class BabyCryError(Exception):
-    """Base class of every error babycry raises on purpose."""
+    """Base class of every error babycry raises on purpose.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from babycry.audio import from_array
+    >>> try:
+    ...     from_array(np.zeros(100, np.int16), 16000)
+    ... except BabyCryError as error:
+    ...     print(type(error).__name__)
+    AudioTooShortError
+    """
 
 
 class InvalidAudioError(BabyCryError, ValueError):
