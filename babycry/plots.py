@@ -77,12 +77,14 @@ def spectrogram_figure(
     ticks = np.linspace(0, rows.size - 1, min(6, rows.size)).round().astype(int)
     fig.add_trace(
         go.Heatmap(
-            z=spec.values,
+            # float32 dB and int16 Hz: plotly ships arrays as typed binary, and float64 made the figure
+            # ~2.5x larger for the browser with no visible difference.
+            z=spec.values.astype(np.float32),
             x=spec.times_s,
             y=rows,
             colorscale=colorscale,
             colorbar={"title": {"text": "dB"}},
-            customdata=np.repeat(spec.freqs_hz[:, None], spec.times_s.size, axis=1),
+            customdata=np.repeat(np.round(spec.freqs_hz).astype(np.int16)[:, None], spec.times_s.size, axis=1),
             hovertemplate="t=%{x:.2f} s<br>f=%{customdata:.0f} Hz<br>%{z:.1f} dB<extra></extra>",
         )
     )
