@@ -59,12 +59,15 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), indent=2))
         return 0
     if result.is_cry:
-        head = f"cry (p={result.cry_probability:.2f}); most likely: {result.verdict}"
+        # The verdict is base-rate corrected, so it need not be the largest (calibrated) probability below.
+        head = (f"cry (p={result.cry_probability:.2f}); sounds most like: {result.verdict} "
+                "(allowing for how common each reason is)")
         head += " — UNSURE (the reason model is not confident)" if result.unsure else ""
     else:
         head = f"not a cry (cry probability {result.cry_probability:.2f})"
     print(head)
-    print("reasons: " + ", ".join(f"{k} {v:.2f}" for k, v in result.reasons.items()))
+    print("reason probabilities (calibrated, include base rates): "
+          + ", ".join(f"{k} {v:.2f}" for k, v in result.reasons.items()))
     print(f"analysed {result.seconds_analysed:.1f} s" + (" (truncated)" if result.truncated else ""))
     for w in result.windows:
         print(f"  {w.start_s:6.1f}–{w.end_s:6.1f} s  cry {w.cry_probability:.2f}")
