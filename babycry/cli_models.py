@@ -66,8 +66,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     else:
         head = f"not a cry (cry probability {result.cry_probability:.2f})"
     print(head)
-    print("reason probabilities (calibrated, include base rates): "
-          + ", ".join(f"{k} {v:.2f}" for k, v in result.reasons.items()))
+    print("reasons: " + ", ".join(f"{k} {v:.2f}" for k, v in result.reasons.items())
+          + " (calibrated probabilities; they include how common each reason is)")
     print(f"analysed {result.seconds_analysed:.1f} s" + (" (truncated)" if result.truncated else ""))
     for w in result.windows:
         print(f"  {w.start_s:6.1f}–{w.end_s:6.1f} s  cry {w.cry_probability:.2f}")
