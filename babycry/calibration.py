@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InvalidParameterError
+from .model import softmax
 
 __all__ = [
     "Calibration",
@@ -26,12 +27,6 @@ __all__ = [
     "save_calibration",
     "log_loss",
 ]
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def log_loss(probabilities: np.ndarray, y: np.ndarray) -> float:
@@ -80,7 +75,7 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, *, bounds: tuple[float, f
         raise InvalidParameterError(f"Expected logits (n, k) matching {len(y)} labels, got shape {logits.shape}.")
 
     def nll(log_t: float) -> float:
-        return log_loss(_softmax(logits / np.exp(log_t)), y)
+        return log_loss(softmax(logits / np.exp(log_t)), y)
 
     res = minimize_scalar(nll, bounds=(np.log(bounds[0]), np.log(bounds[1])), method="bounded")
     return float(np.exp(res.x))
@@ -111,7 +106,7 @@ def fit_temperature_and_bias(logits: np.ndarray, y: np.ndarray) -> tuple[float, 
     def nll(params: np.ndarray) -> float:
         t = np.exp(np.clip(params[0], np.log(0.05), np.log(50.0)))
         b = np.concatenate([[0.0], params[1:]])
-        return log_loss(_softmax(logits / t + b), y)
+        return log_loss(softmax(logits / t + b), y)
 
     t0 = np.log(fit_temperature(logits, y))
     res = minimize(nll, np.concatenate([[t0], np.zeros(k - 1)]), method="Powell",
@@ -132,7 +127,7 @@ def apply_calibration(logits: np.ndarray, *, temperature: float, bias: np.ndarra
     z = np.atleast_2d(np.asarray(logits, dtype=np.float64)) / float(temperature)
     if bias is not None:
         z = z + np.asarray(bias, dtype=np.float64)
-    return _softmax(z)
+    return softmax(z)
 
 
 def expected_calibration_error(probabilities: np.ndarray, y: np.ndarray, *, n_bins: int = 10) -> float:
@@ -156,9 +151,22 @@ def expected_calibration_error(probabilities: np.ndarray, y: np.ndarray, *, n_bi
     return round(float(ece), 6)
 
 
+def class_recalls(y: np.ndarray, pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """Recall of each class (NaN for a class absent from ``y``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class_recalls(np.array([0, 0, 1]), np.array([0, 1, 1]), 3).tolist()
+    [0.5, 1.0, nan]
+    """
+    return np.array([np.mean(pred[y == c] == c) if np.any(y == c) else np.nan for c in range(n_classes)])
+
+
 def _balanced_accuracy(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
-    recalls = [float(np.mean(pred[y == c] == c)) for c in range(n_classes) if np.any(y == c)]
-    return float(np.mean(recalls)) if recalls else float("nan")
+    recalls = class_recalls(y, pred, n_classes)
+    recalls = recalls[~np.isnan(recalls)]
+    return float(np.mean(recalls)) if recalls.size else float("nan")
 
 
 def choose_unsure_threshold(

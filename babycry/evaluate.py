@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .calibration import class_recalls
 from .config import AudioConfig, WindowConfig
 from .data import TaskData, load_task
 from .errors import DataError
@@ -30,10 +31,6 @@ __all__ = [
 ]
 
 _N_BOOT = 500
-
-
-def _recalls(y: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
-    return np.array([np.mean(pred[y == c] == c) if np.any(y == c) else np.nan for c in range(k)])
 
 
 def point_metrics(
@@ -80,7 +77,7 @@ def point_metrics(
     y = np.asarray(y, dtype=np.int64)
     probs = np.asarray(probs, dtype=np.float64)
     pred = probs.argmax(axis=1) if decisions is None else np.asarray(decisions, dtype=np.int64)
-    rec = _recalls(y, pred, k)
+    rec = class_recalls(y, pred, k)
     f1s = []
     for c in range(k):
         tp = np.sum((pred == c) & (y == c))
