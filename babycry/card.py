@@ -23,8 +23,28 @@ _DATA_LICENSES = """\
 | Free Spoken Digit Dataset (5 speakers) | speech negatives | CC BY-SA 4.0 |
 
 The ESC-50 clips are licensed for non-commercial use only (CC BY-NC 3.0), so these weights are released for
-non-commercial research and education. The raw Donate-a-Cry uploads (`donateacry_unlabeled/`, `donateacry_removed/`)
-were not used: nobody has listened to them and their labels are unreliable."""
+non-commercial research and education."""
+
+_UNUSED_RAW = ("The raw Donate-a-Cry uploads (`donateacry_unlabeled/`, `donateacry_removed/`) were not used: nobody "
+               "has listened to them and their labels are unreliable.")
+
+
+def _train_only_text(config: dict[str, Any], data: dict[str, Any]) -> str:
+    """What the card says about unreviewed uploads used as training-only negatives."""
+    labels = config.get("train_only_negatives") or []
+    if not labels:
+        return _UNUSED_RAW
+    kept = data.get("train_only_clips_kept")
+    total = data.get("train_only_clips")
+    count = f"{kept} of {total} " if kept is not None and total is not None else ""
+    return (
+        f"Training-only negatives: {count}unreviewed uploads labelled {', '.join(f'`{x}`' for x in labels)} "
+        "(for Donate-a-Cry: the raw uploads its cleaners removed as non-cries, recorded on the same phones in the "
+        "same homes as the cries). Nobody here has listened to them, so they are never scored, an upload whose "
+        f"frames are more than {config.get('train_only_max_cry_voicing', 0.1):.0%} voiced at 250-800 Hz (pYIN; a "
+        "likely cry) is dropped, and a fold never trains on uploads from its test families. "
+        "`donateacry_unlabeled/` is not used."
+    )
 
 
 def _fmt(v: dict[str, Any] | None) -> str:
@@ -193,6 +213,7 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
         f"Data folder manifest SHA-256 `{data.get('manifest_sha256', '?')}`: {data.get('n_clips', '?')} clips, "
         f"{data.get('n_groups', '?')} groups, class counts {data.get('class_counts', {})}.", "",
         _DATA_LICENSES, "",
+        _train_only_text(training.get("config", {}), data) if task == "detector" else _UNUSED_RAW, "",
         "## Training", "",
         "Reproduce this checkpoint, its metrics and this card with:", "",
         f"```\n{training.get('command', '')}\n```", "",
@@ -203,10 +224,12 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
     ]
     if task == "detector":
         parts += [
-            "- Negatives in training are few kinds: one silence recording, one baby-laughter recording, ESC-50 "
-            "household noise and five adult speakers saying digits. Hard negatives are synthesised from cries "
-            "(short rhythmic bursts, voices shifted down an octave) and speech shifted up; coughs, sneezes, moans, "
-            "screams and adult crying were never seen and may be called cries.",
+            "- Labelled negatives are few kinds: one silence recording, one baby-laughter recording, ESC-50 "
+            "household noise and five adult speakers saying digits (plus the unreviewed real-home uploads above, "
+            "when used). Hard negatives are synthesised: cries cut into short rhythmic bursts and shifted down "
+            "(laughter, babble, adult voices), speech shifted up, and, when `synth_negatives_per_cry` > 0, "
+            "low-pitched adult-like voices and cough/sneeze-like noise bursts. No real coughs, sneezes, moans, "
+            "screams or adult crying were seen: a high-pitched scream is the likeliest sound to be called a cry.",
             "- Laughter is a single recording (one group), so its grouped-CV figure is one recording held out.",
             "- Trained on phone recordings of 2010s phones at 8 kHz; browser microphones apply echo cancellation and "
             "noise suppression that change the signal.",

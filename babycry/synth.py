@@ -29,7 +29,8 @@ from scipy import signal
 
 from .errors import BabyCryError, InvalidParameterError
 
-__all__ = ["SynthCry", "synth_cry", "write_wav", "write_examples", "EXAMPLES"]
+__all__ = ["SynthCry", "synth_cry", "synth_bursts", "synth_tones", "TONE_KINDS", "write_wav", "write_examples",
+           "EXAMPLES"]
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,196 @@ def synth_cry(
         f0_hz=f0_true.astype(np.float32),
         voiced=voiced,
     )
+
+
+def synth_bursts(
+    *,
+    seconds: float = 2.0,
+    sample_rate: int = 16_000,
+    seed: int = 0,
+    n_bursts: tuple[int, int] = (1, 4),
+    burst_seconds: tuple[float, float] = (0.12, 0.45),
+    decay_seconds: tuple[float, float] = (0.03, 0.15),
+    voicing: float = 0.2,
+    peak: float = 0.7,
+) -> np.ndarray:
+    """Synthesise cough- or sneeze-like noise bursts: sharp onset, fast decay, resonant colouring.
+
+    Each burst is noise (mixed with a little low voicing, ``voicing``) shaped by a
+    5-15 ms attack and an exponential decay and coloured by two random
+    resonances; bursts are separated by silent gaps.  The detector trains on
+    these as non-cries: human, loud and abrupt, but never sustained high-pitched
+    phonation.
+
+    Parameters
+    ----------
+    seconds : float
+        Total length, 0.2-60 s.
+    sample_rate : int
+        Output rate in Hz (8000-96000).
+    seed : int
+        Seed of the random generator.
+    n_bursts : (int, int)
+        Range of the number of bursts (inclusive).
+    burst_seconds, decay_seconds : (float, float)
+        Ranges of each burst's length and its decay time constant.
+    voicing : float
+        Share (0-1) of a 100-300 Hz buzz in each burst's source.
+    peak : float
+        Peak amplitude of the result, in (0, 1].
+
+    Returns
+    -------
+    np.ndarray
+        float32 samples.
+
+    Raises
+    ------
+    InvalidParameterError
+        If any option is out of range.
+
+    Examples
+    --------
+    >>> x = synth_bursts(seconds=1.5, seed=2)
+    >>> x.dtype, x.shape, round(float(abs(x).max()), 2)
+    (dtype('float32'), (24000,), 0.7)
+    """
+    seconds = _check("seconds", seconds, 0.2, 60.0)
+    if not isinstance(sample_rate, (int, np.integer)) or not 8_000 <= sample_rate <= 96_000:
+        raise InvalidParameterError(f"sample_rate must be a whole number of Hz in [8000, 96000], got {sample_rate!r}.")
+    voicing = _check("voicing", voicing, 0.0, 1.0)
+    peak = _check("peak", peak, 1e-3, 1.0)
+    if len(n_bursts) != 2 or not (1 <= n_bursts[0] <= n_bursts[1] <= 50):
+        raise InvalidParameterError(f"n_bursts must be (low, high) with 1 <= low <= high <= 50, got {n_bursts!r}.")
+    for lo_hi, label in ((burst_seconds, "burst_seconds"), (decay_seconds, "decay_seconds")):
+        if len(lo_hi) != 2 or not (0 < lo_hi[0] <= lo_hi[1] <= 5):
+            raise InvalidParameterError(f"{label} must be (low, high) with 0 < low <= high <= 5 s, got {lo_hi!r}.")
+
+    rng = np.random.default_rng(seed)
+    n = int(round(seconds * sample_rate))
+    out = np.zeros(n)
+    count = int(rng.integers(n_bursts[0], n_bursts[1] + 1))
+    pos = int(rng.uniform(0.0, 0.3) * sample_rate)
+    nyquist = sample_rate / 2.0
+    for _ in range(count):
+        m = min(n - pos, int(rng.uniform(*burst_seconds) * sample_rate))
+        if m < int(0.03 * sample_rate):
+            break
+        t = np.arange(m) / sample_rate
+        attack = rng.uniform(0.005, 0.015)
+        env = np.minimum(t / attack, 1.0) * np.exp(-np.maximum(t - attack, 0.0) / rng.uniform(*decay_seconds))
+        src = rng.standard_normal(m)
+        if voicing > 0:
+            f0 = rng.uniform(100.0, 300.0) * np.linspace(1.0, rng.uniform(0.7, 1.0), m)
+            buzz = signal.sawtooth(2 * np.pi * np.cumsum(f0) / sample_rate)
+            src = (1.0 - voicing) * src + voicing * 2.0 * buzz
+        coloured = 0.3 * src
+        for _ in range(2):
+            fc = rng.uniform(300.0, min(3500.0, 0.8 * nyquist))
+            b, a = signal.iirpeak(fc, rng.uniform(2.0, 6.0), fs=sample_rate)
+            coloured += signal.lfilter(b, a, src)
+        out[pos : pos + m] += coloured * env * rng.uniform(0.5, 1.0)
+        pos += m + int(rng.uniform(0.08, 0.6) * sample_rate)
+        if pos >= n:
+            break
+    out *= peak / max(float(np.max(np.abs(out))), 1e-12)
+    return out.astype(np.float32)
+
+
+#: The machine-made tonal sounds :func:`synth_tones` makes.
+TONE_KINDS: tuple[str, ...] = ("steady", "siren", "beeps", "chirps", "engine")
+
+
+def synth_tones(
+    *,
+    seconds: float = 3.0,
+    sample_rate: int = 16_000,
+    seed: int = 0,
+    kind: str | None = None,
+    peak: float = 0.7,
+) -> np.ndarray:
+    """Synthesise a household tonal sound: a steady whine, a siren, beeps, bird-like chirps or an engine.
+
+    These are pitched like a cry (or higher) but not voice-like: too steady, too
+    long, swept too regularly, too short or too low.  Whistles, alarms, kettles,
+    sirens and motors are what a cry detector most often mistakes for a cry.
+
+    Parameters
+    ----------
+    seconds : float
+        Total length, 0.2-60 s.
+    sample_rate : int
+        Output rate in Hz (8000-96000).
+    seed : int
+        Seed of the random generator (it also picks the kind when ``kind`` is None).
+    kind : str, optional
+        One of :data:`TONE_KINDS`.
+    peak : float
+        Peak amplitude of the result, in (0, 1].
+
+    Returns
+    -------
+    np.ndarray
+        float32 samples.
+
+    Raises
+    ------
+    InvalidParameterError
+        If any option is out of range.
+
+    Examples
+    --------
+    >>> x = synth_tones(seconds=2.0, kind="siren", seed=3)
+    >>> x.dtype, x.shape, round(float(abs(x).max()), 2)
+    (dtype('float32'), (32000,), 0.7)
+    """
+    seconds = _check("seconds", seconds, 0.2, 60.0)
+    if not isinstance(sample_rate, (int, np.integer)) or not 8_000 <= sample_rate <= 96_000:
+        raise InvalidParameterError(f"sample_rate must be a whole number of Hz in [8000, 96000], got {sample_rate!r}.")
+    peak = _check("peak", peak, 1e-3, 1.0)
+    if kind is not None and kind not in TONE_KINDS:
+        raise InvalidParameterError(f"kind must be one of {', '.join(TONE_KINDS)}, got {kind!r}.")
+    rng = np.random.default_rng(seed)
+    kind = kind or str(rng.choice(TONE_KINDS))
+    n = int(round(seconds * sample_rate))
+    t = np.arange(n) / sample_rate
+    top = 0.45 * sample_rate  # keep every partial below Nyquist
+    gate = np.ones(n)
+    if kind == "steady":
+        f0 = rng.uniform(250.0, 1500.0) * (1.0 + 0.003 * np.sin(2 * np.pi * rng.uniform(3, 7) * t))
+    elif kind == "siren":
+        lo = rng.uniform(300.0, 900.0)
+        hi = lo * rng.uniform(1.3, 2.5)
+        period = rng.uniform(0.4, 4.0)
+        phase = (t / period) % 1.0
+        shape = np.sin(np.pi * phase) ** 2 if rng.random() < 0.5 else phase  # wail or whoop
+        f0 = lo + (hi - lo) * shape
+    elif kind == "beeps":
+        f0 = np.full(n, rng.uniform(500.0, 3500.0))
+        on, off = rng.uniform(0.05, 0.6), rng.uniform(0.05, 0.6)
+        gate = ((t % (on + off)) < on).astype(float)
+    elif kind == "chirps":
+        f0 = np.zeros(n)
+        gate = np.zeros(n)
+        pos = int(rng.uniform(0.0, 0.2) * sample_rate)
+        while pos < n:
+            m = min(n - pos, int(rng.uniform(0.02, 0.15) * sample_rate))
+            f0[pos : pos + m] = np.linspace(rng.uniform(1500, 3800), rng.uniform(1500, 3800), m)
+            gate[pos : pos + m] = np.hanning(m)
+            pos += m + int(rng.uniform(0.03, 0.4) * sample_rate)
+        f0[f0 == 0] = 1000.0
+    else:  # engine: a low harmonic series with a slow wobble, over broadband rumble
+        f0 = rng.uniform(30.0, 200.0) * (1.0 + 0.05 * np.sin(2 * np.pi * rng.uniform(0.1, 1.0) * t))
+    phase = 2.0 * np.pi * np.cumsum(f0) / sample_rate
+    n_partials = int(rng.integers(1, 6)) if kind != "engine" else 30
+    out = np.zeros(n)
+    for k in range(1, n_partials + 1):
+        out += (np.sin(k * phase + rng.uniform(0, 2 * np.pi)) * (k * f0 < top)) / k ** rng.uniform(0.5, 2.0)
+    if kind == "engine":
+        out += 0.3 * np.cumsum(rng.standard_normal(n)) / np.sqrt(n) * 10.0
+    out *= gate
+    out *= peak / max(float(np.max(np.abs(out))), 1e-12)
+    return out.astype(np.float32)
 
 
 def write_wav(path: str | Path, samples: np.ndarray, *, sample_rate: int, subtype: str = "PCM_16") -> Path:

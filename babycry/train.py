@@ -53,6 +53,9 @@ __all__ = [
     "FeatureCache",
     "build_cache",
     "fit",
+    "training_rows",
+    "train_only_rows",
+    "cry_voicing",
     "cross_validate",
     "CVResult",
     "train",
@@ -85,6 +88,8 @@ class TrainConfig:
     aug_per_cry: int = 3
     hard_negatives_per_cry: int = 3
     synth_pairs_per_cry: int = 1
+    synth_negatives_per_cry: int = 0
+    synth_tones_per_cry: int = 0
     aug_per_negative: int = 2
     aug_per_speech: int = 1
     reason_aug_target_per_class: int = 400
@@ -99,6 +104,14 @@ class TrainConfig:
     # detector's hardest negative, silence and speech its easiest; synthetic cries support the real ones.
     stratum_weights: dict = field(default_factory=lambda: {
         "synth_cry": 0.3, "noise": 3.0, "silence": 0.5, "speech": 0.5, "laugh_like": 1.5, "synth_laugh": 1.5})
+    # Detector: manifest labels of *unreviewed* rows (``is_cry`` empty) used as training-only negatives, e.g.
+    # Donate-a-Cry's "removed" uploads: real-home sound from the same phones as the cries. They are never scored
+    # (their label is noisy), stay out of every fold whose test side holds their group, and a clip whose
+    # high-pitched voicing looks like a cry is dropped (see ``train_only_max_cry_voicing``).
+    train_only_negatives: tuple = ()
+    # Drop a train-only negative when more than this fraction of its frames are voiced at 250-800 Hz (pYIN).
+    train_only_max_cry_voicing: float = 0.1
+    train_only_windows_per_clip: int = 2
     progress: bool = True
     threads: int = 2
     cache_dir: str = "artifacts/cache"
@@ -112,6 +125,9 @@ class TrainConfig:
         for key, _cls in nested.items():
             if isinstance(changes.get(key), dict):
                 changes[key] = dataclasses.replace(getattr(self, key), **changes[key])
+        if isinstance(changes.get("train_only_negatives"), (list, str)):
+            value = changes["train_only_negatives"]
+            changes["train_only_negatives"] = (value,) if isinstance(value, str) else tuple(value)
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
             raise InvalidParameterError(f"Unknown training setting(s): {', '.join(sorted(unknown))}.")
@@ -150,7 +166,8 @@ def for_task(task: str) -> TrainConfig:
     """
     if task == "detector":
         # the bundled detector: 3 x 96 AST, 8 x 2000 class-balanced samples (the 2 x 64 default underfits laughter)
-        return TrainConfig(task="detector", epochs=8, samples_per_epoch=2000,
+        return TrainConfig(task="detector", epochs=8, samples_per_epoch=2000, train_only_negatives=("removed",),
+                           synth_negatives_per_cry=1,
                            model=ModelConfig(hidden_size=96, num_hidden_layers=3, intermediate_size=192))
     if task == "reason":
         return TrainConfig(task="reason", epochs=5, samples_per_epoch=1000, learning_rate=5e-4, label_smoothing=0.1,
@@ -314,8 +331,8 @@ def _augment_detector(
                 kind = "low_voice"
             seg, g = noisy(seg, (5.0, 30.0), 0.4)
             items.append((seg, 0, kind, g))
-        if config.synth_pairs_per_cry:
-            from .synth import synth_cry
+        if config.synth_pairs_per_cry or config.synth_negatives_per_cry or config.synth_tones_per_cry:
+            from .synth import synth_bursts, synth_cry, synth_tones
 
             for _ in range(config.synth_pairs_per_cry):
                 # Same synthetic voice, two temporal/pitch patterns: a cry (sustained 0.6-1.5 s bursts at
@@ -331,6 +348,30 @@ def _augment_detector(
                                    seed=int(rng.integers(1 << 30)), f0_swing=float(rng.uniform(0.1, 0.4))).samples
                 seg, g = noisy(crying, (0.0, 20.0), 0.5)
                 items.append((seg, 1, "synth_cry", g))
+            for _ in range(config.synth_negatives_per_cry):
+                # Human sounds that are not infant cries: an adult voice (moaning, sobbing: F0 100-300 Hz and
+                # the lower formants of a longer vocal tract) and cough/sneeze-like noise bursts.
+                adult = synth_cry(seconds=float(rng.uniform(1.5, win + 0.2)), sample_rate=sr,
+                                  f0_hz=float(rng.uniform(100, 300)), seed=int(rng.integers(1 << 30)),
+                                  f0_swing=float(rng.uniform(0.05, 0.5)),
+                                  tilt_db_per_octave=float(rng.uniform(-14, -6)),
+                                  formants_hz=(float(rng.uniform(450, 850)), float(rng.uniform(1000, 1900))),
+                                  formant_bandwidths_hz=(float(rng.uniform(80, 200)),
+                                                         float(rng.uniform(120, 300))),
+                                  burst_seconds=(0.3, 2.0), pause_seconds=(0.1, 0.8)).samples
+                seg, g = noisy(adult, (5.0, 30.0), 0.5)
+                items.append((seg, 0, "synth_adult", g))
+                bursts = synth_bursts(seconds=float(rng.uniform(1.0, win + 0.2)), sample_rate=sr,
+                                      seed=int(rng.integers(1 << 30)), voicing=float(rng.uniform(0.0, 0.5)))
+                seg, g = noisy(bursts, (5.0, 30.0), 0.5)
+                items.append((seg, 0, "synth_burst", g))
+            for _ in range(config.synth_tones_per_cry):
+                # Machine tones pitched like a cry: whines, sirens, beeps, chirps, motors (the noise clips a
+                # detector most often calls cries are whistles, alarms and sirens).
+                tones = synth_tones(seconds=float(rng.uniform(1.0, win + 0.2)), sample_rate=sr,
+                                    seed=int(rng.integers(1 << 30)))
+                seg, g = noisy(tones, (0.0, 30.0), 0.5)
+                items.append((seg, 0, "synth_tone", g))
     elif category == "speech":
         for _ in range(config.aug_per_speech):
             stretch = (0.8, 1.2) if rng.random() < 0.5 else None
@@ -402,10 +443,13 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
                            config.model.feature_mean, config.model.feature_std],
         "window": dataclasses.asdict(config.window),
         "audio": dataclasses.asdict(config.audio),
-        "aug": [config.aug_per_cry, config.hard_negatives_per_cry, config.synth_pairs_per_cry, config.aug_per_negative,
+        "aug": [config.aug_per_cry, config.hard_negatives_per_cry, config.synth_pairs_per_cry,
+                config.synth_negatives_per_cry, config.synth_tones_per_cry, config.aug_per_negative,
                 config.aug_per_speech,
                 config.reason_aug_target_per_class, config.reason_aug_max_per_clip, config.seed],
-        "version": 6,
+        "train_only": [list(config.train_only_negatives), config.train_only_max_cry_voicing,
+                       config.train_only_windows_per_clip] if data.task == "detector" else [],
+        "version": 8,
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -415,6 +459,126 @@ def _reason_copies(y: np.ndarray, *, config: TrainConfig) -> np.ndarray:
     per_class = np.clip(np.round(config.reason_aug_target_per_class / np.maximum(counts, 1)), 1,
                         config.reason_aug_max_per_clip).astype(int)
     return per_class[y]
+
+
+def train_only_rows(data: TaskData, *, config: TrainConfig) -> pd.DataFrame:
+    """The unreviewed manifest rows a detector trains on as negatives (``config.train_only_negatives``).
+
+    Returns an empty frame for the reason task, when the setting is empty, or when
+    the folder holds no such rows; listed files that are missing raise :class:`DataError`.
+
+    Examples
+    --------
+    >>> train_only_rows(load_task("../shared/data", task="detector"),
+    ...                 config=for_task("detector")).shape[0] > 0  # doctest: +SKIP
+    True
+    """
+    from .data import read_manifest
+
+    if data.task != "detector" or not config.train_only_negatives:
+        return pd.DataFrame(columns=["path", "rel_path", "group", "label"])
+    manifest = read_manifest(data.root)
+    rows = manifest[manifest["is_cry"].isna() & manifest["label"].isin(config.train_only_negatives)].copy()
+    rows["rel_path"] = rows["path"]
+    rows["path"] = [str(data.root / p) for p in rows["rel_path"]]
+    absent = [p for p in rows["rel_path"] if not (data.root / p).is_file()]
+    if absent:
+        raise DataError(f"{len(absent)} file(s) listed in the manifest are missing, e.g. {absent[0]!r}.")
+    return rows.reset_index(drop=True)
+
+
+def cry_voicing(samples: np.ndarray, *, sample_rate: int) -> float:
+    """Fraction of pYIN frames voiced at 250-800 Hz (an infant cry's F0) in up to 10 s of audio.
+
+    Used to keep likely cries out of the unreviewed training-only negatives.
+
+    Examples
+    --------
+    >>> from babycry.synth import synth_cry
+    >>> cry_voicing(synth_cry(seconds=3.0, seed=1).samples, sample_rate=16000) > 0.4
+    True
+    """
+    from .features import f0_track
+
+    track = f0_track(samples, sample_rate=sample_rate, max_seconds=10.0)
+    f0 = track.f0_hz
+    hit = track.voiced & np.isfinite(f0) & (f0 >= 250.0) & (f0 <= 800.0)
+    return float(np.mean(hit)) if hit.size else 0.0
+
+
+@dataclass(frozen=True)
+class _ClipJob:
+    """One clip for the cache builder."""
+
+    clip: int
+    path: str
+    rel_path: str
+    y: int
+    category: str
+    group: str
+    copies: int
+    train_only: bool = False
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_cache_worker(config: TrainConfig, task: str, noise: _NoiseBank) -> None:
+    """Per-process state of the cache builder (the feature extractor is built once per process)."""
+    _WORKER.update(config=config, task=task, noise=noise, extractor=build_feature_extractor(model_config=config.model))
+
+
+def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict]]:
+    """Decode, window, augment and featurise one clip: (float16 features, index rows)."""
+    import random
+
+    config: TrainConfig = _WORKER["config"]
+    task: str = _WORKER["task"]
+    sr = config.audio.sample_rate
+    length = int(round(config.window.window_seconds * sr))
+    # One generator per clip, seeded by (seed, clip): the cache is the same whatever the number of processes.
+    # audiomentations draws from the global numpy / random generators, so they are seeded the same way.
+    rng = np.random.default_rng([config.seed, job.clip])
+    np.random.seed((config.seed * 1_000_003 + job.clip) % (1 << 32))
+    random.seed(config.seed * 1_000_003 + job.clip)
+    try:
+        a = load_audio(job.path, config=config.audio, validate_audio=False)
+    except Exception as exc:  # noqa: BLE001 - name the clip that failed
+        raise DataError(f"Cannot read training clip {job.rel_path!r}: {exc}") from exc
+    x = band_limit(a.samples, sample_rate=sr, cutoff_hz=config.audio.band_limit_hz)
+    windows: list[np.ndarray] = []
+    rows: list[dict] = []
+    if job.train_only:
+        silent = np.max(np.abs(x), initial=0.0) == 0.0
+        if not silent and cry_voicing(x, sample_rate=sr) <= config.train_only_max_cry_voicing:
+            for _ in range(config.train_only_windows_per_clip):
+                seg = _crop(x, rng, sample_rate=sr, window_s=config.window.window_seconds, p_short=0.2)
+                windows.append(fit_window(seg, length=length, target_rms_dbfs=config.audio.target_rms_dbfs))
+                rows.append({"clip": job.clip, "y": 0, "kind": "train_only", "stratum": f"train_only_{job.category}",
+                             "noise_group": "", "group": job.group})
+    else:
+        clean, _ = frame_windows(x, sample_rate=sr, window=config.window, audio_config=config.audio,
+                                 band_limited=True)
+        for w in clean:
+            windows.append(w)
+            rows.append({"clip": job.clip, "y": job.y, "kind": "clean", "stratum": job.category, "noise_group": "",
+                         "group": ""})
+        if task == "detector":
+            extra = _augment_detector(x, job.category, rng, _WORKER["noise"], config=config)
+        else:
+            extra = _augment_reason(x, job.y, job.copies, rng, _WORKER["noise"], config=config)
+        for seg, label, kind, g in extra:
+            seg = band_limit(seg, sample_rate=sr, cutoff_hz=config.audio.band_limit_hz)
+            start = int(rng.integers(0, seg.size - length + 1)) if seg.size > length else 0
+            windows.append(fit_window(seg[start : start + length], length=length,
+                                      target_rms_dbfs=config.audio.target_rms_dbfs))
+            stratum = kind if kind in _OWN_STRATUM else job.category
+            rows.append({"clip": job.clip, "y": int(label), "kind": kind, "stratum": stratum, "noise_group": g,
+                         "group": ""})
+    if not windows:
+        return np.zeros((0, config.model.max_length, config.model.num_mel_bins), np.float16), rows
+    out = _WORKER["extractor"](windows, sampling_rate=sr, return_tensors="np")["input_values"]
+    return np.asarray(out, dtype=np.float16), rows
 
 
 def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.PathLike | None = None) -> FeatureCache:
@@ -444,18 +608,10 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
     root = Path(where) if where else None
     folder = root / f"{data.task}-{_cache_key(data, config)}" if root is not None else None
     if folder is not None and (folder / "index.csv").exists() and (folder / "features.npy").exists():
-        index = pd.read_csv(folder / "index.csv", keep_default_na=False, dtype={"noise_group": str})
+        index = pd.read_csv(folder / "index.csv", keep_default_na=False, dtype={"noise_group": str, "group": str})
         return FeatureCache(features=np.load(folder / "features.npy", mmap_mode="r"), index=index, path=folder)
 
     sr = config.audio.sample_rate
-    extractor = build_feature_extractor(model_config=config.model)
-    rng = np.random.default_rng(config.seed)
-    # audiomentations draws its parameters from the global numpy / random generators: seed them too, so that
-    # the same command builds the same cache and reproduces the same figures.
-    import random
-
-    random.seed(config.seed)
-    np.random.seed(config.seed)
     table = data.table
     noise_rows = table[table["category"] == "noise"] if "category" in table else table.iloc[:0]
     noise = _NoiseBank(clips=[], groups=[])
@@ -463,47 +619,50 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
         a = load_audio(row["path"], config=config.audio, validate_audio=False)
         noise.clips.append(band_limit(a.samples, sample_rate=sr, cutoff_hz=config.audio.band_limit_hz))
         noise.groups.append(str(row["group"]))
-    copies = _reason_copies(data.y, config=config) if data.task == "reason" else None
+    copies = _reason_copies(data.y, config=config) if data.task == "reason" else np.zeros(len(table), dtype=int)
 
-    length = int(round(config.window.window_seconds * sr))
-    windows: list[np.ndarray] = []
-    rows: list[dict] = []
+    jobs = [_ClipJob(clip=i, path=row.path, rel_path=row.rel_path, y=int(row.y), category=str(row.category),
+                     group=str(row.group), copies=int(copies[i]))
+            for i, row in enumerate(table.itertuples(index=False))]
+    # Training-only negatives get clip ids after the task's rows, so no fold ever scores them; fit() keeps
+    # them out of a fold through their group.
+    aux = train_only_rows(data, config=config)
+    jobs += [_ClipJob(clip=len(table) + j, path=row.path, rel_path=row.rel_path, y=0, category=str(row.label),
+                      group=str(row.group), copies=0, train_only=True)
+             for j, row in enumerate(aux.itertuples(index=False))]
+
     feats: list[np.ndarray] = []
+    rows: list[dict] = []
+    workers = max(1, min(config.threads, os.cpu_count() or 1))
+    progress = tqdm(total=len(jobs), desc=f"caching {data.task} windows", disable=not config.progress,
+                    mininterval=2.0)
+    if workers > 1 and len(jobs) >= 64:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
 
-    def flush() -> None:
-        if windows:
-            out = extractor(windows, sampling_rate=sr, return_tensors="np")["input_values"]
-            feats.append(np.asarray(out, dtype=np.float16))
-            windows.clear()
-
-    for i, row in enumerate(tqdm(list(table.itertuples(index=False)), desc=f"caching {data.task} windows",
-                                 disable=not config.progress, mininterval=2.0)):
-        try:
-            a = load_audio(row.path, config=config.audio, validate_audio=False)
-        except Exception as exc:  # noqa: BLE001 - name the clip that failed
-            raise DataError(f"Cannot read training clip {row.rel_path!r}: {exc}") from exc
-        x = band_limit(a.samples, sample_rate=sr, cutoff_hz=config.audio.band_limit_hz)
-        clean, _ = frame_windows(x, sample_rate=sr, window=config.window, audio_config=config.audio, band_limited=True)
-        category = str(row.category)
-        for w in clean:
-            windows.append(w)
-            rows.append({"clip": i, "y": int(row.y), "kind": "clean", "stratum": category, "noise_group": ""})
-        if data.task == "detector":
-            extra = _augment_detector(x, category, rng, noise, config=config)
-        else:
-            extra = _augment_reason(x, int(row.y), int(copies[i]), rng, noise, config=config)
-        for seg, label, kind, g in extra:
-            seg = band_limit(seg, sample_rate=sr, cutoff_hz=config.audio.band_limit_hz)
-            start = int(rng.integers(0, seg.size - length + 1)) if seg.size > length else 0
-            windows.append(fit_window(seg[start : start + length], length=length,
-                                      target_rms_dbfs=config.audio.target_rms_dbfs))
-            stratum = kind if kind in _OWN_STRATUM else category
-            rows.append({"clip": i, "y": int(label), "kind": kind, "stratum": stratum, "noise_group": g})
-        if len(windows) >= 256:
-            flush()
-    flush()
+        # fork where there is one: spawn would re-run an unguarded calling script in every worker
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                                 initializer=_init_cache_worker, initargs=(config, data.task, noise)) as pool:
+            for f, r in pool.map(_featurise_clip, jobs, chunksize=8):
+                feats.append(f)
+                rows += r
+                progress.update()
+    else:
+        _init_cache_worker(config, data.task, noise)
+        for job in jobs:
+            f, r = _featurise_clip(job)
+            feats.append(f)
+            rows += r
+            progress.update()
+    progress.close()
+    feats = [f for f in feats if len(f)]
+    if not aux.empty:
+        kept = len({r["clip"] for r in rows if r["kind"] == "train_only"})
+        logger.info("train-only negatives: kept %d of %d clips", kept, len(aux))
     features = np.concatenate(feats, axis=0)
     index = pd.DataFrame(rows)
+    index["group"] = index["group"].fillna("").astype(str) if "group" in index else ""
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / "features.tmp.npy"
@@ -517,7 +676,8 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
 # Fitting
 # --------------------------------------------------------------------------- #
 # Training-only window kinds sampled as strata of their own (not as the clip's category).
-_OWN_STRATUM = ("laugh_like", "low_voice", "speech_high", "synth_laugh", "synth_cry")
+_OWN_STRATUM = ("laugh_like", "low_voice", "speech_high", "synth_laugh", "synth_cry", "synth_adult", "synth_burst",
+                "synth_tone")
 def _sampling_weights(index: pd.DataFrame, *, task: str, stratum_weights: dict | None = None) -> np.ndarray:
     """Each class gets the same total weight; within a class each stratum (category) does too."""
     w = np.zeros(len(index))
@@ -529,6 +689,33 @@ def _sampling_weights(index: pd.DataFrame, *, task: str, stratum_weights: dict |
             mask = (index["y"] == label) & (index["stratum"] == s)
             w[mask.to_numpy()] = share[s] / (total * mask.sum())
     return w / w.sum()
+
+
+def training_rows(
+    index: pd.DataFrame, *, train_clips: np.ndarray | None = None, exclude_groups: set[str] | None = None
+) -> np.ndarray:
+    """Cache rows a fold may train on.
+
+    A window is kept when its clip is in ``train_clips`` (training-only negatives
+    always are), unless it was mixed with noise from an excluded group or is a
+    training-only negative recorded in one.
+
+    Examples
+    --------
+    >>> idx = pd.DataFrame({"clip": [0, 1, 1, 9, 9], "kind": ["clean", "clean", "cry_aug", "train_only", "train_only"],
+    ...                     "noise_group": ["", "", "n1", "", ""], "group": ["", "", "", "fam1", "fam2"]})
+    >>> training_rows(idx, train_clips=np.array([1]), exclude_groups={"n1", "fam2"}).tolist()
+    [1, 3]
+    """
+    train_only = (index["kind"] == "train_only").to_numpy()
+    mask = np.ones(len(index), dtype=bool)
+    if train_clips is not None:
+        mask &= index["clip"].isin(set(np.asarray(train_clips).tolist())).to_numpy() | train_only
+    if exclude_groups:
+        mask &= ~index["noise_group"].astype(str).isin(exclude_groups).to_numpy()
+        if "group" in index:
+            mask &= ~(train_only & index["group"].astype(str).isin(exclude_groups).to_numpy())
+    return np.flatnonzero(mask)
 
 
 class _WindowDataset:
@@ -553,7 +740,7 @@ def fit(
     *,
     config: TrainConfig,
     train_clips: np.ndarray | None = None,
-    exclude_noise_groups: set[str] | None = None,
+    exclude_groups: set[str] | None = None,
     seed: int | None = None,
     output_dir: str | os.PathLike | None = None,
 ) -> Any:
@@ -565,8 +752,9 @@ def fit(
     config : TrainConfig
     train_clips : np.ndarray, optional
         Rows of the task table to train on (default: all).
-    exclude_noise_groups : set of str, optional
-        Drop augmented windows mixed with noise from these groups (the test fold's).
+    exclude_groups : set of str, optional
+        The test fold's groups: drop augmented windows mixed with noise from them
+        and training-only negatives recorded in them.
     seed : int, optional
         Overrides ``config.seed`` (initialisation, sampling, dropout).
     output_dir : path, optional
@@ -588,12 +776,7 @@ def fit(
     seed = config.seed if seed is None else seed
     torch.set_num_threads(max(1, config.threads))
     index = cache.index
-    mask = np.ones(len(index), dtype=bool)
-    if train_clips is not None:
-        mask &= index["clip"].isin(set(np.asarray(train_clips).tolist())).to_numpy()
-    if exclude_noise_groups:
-        mask &= ~index["noise_group"].astype(str).isin(exclude_noise_groups).to_numpy()
-    rows = np.flatnonzero(mask)
+    rows = training_rows(index, train_clips=train_clips, exclude_groups=exclude_groups)
     if rows.size == 0:
         raise DataError("No training windows left for this fold.")
     weights = _sampling_weights(index.iloc[rows].reset_index(drop=True), task=config.task,
@@ -728,7 +911,7 @@ def cross_validate(
                 print(f"[cv {data.task} {split}] seed {s + 1}/{seeds} fold {k + 1}/{len(fold_list)}", file=sys.stderr)
             test_groups = set(groups[te].tolist())
             model = fit(cache, config=config, train_clips=tr, seed=seed * 100 + k,
-                        exclude_noise_groups=test_groups if split == "grouped" else None)
+                        exclude_groups=test_groups if split == "grouped" else None)
             all_logits[s, te] = clip_logits(model, cache, te)
     return CVResult(split=split, logits=all_logits, folds=all_folds, seconds=time.time() - t0)
 
@@ -857,7 +1040,9 @@ def train(
         "config": config.to_dict(),
         "data": {"root": str(data.root), "manifest_sha256": data.manifest_hash, "n_clips": len(data),
                  "n_groups": int(len(set(data.groups.tolist()))),
-                 "class_counts": {name: int((data.y == i).sum()) for i, name in enumerate(data.labels)}},
+                 "class_counts": {name: int((data.y == i).sum()) for i, name in enumerate(data.labels)},
+                 "train_only_clips": int(len(train_only_rows(data, config=config))),
+                 "train_only_clips_kept": int(cache.index.loc[cache.index["kind"] == "train_only", "clip"].nunique())},
         "cache_windows": int(len(cache.index)),
         "libraries": library_versions(),
         "wall_time_s": round(time.time() - t0, 1),

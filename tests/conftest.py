@@ -75,6 +75,18 @@ def make_tiny_data_folder(folder: Path) -> Path:
             name = f"{label}_{i}.wav"
             sf.write(folder / name, x, 16000)
             rows.append({"path": name, "source": "synth", "is_cry": 0, "label": label, "group": f"{label}{i}"})
+    # Unreviewed uploads (is_cry empty) that the detector trains on as negatives: a hum, and a cry that the
+    # cry-voicing filter must keep out.
+    import soundfile as sf
+
+    from babycry.synth import synth_cry
+
+    t = np.arange(16000 * 4) / 16000
+    hum = (0.05 * np.sin(2 * np.pi * 100 * t) + 0.01 * np.random.default_rng(1).standard_normal(t.size))
+    sf.write(folder / "removed_hum.wav", hum.astype(np.float32), 16000)
+    sf.write(folder / "removed_cry.wav", synth_cry(seconds=4.0, f0_hz=420.0, seed=77).samples, 16000)
+    for name, group in (("removed_hum.wav", "removed-family-1"), ("removed_cry.wav", "removed-family-2")):
+        rows.append({"path": name, "source": "donateacry_removed", "is_cry": None, "label": "removed", "group": group})
     pd.DataFrame(rows).to_csv(folder / "manifest.csv", index=False)
     return folder
 

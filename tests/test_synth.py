@@ -133,3 +133,25 @@ def test_bundled_examples_are_reproducible(tmp_path: Path) -> None:
         assert bundled.exists(), f"run `babycry synth --examples assets/examples` to create {bundled}"
         assert hashlib.sha256(bundled.read_bytes()).hexdigest() == hashlib.sha256(path.read_bytes()).hexdigest()
         assert bundled.stat().st_size < 300_000
+
+
+def test_synth_bursts_are_short_unpitched_and_reproducible() -> None:
+    from babycry.synth import synth_bursts
+    from babycry.train import cry_voicing
+
+    x = synth_bursts(seconds=3.0, seed=4)
+    assert x.dtype == np.float32 and x.shape == (48000,)
+    assert np.isclose(np.abs(x).max(), 0.7, atol=1e-3)
+    assert np.array_equal(x, synth_bursts(seconds=3.0, seed=4))
+    assert cry_voicing(x, sample_rate=16000) < 0.1
+    assert cry_voicing(synth_cry(seconds=3.0, seed=4).samples, sample_rate=16000) > 0.4
+
+
+@pytest.mark.parametrize("kwargs", [{"seconds": 0.0}, {"voicing": 1.5}, {"n_bursts": (3, 1)},
+                                    {"burst_seconds": (0.0, 0.1)}, {"sample_rate": 4000}, {"peak": 2.0}])
+def test_synth_bursts_rejects_bad_parameters(kwargs) -> None:
+    from babycry.errors import InvalidParameterError
+    from babycry.synth import synth_bursts
+
+    with pytest.raises(InvalidParameterError):
+        synth_bursts(**kwargs)

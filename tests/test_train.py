@@ -68,3 +68,38 @@ def test_cache_holds_clean_windows_and_training_only_augmentations(tiny_data: Pa
     # hard negatives made from cries are labelled not_cry
     assert (idx.loc[idx["kind"].isin(["laugh_like", "low_voice"]), "y"] == 0).all()
     assert np.isfinite(np.asarray(cache.features, dtype=np.float32)).all()
+
+
+def test_training_only_negatives_are_cached_filtered_and_kept_out_of_their_groups_folds(tiny_data: Path) -> None:
+    from babycry.train import train_only_rows, training_rows
+
+    data = load_task(tiny_data, task="detector")
+    config = tiny_config("detector")
+    assert "removed" in config.train_only_negatives
+    aux = train_only_rows(data, config=config)
+    assert sorted(aux["rel_path"]) == ["removed_cry.wav", "removed_hum.wav"]
+    assert "removed" not in set(data.table["label"])  # never scored
+    idx = build_cache(data, config=config).index
+    only = idx[idx["kind"] == "train_only"]
+    # the hum is a negative; the synthetic cry among the unreviewed uploads is filtered out by its voicing
+    assert set(only["group"]) == {"removed-family-1"} and (only["y"] == 0).all()
+    assert (only["clip"] >= len(data)).all()
+    everything = training_rows(idx)
+    assert set(only.index) <= set(everything)
+    held_out = training_rows(idx, train_clips=np.arange(len(data)), exclude_groups={"removed-family-1"})
+    assert not set(only.index) & set(held_out)
+
+
+def test_training_only_negatives_off_for_reason_and_when_unset(tiny_data: Path) -> None:
+    from babycry.train import train_only_rows
+
+    assert train_only_rows(load_task(tiny_data, task="reason"), config=tiny_config("reason")).empty
+    detector = load_task(tiny_data, task="detector")
+    assert train_only_rows(detector, config=tiny_config("detector").replace(train_only_negatives=[])).empty
+
+
+def test_synthetic_negatives_are_labelled_not_cry(tiny_data: Path) -> None:
+    data = load_task(tiny_data, task="detector")
+    idx = build_cache(data, config=tiny_config("detector").replace(synth_negatives_per_cry=1)).index
+    synth = idx[idx["kind"].isin(["synth_adult", "synth_burst"])]
+    assert set(synth["kind"]) == {"synth_adult", "synth_burst"} and (synth["y"] == 0).all()
