@@ -342,7 +342,7 @@ def synth_bursts(
 
 
 #: The machine-made tonal sounds :func:`synth_tones` makes.
-TONE_KINDS: tuple[str, ...] = ("steady", "siren", "beeps", "chirps", "engine")
+TONE_KINDS: tuple[str, ...] = ("steady", "siren", "beeps", "chirps", "engine", "bell")
 
 
 def synth_tones(
@@ -353,7 +353,7 @@ def synth_tones(
     kind: str | None = None,
     peak: float = 0.7,
 ) -> np.ndarray:
-    """Synthesise a household tonal sound: a steady whine, a siren, beeps, bird-like chirps or an engine.
+    """Synthesise a household tonal sound: a steady whine, a siren, beeps, bird-like chirps, an engine or bells.
 
     These are pitched like a cry (or higher) but not voice-like: too steady, too
     long, swept too regularly, too short or too low.  Whistles, alarms, kettles,
@@ -423,6 +423,18 @@ def synth_tones(
             gate[pos : pos + m] = np.hanning(m)
             pos += m + int(rng.uniform(0.03, 0.4) * sample_rate)
         f0[f0 == 0] = 1000.0
+    elif kind == "bell":  # struck, inharmonic partials ringing down; strikes every 0.3-2 s
+        out = np.zeros(n)
+        base = rng.uniform(200.0, 1200.0)
+        ratios = np.array([0.5, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.2]) * rng.uniform(0.97, 1.03, 8)
+        period = rng.uniform(0.3, 2.0)
+        for start in np.arange(rng.uniform(0.0, 0.2), seconds, period):
+            tt = t[t >= start] - start
+            ring = sum(np.sin(2 * np.pi * base * r * tt + rng.uniform(0, 6.3)) * np.exp(-tt / rng.uniform(0.3, 3.0))
+                       / (1 + i) for i, r in enumerate(ratios) if base * r < top)
+            out[t >= start] += ring
+        out *= peak / max(float(np.max(np.abs(out))), 1e-12)
+        return out.astype(np.float32)
     else:  # engine: a low harmonic series with a slow wobble, over broadband rumble
         f0 = rng.uniform(30.0, 200.0) * (1.0 + 0.05 * np.sin(2 * np.pi * rng.uniform(0.1, 1.0) * t))
     phase = 2.0 * np.pi * np.cumsum(f0) / sample_rate

@@ -112,6 +112,11 @@ class TrainConfig:
     # Drop a train-only negative when more than this fraction of its frames are voiced at 250-800 Hz (pYIN).
     train_only_max_cry_voicing: float = 0.1
     train_only_windows_per_clip: int = 2
+    # SpecAugment on training windows: this many time / mel-band masks of up to this many frames / bins
+    time_masks: int = 0
+    time_mask_frames: int = 0
+    freq_masks: int = 0
+    freq_mask_bins: int = 0
     progress: bool = True
     threads: int = 2
     cache_dir: str = "artifacts/cache"
@@ -165,9 +170,10 @@ def for_task(task: str) -> TrainConfig:
     'reason'
     """
     if task == "detector":
-        # the bundled detector: 3 x 96 AST, 8 x 2000 class-balanced samples (the 2 x 64 default underfits laughter)
+        # the bundled detector: 3 x 96 AST, 8 x 2000 class-balanced samples (the 2 x 64 default underfits laughter),
+        # real-home training-only negatives and synthetic adult voices, coughs and machine tones
         return TrainConfig(task="detector", epochs=8, samples_per_epoch=2000, train_only_negatives=("removed",),
-                           synth_negatives_per_cry=1,
+                           synth_negatives_per_cry=1, synth_tones_per_cry=1,
                            model=ModelConfig(hidden_size=96, num_hidden_layers=3, intermediate_size=192))
     if task == "reason":
         return TrainConfig(task="reason", epochs=5, samples_per_epoch=1000, learning_rate=5e-4, label_smoothing=0.1,
@@ -449,7 +455,7 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
                 config.reason_aug_target_per_class, config.reason_aug_max_per_clip, config.seed],
         "train_only": [list(config.train_only_negatives), config.train_only_max_cry_voicing,
                        config.train_only_windows_per_clip] if data.task == "detector" else [],
-        "version": 8,
+        "version": 10,
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -517,14 +523,27 @@ class _ClipJob:
     category: str
     group: str
     copies: int
+    stratum: str = ""
     train_only: bool = False
 
 
 _WORKER: dict[str, Any] = {}
 
 
+def multiprocessing_worker() -> bool:
+    """Whether this is a child process of a multiprocessing pool."""
+    import multiprocessing as mp
+
+    return mp.parent_process() is not None
+
+
 def _init_cache_worker(config: TrainConfig, task: str, noise: _NoiseBank) -> None:
     """Per-process state of the cache builder (the feature extractor is built once per process)."""
+    if multiprocessing_worker():
+        # one BLAS / OpenMP thread per worker process: the processes are the parallelism
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
     _WORKER.update(config=config, task=task, noise=noise, extractor=build_feature_extractor(model_config=config.model))
 
 
@@ -561,7 +580,7 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict]]:
                                  band_limited=True)
         for w in clean:
             windows.append(w)
-            rows.append({"clip": job.clip, "y": job.y, "kind": "clean", "stratum": job.category, "noise_group": "",
+            rows.append({"clip": job.clip, "y": job.y, "kind": "clean", "stratum": job.stratum, "noise_group": "",
                          "group": ""})
         if task == "detector":
             extra = _augment_detector(x, job.category, rng, _WORKER["noise"], config=config)
@@ -572,7 +591,7 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict]]:
             start = int(rng.integers(0, seg.size - length + 1)) if seg.size > length else 0
             windows.append(fit_window(seg[start : start + length], length=length,
                                       target_rms_dbfs=config.audio.target_rms_dbfs))
-            stratum = kind if kind in _OWN_STRATUM else job.category
+            stratum = kind if kind in _OWN_STRATUM else job.stratum
             rows.append({"clip": job.clip, "y": int(label), "kind": kind, "stratum": stratum, "noise_group": g,
                          "group": ""})
     if not windows:
@@ -622,7 +641,7 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
     copies = _reason_copies(data.y, config=config) if data.task == "reason" else np.zeros(len(table), dtype=int)
 
     jobs = [_ClipJob(clip=i, path=row.path, rel_path=row.rel_path, y=int(row.y), category=str(row.category),
-                     group=str(row.group), copies=int(copies[i]))
+                     group=str(row.group), copies=int(copies[i]), stratum=str(row.category))
             for i, row in enumerate(table.itertuples(index=False))]
     # Training-only negatives get clip ids after the task's rows, so no fold ever scores them; fit() keeps
     # them out of a fold through their group.
@@ -719,10 +738,12 @@ def training_rows(
 
 
 class _WindowDataset:
-    """Torch map-style dataset over cached features (float16 → float32)."""
+    """Torch map-style dataset over cached features (float16 → float32), with optional SpecAugment masks."""
 
-    def __init__(self, features: np.ndarray, labels: np.ndarray, order: np.ndarray) -> None:
+    def __init__(self, features: np.ndarray, labels: np.ndarray, order: np.ndarray, *,
+                 masks: tuple[int, int, int, int] = (0, 0, 0, 0), seed: int = 0) -> None:
         self.features, self.labels, self.order = features, labels, order
+        self.masks, self.seed = masks, seed
 
     def __len__(self) -> int:
         return len(self.order)
@@ -731,8 +752,21 @@ class _WindowDataset:
         import torch
 
         j = int(self.order[i])
-        return {"input_values": torch.from_numpy(np.asarray(self.features[j], dtype=np.float32)),
-                "labels": int(self.labels[j])}
+        x = np.array(self.features[j], dtype=np.float32)
+        time_masks, time_width, freq_masks, freq_width = self.masks
+        if (time_masks and time_width) or (freq_masks and freq_width):
+            # SpecAugment (as in AST's recipe): zero (= the normalised mean) random time and mel-band stripes,
+            # so no single stretch or band can carry the decision. Seeded per draw: reproducible.
+            rng = np.random.default_rng([self.seed, i])
+            for _ in range(time_masks):
+                w = int(rng.integers(0, time_width + 1))
+                t0 = int(rng.integers(0, max(1, x.shape[0] - w)))
+                x[t0 : t0 + w] = 0.0
+            for _ in range(freq_masks):
+                w = int(rng.integers(0, freq_width + 1))
+                f0 = int(rng.integers(0, max(1, x.shape[1] - w)))
+                x[:, f0 : f0 + w] = 0.0
+        return {"input_values": torch.from_numpy(x), "labels": int(self.labels[j])}
 
 
 def fit(
@@ -783,7 +817,9 @@ def fit(
                                 stratum_weights=config.stratum_weights)
     rng = np.random.default_rng(seed)
     order = rows[rng.choice(rows.size, size=config.samples_per_epoch * config.epochs, p=weights)]
-    dataset = _WindowDataset(cache.features, index["y"].to_numpy(), order)
+    dataset = _WindowDataset(cache.features, index["y"].to_numpy(), order, seed=seed,
+                             masks=(config.time_masks, config.time_mask_frames, config.freq_masks,
+                                    config.freq_mask_bins))
 
     model = build_model(task=config.task, model_config=config.model, seed=seed)
     steps = int(np.ceil(len(dataset) / config.batch_size))

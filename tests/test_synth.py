@@ -155,3 +155,24 @@ def test_synth_bursts_rejects_bad_parameters(kwargs) -> None:
 
     with pytest.raises(InvalidParameterError):
         synth_bursts(**kwargs)
+
+
+@pytest.mark.parametrize("kind", ["steady", "siren", "beeps", "chirps", "engine", "bell"])
+def test_synth_tones_every_kind(kind: str) -> None:
+    from babycry.synth import TONE_KINDS, synth_tones
+
+    assert kind in TONE_KINDS
+    x = synth_tones(seconds=2.0, kind=kind, seed=5, sample_rate=8000)
+    assert x.dtype == np.float32 and x.shape == (16000,) and np.isfinite(x).all()
+    assert np.isclose(np.abs(x).max(), 0.7, atol=1e-3)
+    assert np.array_equal(x, synth_tones(seconds=2.0, kind=kind, seed=5, sample_rate=8000))
+    # no partial above 0.45 fs, so nothing folds back: the top of the spectrum (0.46-0.5 fs) is nearly empty
+    spectrum = np.abs(np.fft.rfft(x))
+    assert spectrum[int(0.92 * spectrum.size) :].max() < 0.05 * spectrum.max()
+
+
+def test_synth_tones_rejects_unknown_kind() -> None:
+    from babycry.synth import synth_tones
+
+    with pytest.raises(InvalidParameterError, match="kind must be one of"):
+        synth_tones(kind="doorbell")

@@ -103,3 +103,19 @@ def test_synthetic_negatives_are_labelled_not_cry(tiny_data: Path) -> None:
     idx = build_cache(data, config=tiny_config("detector").replace(synth_negatives_per_cry=1)).index
     synth = idx[idx["kind"].isin(["synth_adult", "synth_burst"])]
     assert set(synth["kind"]) == {"synth_adult", "synth_burst"} and (synth["y"] == 0).all()
+
+
+def test_specaugment_masks_are_seeded_stripes_and_off_by_default() -> None:
+    from babycry.train import _WindowDataset
+
+    feats = np.ones((3, 300, 64), dtype=np.float16)
+    plain = _WindowDataset(feats, np.array([0, 1, 0]), np.array([2, 1]))
+    assert plain[0]["input_values"].numpy().min() == 1.0 and plain[1]["labels"] == 1
+    masked = _WindowDataset(feats, np.array([0, 1, 0]), np.array([2, 1]), masks=(2, 40, 2, 8), seed=3)
+    x = masked[0]["input_values"].numpy()
+    zero_frames = np.flatnonzero((x == 0).all(axis=1))
+    zero_bins = np.flatnonzero((x == 0).all(axis=0))
+    assert zero_frames.size <= 80 and zero_bins.size <= 16
+    assert np.isin(x, [0.0, 1.0]).all() and (x == 1.0).any()
+    assert np.array_equal(x, masked[0]["input_values"].numpy())  # same draw, same masks
+    assert np.array_equal(feats, np.ones_like(feats))  # the cache itself is never written
