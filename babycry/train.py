@@ -192,7 +192,7 @@ def tiny_config(task: str) -> TrainConfig:
     return for_task(task).replace(
         epochs=2, samples_per_epoch=64, batch_size=32, aug_per_cry=1, hard_negatives_per_cry=3, aug_per_negative=1,
         aug_per_speech=1, reason_aug_target_per_class=4, reason_aug_max_per_clip=2, cv_folds=2, cv_seeds=1,
-        random_split_seeds=0, progress=False, cache_dir="", bootstrap=50,
+        random_split_seeds=0, progress=False, cache_dir="", bootstrap=50, threads=1,
         model={"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64},
     )
 
@@ -523,14 +523,13 @@ class _ClipJob:
     category: str
     group: str
     copies: int
-    stratum: str = ""
     train_only: bool = False
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def multiprocessing_worker() -> bool:
+def _in_worker_process() -> bool:
     """Whether this is a child process of a multiprocessing pool."""
     import multiprocessing as mp
 
@@ -539,7 +538,7 @@ def multiprocessing_worker() -> bool:
 
 def _init_cache_worker(config: TrainConfig, task: str, noise: _NoiseBank) -> None:
     """Per-process state of the cache builder (the feature extractor is built once per process)."""
-    if multiprocessing_worker():
+    if _in_worker_process():
         # one BLAS / OpenMP thread per worker process: the processes are the parallelism
         from threadpoolctl import threadpool_limits
 
@@ -580,7 +579,7 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict]]:
                                  band_limited=True)
         for w in clean:
             windows.append(w)
-            rows.append({"clip": job.clip, "y": job.y, "kind": "clean", "stratum": job.stratum, "noise_group": "",
+            rows.append({"clip": job.clip, "y": job.y, "kind": "clean", "stratum": job.category, "noise_group": "",
                          "group": ""})
         if task == "detector":
             extra = _augment_detector(x, job.category, rng, _WORKER["noise"], config=config)
@@ -591,7 +590,7 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict]]:
             start = int(rng.integers(0, seg.size - length + 1)) if seg.size > length else 0
             windows.append(fit_window(seg[start : start + length], length=length,
                                       target_rms_dbfs=config.audio.target_rms_dbfs))
-            stratum = kind if kind in _OWN_STRATUM else job.stratum
+            stratum = kind if kind in _OWN_STRATUM else job.category
             rows.append({"clip": job.clip, "y": int(label), "kind": kind, "stratum": stratum, "noise_group": g,
                          "group": ""})
     if not windows:
@@ -641,7 +640,7 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
     copies = _reason_copies(data.y, config=config) if data.task == "reason" else np.zeros(len(table), dtype=int)
 
     jobs = [_ClipJob(clip=i, path=row.path, rel_path=row.rel_path, y=int(row.y), category=str(row.category),
-                     group=str(row.group), copies=int(copies[i]), stratum=str(row.category))
+                     group=str(row.group), copies=int(copies[i]))
             for i, row in enumerate(table.itertuples(index=False))]
     # Training-only negatives get clip ids after the task's rows, so no fold ever scores them; fit() keeps
     # them out of a fold through their group.
@@ -937,19 +936,68 @@ def cross_validate(
     n_labels = len(data.labels)
     all_logits = np.zeros((seeds, len(data), n_labels))
     all_folds = []
+    jobs = []
     for s in range(seeds):
         seed = config.seed + s
         fold_list = grouped_folds(y, groups, n_splits=folds, seed=seed) if split == "grouped" else random_folds(
             y, n_splits=folds, seed=seed)
         all_folds.append(fold_list)
         for k, (tr, te) in enumerate(fold_list):
+            test_groups = set(groups[te].tolist()) if split == "grouped" else None
+            jobs.append(_FoldJob(seed_index=s, fold=k, seed=seed * 100 + k, train=tr, test=te,
+                                 exclude_groups=test_groups))
+    workers = max(1, min(config.threads, os.cpu_count() or 1, len(jobs)))
+    label = f"cv {data.task} {split}"
+    if workers > 1:
+        # Small transformers train faster as one single-threaded fit per core than as one fit on all cores.
+        # fork shares the (memory-mapped) cache with the workers; each fold's seed fixes its result.
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                                     initializer=_init_fold_worker, initargs=(cache, config)) as pool:
+                for n, (job, logits) in enumerate(zip(jobs, pool.map(_run_fold, jobs), strict=True)):
+                    all_logits[job.seed_index, job.test] = logits
+                    if config.progress:
+                        print(f"[{label}] {n + 1}/{len(jobs)} folds done", file=sys.stderr)
+        finally:
+            _FOLD_STATE.clear()
+    else:
+        _init_fold_worker(cache, config)
+        for n, job in enumerate(jobs):
             if config.progress:
-                print(f"[cv {data.task} {split}] seed {s + 1}/{seeds} fold {k + 1}/{len(fold_list)}", file=sys.stderr)
-            test_groups = set(groups[te].tolist())
-            model = fit(cache, config=config, train_clips=tr, seed=seed * 100 + k,
-                        exclude_groups=test_groups if split == "grouped" else None)
-            all_logits[s, te] = clip_logits(model, cache, te)
+                print(f"[{label}] fold {n + 1}/{len(jobs)}", file=sys.stderr)
+            all_logits[job.seed_index, job.test] = _run_fold(job)
     return CVResult(split=split, logits=all_logits, folds=all_folds, seconds=time.time() - t0)
+
+
+@dataclass(frozen=True)
+class _FoldJob:
+    seed_index: int
+    fold: int
+    seed: int
+    train: np.ndarray
+    test: np.ndarray
+    exclude_groups: set | None
+
+
+_FOLD_STATE: dict[str, Any] = {}
+
+
+def _init_fold_worker(cache: FeatureCache, config: TrainConfig) -> None:
+    # in a worker process: one torch thread (the processes are the parallelism), no progress bars
+    threads = 1 if _in_worker_process() else config.threads
+    _FOLD_STATE.update(cache=cache, config=config.replace(threads=threads,
+                                                          progress=config.progress and not _in_worker_process()))
+
+
+def _run_fold(job: _FoldJob) -> np.ndarray:
+    """Fit one fold and return its test clips' logits."""
+    cache, config = _FOLD_STATE["cache"], _FOLD_STATE["config"]
+    model = fit(cache, config=config, train_clips=job.train, seed=job.seed, exclude_groups=job.exclude_groups)
+    return clip_logits(model, cache, job.test)
 
 
 # --------------------------------------------------------------------------- #
