@@ -47,6 +47,22 @@ def _train_only_text(config: dict[str, Any], data: dict[str, Any]) -> str:
     )
 
 
+def _synthetic_negatives_text(config: dict[str, Any]) -> str:
+    """The hard negatives a detector's training config synthesised."""
+    kinds = []
+    if config.get("hard_negatives_per_cry", 1):
+        kinds.append("cries cut into short rhythmic bursts and shifted down (laughter, babble, adult-pitched voices)")
+    if config.get("aug_per_speech", 1):
+        kinds.append("speech shifted up (a high voice that is not crying)")
+    if config.get("synth_pairs_per_cry", 0):
+        kinds.append("synthetic laughter-like babble")
+    if config.get("synth_negatives_per_cry", 0):
+        kinds.append("synthetic adult voices (moaning, sobbing: 100-300 Hz) and cough/sneeze-like noise bursts")
+    if config.get("synth_tones_per_cry", 0):
+        kinds.append("machine tones (whines, sirens, beeps, chirps, motors, bells)")
+    return ("Hard negatives synthesised for training: " + "; ".join(kinds) + ".") if kinds else ""
+
+
 def _fmt(v: dict[str, Any] | None) -> str:
     if not v or v.get("value") is None:
         return "n/a"
@@ -225,11 +241,11 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
     if task == "detector":
         parts += [
             "- Labelled negatives are few kinds: one silence recording, one baby-laughter recording, ESC-50 "
-            "household noise and five adult speakers saying digits (plus the unreviewed real-home uploads above, "
-            "when used). Hard negatives are synthesised: cries cut into short rhythmic bursts and shifted down "
-            "(laughter, babble, adult voices), speech shifted up, and, when `synth_negatives_per_cry` > 0, "
-            "low-pitched adult-like voices and cough/sneeze-like noise bursts. No real coughs, sneezes, moans, "
-            "screams or adult crying were seen: a high-pitched scream is the likeliest sound to be called a cry.",
+            "clips (dogs, cats, church bells, car horns, snoring and other household and street sounds) and five "
+            "adult speakers saying digits. " + _synthetic_negatives_text(training.get("config", {})) + " No real "
+            "coughs, sneezes, moans, screams or adult crying were seen: a high-pitched scream, a cat's meow or a "
+            "whining dog is the likeliest sound to be called a cry (animal calls and tonal alarms are most of "
+            "the noise clips it gets wrong in grouped CV).",
             "- Laughter is a single recording (one group), so its grouped-CV figure is one recording held out.",
             "- Trained on phone recordings of 2010s phones at 8 kHz; browser microphones apply echo cancellation and "
             "noise suppression that change the signal.",

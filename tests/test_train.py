@@ -119,3 +119,29 @@ def test_specaugment_masks_are_seeded_stripes_and_off_by_default() -> None:
     assert np.isin(x, [0.0, 1.0]).all() and (x == 1.0).any()
     assert np.array_equal(x, masked[0]["input_values"].numpy())  # same draw, same masks
     assert np.array_equal(feats, np.ones_like(feats))  # the cache itself is never written
+
+
+def test_parallel_cross_validation_matches_the_serial_one(tiny_data: Path) -> None:
+    """Folds fitted in two worker processes give the same out-of-fold logits as one after the other.
+
+    Run in a fresh interpreter: forking a process whose torch thread pool is already running (this pytest
+    process has trained models) is exactly what the library avoids.
+    """
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, numpy as np\n"
+        "from babycry.data import load_task\n"
+        "from babycry.train import build_cache, cross_validate, tiny_config\n"
+        f"data = load_task({str(tiny_data)!r}, task='detector')\n"
+        "config = tiny_config('detector').replace(epochs=1)\n"
+        "cache = build_cache(data, config=config)\n"
+        "a = cross_validate(data, cache, config=config.replace(threads=2), folds=2, seeds=2)\n"
+        "b = cross_validate(data, cache, config=config.replace(threads=1), folds=2, seeds=2)\n"
+        "assert np.isfinite(a.logits).all() and np.abs(a.logits).sum() > 0\n"
+        "assert np.allclose(a.logits, b.logits, atol=1e-5), np.abs(a.logits - b.logits).max()\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
