@@ -83,6 +83,8 @@ def _metrics_table(grouped: dict[str, Any], leaky: dict[str, Any] | None, labels
             continue
         b = base.get(key)
         shown = f"{b:.3f}" if isinstance(b, float) else "—"
+        if key == "log_loss" and isinstance(base.get("log_loss_out_of_fold"), float):
+            shown += f" (all data's prior); {base['log_loss_out_of_fold']:.3f} (training folds' prior)"
         rows.append(f"| {key} | {_fmt(m[key])} | {shown} |")
         rows[-1] += f" {_fmt(lm.get(key))} |"
     return "\n".join(rows)

@@ -190,15 +190,30 @@ def compute_metrics(
     return out
 
 
-def _baseline(y: np.ndarray, *, k: int) -> dict[str, float]:
-    """Majority-class predictor with the class prior as its probabilities."""
+def _baseline(y: np.ndarray, *, k: int, folds: list | None = None) -> dict[str, float]:
+    """Majority-class predictor with the class prior as its probabilities.
+
+    ``log_loss`` uses the prior of all of ``y`` (in-sample). With ``folds`` (per seed, a list of
+    ``(train, test)``), ``log_loss_out_of_fold`` scores each test fold with the prior of its training
+    folds, the way the model's out-of-fold predictions are made: the like-for-like reference.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0, 0, 0, 1])
+    >>> _baseline(y, k=2)["log_loss"]
+    0.5623
+    >>> _baseline(y, k=2, folds=[[(np.array([0, 1]), np.array([2, 3])), (np.array([2, 3]), np.array([0, 1]))]])[
+    ...     "log_loss_out_of_fold"] > 0.5623
+    True
+    """
     from .calibration import log_loss
 
     prior = np.bincount(y, minlength=k) / len(y)
     probs = np.tile(prior, (len(y), 1))
     majority = int(prior.argmax())
     f1 = 2 * prior[majority] / (prior[majority] + 1.0)
-    return {
+    out = {
         "balanced_accuracy": round(1.0 / k, 4),
         "macro_f1": round(float(f1) / k, 4),
         "accuracy": round(float(prior[majority]), 4),
@@ -206,6 +221,16 @@ def _baseline(y: np.ndarray, *, k: int) -> dict[str, float]:
         "prior": [round(float(p), 4) for p in prior],
         "majority_class": majority,
     }
+    if folds:
+        fold_probs, fold_y = [], []
+        for seed_folds in folds:
+            for train, test in seed_folds:
+                # add-one smoothing: a class absent from the training folds must not get probability 0
+                fold_prior = (np.bincount(y[train], minlength=k) + 1.0) / (len(train) + k)
+                fold_probs.append(np.tile(fold_prior, (len(test), 1)))
+                fold_y.append(y[test])
+        out["log_loss_out_of_fold"] = round(log_loss(np.concatenate(fold_probs), np.concatenate(fold_y)), 4)
+    return out
 
 
 def _cross_fitted_calibration(
@@ -284,7 +309,7 @@ def cv_report(
         "calibration": "temperature + class bias" if fit_bias else "temperature",
         "uncalibrated": {key: round(v, 4) for key, v in point_metrics(pooled_y, raw, k=k).items()
                          if key in ("log_loss", "ece", "balanced_accuracy", "macro_f1")},
-        "majority_baseline": _baseline(y, k=k),
+        "majority_baseline": _baseline(y, k=k, folds=result.folds),
         "per_seed_balanced_accuracy": [
             round(point_metrics(y, softmax(result.logits[s]), k=k)["balanced_accuracy"], 4) for s in range(n_seeds)
         ],
@@ -475,6 +500,8 @@ def format_table(report: dict[str, Any]) -> str:
             continue
         lo, hi = v["ci95"]
         extra = f"  baseline {base[key]:.3f}" if isinstance(base.get(key), float) else ""
+        if key == "log_loss" and isinstance(base.get("log_loss_out_of_fold"), float):
+            extra += f" (training folds' prior {base['log_loss_out_of_fold']:.3f})"
         ci = f"[{lo:.3f}, {hi:.3f}]" if lo is not None else "[n/a]"
         lines.append(f"{key:<30} {v['value']:.3f}  {ci}{extra}")
     if "confusion_matrix" in m:

@@ -39,6 +39,9 @@ def test_grouped_cv_never_puts_a_group_on_both_sides(tiny_cv) -> None:
                 "category_accuracy/cry", "category_accuracy/noise"):
         assert key in m and m[key]["value"] is not None
     assert report["majority_baseline"]["balanced_accuracy"] == 0.5
+    # the like-for-like reference: each test fold scored with the prior of its own training folds
+    assert np.isfinite(report["majority_baseline"]["log_loss_out_of_fold"])
+    assert "training folds' prior" in format_table({"task": "detector", **report})
     assert sum(map(sum, m["confusion_matrix"]["rows_true_cols_predicted"])) == 2 * len(data)
     assert "grouped" in format_table({"task": "detector", **report})
 
