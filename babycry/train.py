@@ -1103,6 +1103,12 @@ def train(
         )
         metrics["grouped"] = cv_report(data, grouped, temperature=temperature, fit_bias=config.calibrate_bias,
                                        unsure_threshold=calibration.unsure_threshold, n_boot=config.bootstrap)
+        if "unsure" in metrics["grouped"]:
+            # store the cross-fitted coverage and answered accuracy (the card's), not the in-sample ones
+            # the threshold was chosen on
+            u = metrics["grouped"]["unsure"]
+            calibration = dataclasses.replace(calibration, coverage=u["coverage"],
+                                              answered_balanced_accuracy=u["answered_balanced_accuracy"])
         oof = {"grouped_logits": grouped.logits, "y": data.y, "groups": data.groups.astype(str),
                "paths": data.table["rel_path"].to_numpy().astype(str)}
         if config.random_split_seeds > 0:

@@ -50,6 +50,10 @@ def test_reason_card_reports_unsure(tiny_models) -> None:
     calibration = json.loads((Path(tiny_models.reason_dir) / "calibration.json").read_text())
     assert "Coverage" in card and "Burping" in card
     assert 0.0 <= calibration["unsure_threshold"] < 1.0 and calibration["temperature"] > 0
+    # calibration.json carries the same (cross-fitted) coverage the card and metrics.json report
+    unsure = json.loads((Path(tiny_models.reason_dir) / "metrics.json").read_text())["grouped"]["unsure"]
+    assert calibration["coverage"] == unsure["coverage"]
+    assert calibration["answered_balanced_accuracy"] == unsure["answered_balanced_accuracy"]
 
 
 def test_cache_holds_clean_windows_and_training_only_augmentations(tiny_data: Path) -> None:
