@@ -26,6 +26,7 @@ __all__ = [
     "read_manifest",
     "select_task",
     "load_task",
+    "with_absolute_paths",
     "grouped_folds",
     "random_folds",
     "manifest_hash",
@@ -196,6 +197,32 @@ def manifest_hash(root: str | os.PathLike) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def with_absolute_paths(rows: pd.DataFrame, root: str | os.PathLike) -> pd.DataFrame:
+    """Manifest rows with ``rel_path`` (as listed) and ``path`` (under ``root``); every file must exist.
+
+    Raises
+    ------
+    DataError
+        If a listed file is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> with_absolute_paths(pd.DataFrame({"path": ["a.wav"]}), "/no/such/folder")
+    Traceback (most recent call last):
+    ...
+    babycry.errors.DataError: 1 file(s) listed in the manifest are missing, e.g. 'a.wav'.
+    """
+    root = Path(root)
+    rows = rows.copy()
+    rows["rel_path"] = rows["path"]
+    rows["path"] = [str(root / p) for p in rows["rel_path"]]
+    absent = [p for p in rows["rel_path"] if not (root / p).is_file()]
+    if absent:
+        raise DataError(f"{len(absent)} file(s) listed in the manifest are missing, e.g. {absent[0]!r}.")
+    return rows
+
+
 def load_task(root: str | os.PathLike, *, task: str, min_clips: int = 1) -> TaskData:
     """Read a data folder and select a task's clips.
 
@@ -232,11 +259,7 @@ def load_task(root: str | os.PathLike, *, task: str, min_clips: int = 1) -> Task
             f"{str(root / 'manifest.csv')!r} holds {len(rows)} clip(s) for the {task} task; "
             f"at least {min_clips} needed."
         )
-    rows["rel_path"] = rows["path"]
-    rows["path"] = [str(root / p) for p in rows["rel_path"]]
-    absent = [p for p in rows["rel_path"] if not (root / p).is_file()]
-    if absent:
-        raise DataError(f"{len(absent)} file(s) listed in the manifest are missing, e.g. {absent[0]!r}.")
+    rows = with_absolute_paths(rows, root)
     return TaskData(root=root, task=task, labels=labels_for_task(task), table=rows, manifest_hash=manifest_hash(root))
 
 

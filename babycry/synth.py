@@ -86,6 +86,16 @@ def _check(name: str, value: float, low: float, high: float) -> float:
     return float(value)
 
 
+def _check_sample_rate(sample_rate: int) -> None:
+    if not isinstance(sample_rate, (int, np.integer)) or not 8_000 <= sample_rate <= 96_000:
+        raise InvalidParameterError(f"sample_rate must be a whole number of Hz in [8000, 96000], got {sample_rate!r}.")
+
+
+def _scale_to_peak(x: np.ndarray, peak: float) -> np.ndarray:
+    """``x`` scaled so that its largest magnitude is ``peak``, as float32 (silence stays silence)."""
+    return (x * (peak / max(float(np.max(np.abs(x))), 1e-12))).astype(np.float32)
+
+
 def synth_cry(
     *,
     seconds: float = 7.0,
@@ -152,8 +162,7 @@ def synth_cry(
     True
     """
     seconds = _check("seconds", seconds, 0.5, 600.0)
-    if not isinstance(sample_rate, (int, np.integer)) or not 8_000 <= sample_rate <= 96_000:
-        raise InvalidParameterError(f"sample_rate must be a whole number of Hz in [8000, 96000], got {sample_rate!r}.")
+    _check_sample_rate(sample_rate)
     f0_hz = _check("f0_hz", f0_hz, 100.0, 1500.0)
     f0_swing = _check("f0_swing", f0_swing, 0.0, 1.0)
     jitter = _check("jitter", jitter, 0.0, 0.1)
@@ -238,9 +247,8 @@ def synth_cry(
     out += breath * signal.sosfilt(inhale_sos, rng.standard_normal(n)) * 3.0
     out /= max(float(np.max(np.abs(out))), 1e-12)
     out += 10.0 ** (noise_dbfs / 20.0) * rng.standard_normal(n)
-    out *= peak / max(float(np.max(np.abs(out))), 1e-12)
     return SynthCry(
-        samples=out.astype(np.float32),
+        samples=_scale_to_peak(out, peak),
         sample_rate=int(sample_rate),
         f0_hz=f0_true.astype(np.float32),
         voiced=voiced,
@@ -300,8 +308,7 @@ def synth_bursts(
     (dtype('float32'), (24000,), 0.7)
     """
     seconds = _check("seconds", seconds, 0.2, 60.0)
-    if not isinstance(sample_rate, (int, np.integer)) or not 8_000 <= sample_rate <= 96_000:
-        raise InvalidParameterError(f"sample_rate must be a whole number of Hz in [8000, 96000], got {sample_rate!r}.")
+    _check_sample_rate(sample_rate)
     voicing = _check("voicing", voicing, 0.0, 1.0)
     peak = _check("peak", peak, 1e-3, 1.0)
     if len(n_bursts) != 2 or not (1 <= n_bursts[0] <= n_bursts[1] <= 50):
@@ -337,8 +344,7 @@ def synth_bursts(
         pos += m + int(rng.uniform(0.08, 0.6) * sample_rate)
         if pos >= n:
             break
-    out *= peak / max(float(np.max(np.abs(out))), 1e-12)
-    return out.astype(np.float32)
+    return _scale_to_peak(out, peak)
 
 
 #: The machine-made tonal sounds :func:`synth_tones` makes.
@@ -389,8 +395,7 @@ def synth_tones(
     (dtype('float32'), (32000,), 0.7)
     """
     seconds = _check("seconds", seconds, 0.2, 60.0)
-    if not isinstance(sample_rate, (int, np.integer)) or not 8_000 <= sample_rate <= 96_000:
-        raise InvalidParameterError(f"sample_rate must be a whole number of Hz in [8000, 96000], got {sample_rate!r}.")
+    _check_sample_rate(sample_rate)
     peak = _check("peak", peak, 1e-3, 1.0)
     if kind is not None and kind not in TONE_KINDS:
         raise InvalidParameterError(f"kind must be one of {', '.join(TONE_KINDS)}, got {kind!r}.")
@@ -433,8 +438,7 @@ def synth_tones(
             ring = sum(np.sin(2 * np.pi * base * r * tt + rng.uniform(0, 6.3)) * np.exp(-tt / rng.uniform(0.3, 3.0))
                        / (1 + i) for i, r in enumerate(ratios) if base * r < top)
             out[t >= start] += ring
-        out *= peak / max(float(np.max(np.abs(out))), 1e-12)
-        return out.astype(np.float32)
+        return _scale_to_peak(out, peak)
     else:  # engine: a low harmonic series with a slow wobble, over broadband rumble
         f0 = rng.uniform(30.0, 200.0) * (1.0 + 0.05 * np.sin(2 * np.pi * rng.uniform(0.1, 1.0) * t))
     phase = 2.0 * np.pi * np.cumsum(f0) / sample_rate
@@ -444,9 +448,7 @@ def synth_tones(
         out += (np.sin(k * phase + rng.uniform(0, 2 * np.pi)) * (k * f0 < top)) / k ** rng.uniform(0.5, 2.0)
     if kind == "engine":
         out += 0.3 * np.cumsum(rng.standard_normal(n)) / np.sqrt(n) * 10.0
-    out *= gate
-    out *= peak / max(float(np.max(np.abs(out))), 1e-12)
-    return out.astype(np.float32)
+    return _scale_to_peak(out * gate, peak)
 
 
 def write_wav(path: str | Path, samples: np.ndarray, *, sample_rate: int, subtype: str = "PCM_16") -> Path:

@@ -479,18 +479,13 @@ def train_only_rows(data: TaskData, *, config: TrainConfig) -> pd.DataFrame:
     ...                 config=for_task("detector")).shape[0] > 0  # doctest: +SKIP
     True
     """
-    from .data import read_manifest
+    from .data import read_manifest, with_absolute_paths
 
     if data.task != "detector" or not config.train_only_negatives:
         return pd.DataFrame(columns=["path", "rel_path", "group", "label"])
     manifest = read_manifest(data.root)
-    rows = manifest[manifest["is_cry"].isna() & manifest["label"].isin(config.train_only_negatives)].copy()
-    rows["rel_path"] = rows["path"]
-    rows["path"] = [str(data.root / p) for p in rows["rel_path"]]
-    absent = [p for p in rows["rel_path"] if not (data.root / p).is_file()]
-    if absent:
-        raise DataError(f"{len(absent)} file(s) listed in the manifest are missing, e.g. {absent[0]!r}.")
-    return rows.reset_index(drop=True)
+    rows = manifest[manifest["is_cry"].isna() & manifest["label"].isin(config.train_only_negatives)]
+    return with_absolute_paths(rows, data.root).reset_index(drop=True)
 
 
 def cry_voicing(samples: np.ndarray, *, sample_rate: int) -> float:
@@ -534,6 +529,32 @@ def _in_worker_process() -> bool:
     import multiprocessing as mp
 
     return mp.parent_process() is not None
+
+
+def _map_in_processes(
+    func: Any, jobs: list, *, workers: int, initializer: Any, initargs: tuple, chunksize: int = 1
+) -> Any:
+    """Yield ``func(job)`` for every job, in order: in ``workers`` processes, or in this one when ``workers`` is 1.
+
+    ``initializer(*initargs)`` puts the shared state (config, cache, ...) into ``_WORKER`` of each process;
+    here it is cleared again after a run in this process, so a large cache is not kept alive.
+    """
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork where there is one: it shares a memory-mapped cache, and spawn would re-run an unguarded
+        # calling script in every worker
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method), initializer=initializer,
+                                 initargs=initargs) as pool:
+            yield from pool.map(func, jobs, chunksize=chunksize)
+        return
+    initializer(*initargs)
+    try:
+        yield from map(func, jobs)
+    finally:
+        _WORKER.clear()
 
 
 def _init_cache_worker(config: TrainConfig, task: str, noise: _NoiseBank) -> None:
@@ -651,28 +672,15 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
 
     feats: list[np.ndarray] = []
     rows: list[dict] = []
-    workers = max(1, min(config.threads, os.cpu_count() or 1))
+    # a few clips are not worth starting processes for
+    workers = max(1, min(config.threads, os.cpu_count() or 1)) if len(jobs) >= 64 else 1
     progress = tqdm(total=len(jobs), desc=f"caching {data.task} windows", disable=not config.progress,
                     mininterval=2.0)
-    if workers > 1 and len(jobs) >= 64:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        # fork where there is one: spawn would re-run an unguarded calling script in every worker
-        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                                 initializer=_init_cache_worker, initargs=(config, data.task, noise)) as pool:
-            for f, r in pool.map(_featurise_clip, jobs, chunksize=8):
-                feats.append(f)
-                rows += r
-                progress.update()
-    else:
-        _init_cache_worker(config, data.task, noise)
-        for job in jobs:
-            f, r = _featurise_clip(job)
-            feats.append(f)
-            rows += r
-            progress.update()
+    for f, r in _map_in_processes(_featurise_clip, jobs, workers=workers, initializer=_init_cache_worker,
+                                  initargs=(config, data.task, noise), chunksize=8):
+        feats.append(f)
+        rows += r
+        progress.update()
     progress.close()
     feats = [f for f in feats if len(f)]
     if not aux.empty:
@@ -680,7 +688,6 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
         logger.info("train-only negatives: kept %d of %d clips", kept, len(aux))
     features = np.concatenate(feats, axis=0)
     index = pd.DataFrame(rows)
-    index["group"] = index["group"].fillna("").astype(str) if "group" in index else ""
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / "features.tmp.npy"
@@ -696,6 +703,8 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
 # Training-only window kinds sampled as strata of their own (not as the clip's category).
 _OWN_STRATUM = ("laugh_like", "low_voice", "speech_high", "synth_laugh", "synth_cry", "synth_adult", "synth_burst",
                 "synth_tone")
+
+
 def _sampling_weights(index: pd.DataFrame, *, task: str, stratum_weights: dict | None = None) -> np.ndarray:
     """Each class gets the same total weight; within a class each stratum (category) does too."""
     w = np.zeros(len(index))
@@ -731,8 +740,7 @@ def training_rows(
         mask &= index["clip"].isin(set(np.asarray(train_clips).tolist())).to_numpy() | train_only
     if exclude_groups:
         mask &= ~index["noise_group"].astype(str).isin(exclude_groups).to_numpy()
-        if "group" in index:
-            mask &= ~(train_only & index["group"].astype(str).isin(exclude_groups).to_numpy())
+        mask &= ~(train_only & index["group"].astype(str).isin(exclude_groups).to_numpy())
     return np.flatnonzero(mask)
 
 
@@ -946,30 +954,15 @@ def cross_validate(
             test_groups = set(groups[te].tolist()) if split == "grouped" else None
             jobs.append(_FoldJob(seed_index=s, fold=k, seed=seed * 100 + k, train=tr, test=te,
                                  exclude_groups=test_groups))
+    # Small transformers train faster as one single-threaded fit per core than as one fit on all cores;
+    # each fold's seed fixes its result, however the folds are spread over processes.
     workers = max(1, min(config.threads, os.cpu_count() or 1, len(jobs)))
-    label = f"cv {data.task} {split}"
-    if workers > 1:
-        # Small transformers train faster as one single-threaded fit per core than as one fit on all cores.
-        # fork shares the (memory-mapped) cache with the workers; each fold's seed fixes its result.
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                                     initializer=_init_fold_worker, initargs=(cache, config)) as pool:
-                for n, (job, logits) in enumerate(zip(jobs, pool.map(_run_fold, jobs), strict=True)):
-                    all_logits[job.seed_index, job.test] = logits
-                    if config.progress:
-                        print(f"[{label}] {n + 1}/{len(jobs)} folds done", file=sys.stderr)
-        finally:
-            _FOLD_STATE.clear()
-    else:
-        _init_fold_worker(cache, config)
-        for n, job in enumerate(jobs):
-            if config.progress:
-                print(f"[{label}] fold {n + 1}/{len(jobs)}", file=sys.stderr)
-            all_logits[job.seed_index, job.test] = _run_fold(job)
+    results = _map_in_processes(_run_fold, jobs, workers=workers, initializer=_init_fold_worker,
+                                initargs=(cache, config))
+    for n, (job, logits) in enumerate(zip(jobs, results, strict=True)):
+        all_logits[job.seed_index, job.test] = logits
+        if config.progress:
+            print(f"[cv {data.task} {split}] {n + 1}/{len(jobs)} folds done", file=sys.stderr)
     return CVResult(split=split, logits=all_logits, folds=all_folds, seconds=time.time() - t0)
 
 
@@ -983,19 +976,16 @@ class _FoldJob:
     exclude_groups: set | None
 
 
-_FOLD_STATE: dict[str, Any] = {}
-
-
 def _init_fold_worker(cache: FeatureCache, config: TrainConfig) -> None:
     # in a worker process: one torch thread (the processes are the parallelism), no progress bars
     threads = 1 if _in_worker_process() else config.threads
-    _FOLD_STATE.update(cache=cache, config=config.replace(threads=threads,
-                                                          progress=config.progress and not _in_worker_process()))
+    _WORKER.update(cache=cache, config=config.replace(threads=threads,
+                                                      progress=config.progress and not _in_worker_process()))
 
 
 def _run_fold(job: _FoldJob) -> np.ndarray:
     """Fit one fold and return its test clips' logits."""
-    cache, config = _FOLD_STATE["cache"], _FOLD_STATE["config"]
+    cache, config = _WORKER["cache"], _WORKER["config"]
     model = fit(cache, config=config, train_clips=job.train, seed=job.seed, exclude_groups=job.exclude_groups)
     return clip_logits(model, cache, job.test)
 
