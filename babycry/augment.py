@@ -60,6 +60,7 @@ __all__ = [
     "GaussianNoiseAugmentation",
     "GainAugmentation",
     "BandPassAugmentation",
+    "PhoneCodecAugmentation",
     "REGISTRY",
     "available",
     "get",
@@ -760,6 +761,34 @@ class BandPassAugmentation(Augmentation):
         }
 
 
+class PhoneCodecAugmentation(Augmentation):
+    """A round trip through Opus in VoIP mode, the codec browsers record with (:mod:`babycry.codec`).
+
+    The preview uses Opus at the chosen bitrate; training draws from every codec in
+    :data:`babycry.codec.CODECS` (GSM, G.723.1, Speex, Opus, IMA ADPCM, MP3).
+
+    Examples
+    --------
+    >>> PhoneCodecAugmentation().param("bitrate_kbps").default
+    8.0
+    """
+
+    name = "phone_codec"
+    description = "Send the recording through a phone/browser speech codec (Opus, VoIP mode): what a call or a "\
+                  "browser recording does to a cry."
+    params = (Param("bitrate_kbps", 6.0, 16.0, 8.0, "kbit/s", "Codec bitrate; lower sounds more like a bad call."),)
+    training_ranges = {"bitrate_kbps": (6.0, 16.0)}
+
+    def _build(self, bounds, *, p, sample_rate, data_dir):
+        from .codec import PhoneCodec
+
+        low, high = bounds["bitrate_kbps"]
+        return PhoneCodec(codecs=("opus",), min_bitrate_kbps=low, max_bitrate_kbps=high, p=p)
+
+    def _read(self, transform, samples):
+        return {"bitrate_kbps": float(transform.parameters["bitrate_kbps"])}
+
+
 #: name -> augmentation, in the order the app lists them.
 REGISTRY: dict[str, Augmentation] = {
     aug.name: aug
@@ -770,6 +799,7 @@ REGISTRY: dict[str, Augmentation] = {
         GaussianNoiseAugmentation(),
         GainAugmentation(),
         BandPassAugmentation(),
+        PhoneCodecAugmentation(),
     )
 }
 

@@ -112,6 +112,11 @@ class TrainConfig:
     # Drop a train-only negative when more than this fraction of its frames are voiced at 250-800 Hz (pYIN).
     train_only_max_cry_voicing: float = 0.1
     train_only_windows_per_clip: int = 2
+    # Phone channel (detector): this share of each clip's augmented windows goes through a random speech codec
+    # (babycry.codec), and each non-speech negative gets this many codec-only copies. Donate-a-Cry's cries all
+    # went through a phone codec and most negatives did not; without this the codec itself reads as "cry".
+    phone_codec_p: float = 0.0
+    phone_copies_per_negative: int = 0
     # SpecAugment on training windows: this many time / mel-band masks of up to this many frames / bins
     time_masks: int = 0
     time_mask_frames: int = 0
@@ -397,6 +402,40 @@ def _augment_detector(
     return items
 
 
+def _through_phone_codecs(
+    items: list[tuple[np.ndarray, int, str, str]], x: np.ndarray, category: str, rng: np.random.Generator, *,
+    config: TrainConfig,
+) -> list[tuple[np.ndarray, int, str, str]]:
+    """Send a random share of one clip's augmented windows (and its codec-only copies) through one phone codec.
+
+    One random codec per clip, all its chosen windows coded in a single ffmpeg round trip (starting ffmpeg
+    costs more than the coding). Speech is left alone: it is never mistaken for a cry, and its 2,500 clips
+    would add minutes to every cache build.
+    """
+    if config.phone_codec_p <= 0.0 or category == "speech":
+        return items
+    from .codec import CODECS, phone_codec_many
+
+    sr, win = config.audio.sample_rate, config.window.window_seconds
+    items = list(items)
+    forced = set()
+    if category != "cry":
+        for _ in range(config.phone_copies_per_negative):
+            forced.add(len(items))
+            items.append((_crop(x, rng, sample_rate=sr, window_s=win), 0, f"{category}_phone", ""))
+    chosen = [i for i in range(len(items)) if i in forced or rng.random() < config.phone_codec_p]
+    if not chosen:
+        return items
+    name = list(CODECS)[int(rng.integers(len(CODECS)))]
+    rates = CODECS[name].bitrates_kbps
+    kbps = float(rates[int(rng.integers(len(rates)))]) if rates else None
+    coded = phone_codec_many([items[i][0] for i in chosen], sample_rate=sr, codec=name, bitrate_kbps=kbps)
+    for i, seg in zip(chosen, coded, strict=True):
+        _, label, kind, group = items[i]
+        items[i] = (seg, label, kind, group)
+    return items
+
+
 def _augment_reason(
     x: np.ndarray, label: int, n_copies: int, rng: np.random.Generator, noise: _NoiseBank, *, config: TrainConfig
 ) -> list[tuple[np.ndarray, int, str, str]]:
@@ -455,7 +494,8 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
                 config.reason_aug_target_per_class, config.reason_aug_max_per_clip, config.seed],
         "train_only": [list(config.train_only_negatives), config.train_only_max_cry_voicing,
                        config.train_only_windows_per_clip] if data.task == "detector" else [],
-        "version": 10,
+        "phone": [config.phone_codec_p, config.phone_copies_per_negative] if data.task == "detector" else [],
+        "version": 11,
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -604,6 +644,7 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict]]:
                          "group": ""})
         if task == "detector":
             extra = _augment_detector(x, job.category, rng, _WORKER["noise"], config=config)
+            extra = _through_phone_codecs(extra, x, job.category, rng, config=config)
         else:
             extra = _augment_reason(x, job.y, job.copies, rng, _WORKER["noise"], config=config)
         for seg, label, kind, g in extra:

@@ -45,7 +45,8 @@ def cry() -> np.ndarray:
 
 
 def test_registry_lists_the_required_augmentations() -> None:
-    assert available() == ["time_stretch", "pitch_shift", "background_noise", "gaussian_noise", "gain", "band_pass"]
+    assert available() == ["time_stretch", "pitch_shift", "background_noise", "gaussian_noise", "gain", "band_pass",
+                           "phone_codec"]
     for spec in describe():
         assert spec["description"]
         for p in spec["params"]:
@@ -192,7 +193,7 @@ def test_band_pass_reports_its_band(cry) -> None:
 
 
 @pytest.mark.parametrize("name", ["time_stretch", "pitch_shift", "background_noise", "gaussian_noise", "gain",
-                                  "band_pass"])
+                                  "band_pass", "phone_codec"])
 def test_same_seed_same_output_and_random_state_restored(cry, name: str) -> None:
     ranges = {p.name: (p.min, p.max) for p in get(name).params if p.step is None}
     random.seed(123)
@@ -286,3 +287,12 @@ def test_param_check_rules() -> None:
 
 def test_module_has_no_gradio_dependency() -> None:
     assert "gradio" not in augment.__dict__
+
+
+def test_phone_codec_preview_is_an_opus_round_trip_at_the_chosen_bitrate(cry) -> None:
+    low = apply(cry, sample_rate=RATE, name="phone_codec", params={"bitrate_kbps": 6})
+    high = apply(cry, sample_rate=RATE, name="phone_codec", params={"bitrate_kbps": 16})
+    assert low.params_used == {"bitrate_kbps": 6.0} and high.samples.shape == cry.shape
+    assert np.mean((low.samples - cry) ** 2) > np.mean((high.samples - cry) ** 2)
+    with pytest.raises(InvalidParameterError, match=r"bitrate_kbps must lie in \[6, 16\] kbit/s, got 64"):
+        apply(cry, sample_rate=RATE, name="phone_codec", params={"bitrate_kbps": 64})

@@ -90,10 +90,11 @@ def test_augment_background_noise_without_data(cry_file: Path, tmp_path: Path,
 def test_augment_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["augment", "--list"]) == 0
     out = capsys.readouterr().out
-    for name in ("time_stretch", "pitch_shift", "background_noise", "gaussian_noise", "gain", "band_pass"):
+    for name in ("time_stretch", "pitch_shift", "background_noise", "gaussian_noise", "gain", "band_pass",
+                 "phone_codec"):
         assert name in out
     assert main(["augment", "--list", "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)) == 6
+    assert len(json.loads(capsys.readouterr().out)) == 7
 
 
 def test_synth_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

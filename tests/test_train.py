@@ -109,6 +109,29 @@ def test_synthetic_negatives_are_labelled_not_cry(tiny_data: Path) -> None:
     assert set(synth["kind"]) == {"synth_adult", "synth_burst"} and (synth["y"] == 0).all()
 
 
+def test_phone_codec_windows_are_cached_for_negatives_and_change_the_features(tiny_data: Path) -> None:
+    data = load_task(tiny_data, task="detector")
+    plain = build_cache(data, config=tiny_config("detector"))
+    phone = build_cache(data, config=tiny_config("detector").replace(phone_codec_p=1.0, phone_copies_per_negative=1))
+    idx = phone.index
+    negatives = set(data.table.loc[(data.table["y"] == 0) & (data.table["category"] != "speech"), "category"])
+    # one codec-only copy per non-speech negative clip, labelled not_cry; none for speech or cries
+    copies = idx[idx["kind"].str.endswith("_phone")]
+    assert {k.removesuffix("_phone") for k in copies["kind"]} == negatives and (copies["y"] == 0).all()
+    assert len(copies) == int(((data.table["y"] == 0) & (data.table["category"] != "speech")).sum())
+    # clean (inference) windows are never coded; augmented cry windows are
+    clean = (plain.index["kind"] == "clean").to_numpy()
+    np.testing.assert_array_equal(np.asarray(plain.features)[clean],
+                                  np.asarray(phone.features)[(idx["kind"] == "clean").to_numpy()])
+    cry_aug = (idx["kind"] == "cry_aug").to_numpy()
+    assert not np.array_equal(np.asarray(plain.features)[(plain.index["kind"] == "cry_aug").to_numpy()],
+                              np.asarray(phone.features)[cry_aug])
+    # speech windows are left alone (same draws: the codec step consumes no random numbers for speech)
+    speech = (idx["kind"] == "speech_high").to_numpy()
+    np.testing.assert_array_equal(np.asarray(plain.features)[(plain.index["kind"] == "speech_high").to_numpy()],
+                                  np.asarray(phone.features)[speech])
+
+
 def test_specaugment_masks_are_seeded_stripes_and_off_by_default() -> None:
     from babycry.train import _WindowDataset
 
