@@ -99,6 +99,21 @@ def _confusion(grouped: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _phone_codec_text(grouped: dict[str, Any]) -> str:
+    """The phone-codec robustness table: clean vs coded held-out clips, per category."""
+    phone = grouped["phone_codec"]["metrics"]
+    clean = grouped["metrics"]
+    rows = ["### Through a phone codec", "",
+            "Parents record on phones and in browsers, whose speech codecs change the sound. "
+            f"{grouped['phone_codec']['description'][0].upper()}{grouped['phone_codec']['description'][1:]} "
+            f"({grouped['phone_codec']['n_clips']} clips):", "",
+            "| accuracy | clean (as above) | through a phone codec |", "|---|---|---|"]
+    for key in [k for k in phone if k.startswith("category_accuracy/")] + ["balanced_accuracy"]:
+        if key in clean:
+            rows.append(f"| {key.split('/')[-1]} | {_fmt(clean[key])} | {_fmt(phone[key])} |")
+    return "\n".join(rows)
+
+
 def len_folds(report: dict[str, Any]) -> str:
     """Number of folds named in a CV report's description (``"?"`` when absent).
 
@@ -201,6 +216,8 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
         ]
         if grouped.get("decision_rule"):
             parts += [f"Decision rule: {grouped['decision_rule']}.", ""]
+        if grouped.get("phone_codec"):
+            parts += [_phone_codec_text(grouped), ""]
         if task == "reason":
             unc = grouped.get("uncalibrated", {})
             parts += [
@@ -249,8 +266,12 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
             "whining dog is the likeliest sound to be called a cry (animal calls and tonal alarms are most of "
             "the noise clips it gets wrong in grouped CV).",
             "- Laughter is a single recording (one group), so its grouped-CV figure is one recording held out.",
-            "- Trained on phone recordings of 2010s phones at 8 kHz; browser microphones apply echo cancellation and "
-            "noise suppression that change the signal.",
+            "- Every Donate-a-Cry cry went through a phone codec (AMR-NB or IMA ADPCM) and most negatives did not, so "
+            "a codec itself can read as \"cry\"; "
+            + ("training sends windows of both classes through random codecs to break that link"
+               if training.get("config", {}).get("phone_codec_p", 0) else "this model was trained without codec "
+               "augmentation") + " (see \"Through a phone codec\" for what is left of it). Browser microphones also "
+            "apply echo cancellation and noise suppression, which no training clip had.",
         ]
     else:
         parts += [

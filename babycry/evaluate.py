@@ -318,6 +318,9 @@ def cv_report(
     }
     if temperature is not None:
         report["temperature"] = round(float(temperature), 4)
+    if getattr(result, "phone_logits", None) is not None:
+        report["phone_codec"] = _phone_codec_report(result, pooled_y, groups, cats, labels=data.labels,
+                                                    n_boot=n_boot)
     if data.task == "reason":
         if unsure_threshold <= 0:
             unsure_threshold = choose_unsure_threshold(bal, pooled_y)["threshold"]
@@ -334,6 +337,23 @@ def cv_report(
             "probability is at least the threshold",
         }
     return report
+
+
+def _phone_codec_report(result: Any, y: np.ndarray, groups: np.ndarray, cats: np.ndarray | None, *,
+                        labels: tuple[str, ...], n_boot: int) -> dict[str, Any]:
+    """Out-of-fold metrics of the same models on the held-out clips sent through a random phone codec."""
+    k = result.phone_logits.shape[-1]
+    logits = result.phone_logits.reshape(-1, k)
+    scored = np.isfinite(logits).all(axis=1)
+    metrics = compute_metrics(y[scored], softmax(logits[scored]), groups[scored], labels=labels,
+                              categories=None if cats is None else cats[scored], n_boot=n_boot)
+    return {
+        "description": "the same grouped out-of-fold models on every held-out non-speech clip after a round trip "
+        "through one random phone/browser codec (GSM, G.723.1, Speex, Opus, IMA ADPCM or MP3; babycry.codec), "
+        "decided by the uncalibrated argmax",
+        "n_clips": int(scored.sum() // max(1, result.phone_logits.shape[0])),
+        "metrics": {key: v for key, v in metrics.items() if key != "confusion_matrix"},
+    }
 
 
 def _leakage(data: TaskData, result: Any) -> dict[str, int]:
@@ -508,6 +528,14 @@ def format_table(report: dict[str, Any]) -> str:
         cm = m["confusion_matrix"]
         lines.append("confusion (rows true, cols predicted): " + ", ".join(cm["labels"]))
         lines += ["  " + " ".join(f"{c:6d}" for c in row) for row in cm["rows_true_cols_predicted"]]
+    phone = report.get("phone_codec")
+    if phone:
+        lines.append(f"through a phone codec ({phone['n_clips']} non-speech clips, same out-of-fold models):")
+        for key, v in phone["metrics"].items():
+            if key.startswith("category_accuracy/") or key in ("balanced_accuracy", "roc_auc"):
+                lo, hi = v["ci95"]
+                ci = f"[{lo:.3f}, {hi:.3f}]" if lo is not None else "[n/a]"
+                lines.append(f"  {key:<28} {v['value']:.3f}  {ci}")
     return "\n".join(lines)
 
 

@@ -117,6 +117,9 @@ class TrainConfig:
     # went through a phone codec and most negatives did not; without this the codec itself reads as "cry".
     phone_codec_p: float = 0.0
     phone_copies_per_negative: int = 0
+    # Detector: also cache each non-speech clip's windows after a random phone codec (never trained on), so
+    # cross-validation reports how the held-out clips fare through a phone / browser codec.
+    phone_eval: bool = False
     # SpecAugment on training windows: this many time / mel-band masks of up to this many frames / bins
     time_masks: int = 0
     time_mask_frames: int = 0
@@ -436,6 +439,18 @@ def _through_phone_codecs(
     return items
 
 
+def _phone_eval_signal(x: np.ndarray, clip: int, *, config: TrainConfig) -> np.ndarray:
+    """A clip through one random phone codec (seeded by seed and clip), band-limited again, for evaluation."""
+    from .codec import CODECS, phone_codec
+
+    rng = np.random.default_rng([config.seed, clip, 7])
+    name = list(CODECS)[int(rng.integers(len(CODECS)))]
+    rates = CODECS[name].bitrates_kbps
+    kbps = float(rates[int(rng.integers(len(rates)))]) if rates else None
+    coded = phone_codec(x, sample_rate=config.audio.sample_rate, codec=name, bitrate_kbps=kbps)
+    return band_limit(coded, sample_rate=config.audio.sample_rate, cutoff_hz=config.audio.band_limit_hz)
+
+
 def _augment_reason(
     x: np.ndarray, label: int, n_copies: int, rng: np.random.Generator, noise: _NoiseBank, *, config: TrainConfig
 ) -> list[tuple[np.ndarray, int, str, str]]:
@@ -494,7 +509,8 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
                 config.reason_aug_target_per_class, config.reason_aug_max_per_clip, config.seed],
         "train_only": [list(config.train_only_negatives), config.train_only_max_cry_voicing,
                        config.train_only_windows_per_clip] if data.task == "detector" else [],
-        "phone": [config.phone_codec_p, config.phone_copies_per_negative] if data.task == "detector" else [],
+        "phone": [config.phone_codec_p, config.phone_copies_per_negative, config.phone_eval]
+        if data.task == "detector" else [],
         "version": 11,
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
@@ -642,6 +658,16 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict]]:
             windows.append(w)
             rows.append({"clip": job.clip, "y": job.y, "kind": "clean", "stratum": job.category, "noise_group": "",
                          "group": ""})
+        if task == "detector" and config.phone_eval and job.category != "speech":
+            # evaluation only: the clip's own windows through one phone codec (its own generator, so the
+            # training windows below are the same with or without it)
+            coded = _phone_eval_signal(x, job.clip, config=config)
+            phone, _ = frame_windows(coded, sample_rate=sr, window=config.window, audio_config=config.audio,
+                                     band_limited=True)
+            for w in phone:
+                windows.append(w)
+                rows.append({"clip": job.clip, "y": job.y, "kind": "phone_eval", "stratum": job.category,
+                             "noise_group": "", "group": ""})
         if task == "detector":
             extra = _augment_detector(x, job.category, rng, _WORKER["noise"], config=config)
             extra = _through_phone_codecs(extra, x, job.category, rng, config=config)
@@ -776,7 +802,7 @@ def training_rows(
     [1, 3]
     """
     train_only = (index["kind"] == "train_only").to_numpy()
-    mask = np.ones(len(index), dtype=bool)
+    mask = (index["kind"] != "phone_eval").to_numpy().copy()  # evaluation-only windows
     if train_clips is not None:
         mask &= index["clip"].isin(set(np.asarray(train_clips).tolist())).to_numpy() | train_only
     if exclude_groups:
@@ -908,8 +934,12 @@ def fit(
     return model.cpu()
 
 
-def clip_logits(model: Any, cache: FeatureCache, clips: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
+def clip_logits(
+    model: Any, cache: FeatureCache, clips: np.ndarray, *, batch_size: int = 256, kind: str = "clean"
+) -> np.ndarray:
     """Aggregated (mean over clean windows) logits of clips, as :meth:`CryModel.predict` computes them.
+
+    ``kind="phone_eval"`` scores the clips' phone-codec windows instead; clips without any get NaN rows.
 
     Examples
     --------
@@ -918,8 +948,10 @@ def clip_logits(model: Any, cache: FeatureCache, clips: np.ndarray, *, batch_siz
     import torch
 
     index = cache.index
-    clean = index[(index["kind"] == "clean") & index["clip"].isin(set(np.asarray(clips).tolist()))]
+    clean = index[(index["kind"] == kind) & index["clip"].isin(set(np.asarray(clips).tolist()))]
     rows = clean.index.to_numpy()
+    if rows.size == 0:
+        return np.full((len(clips), model.config.num_labels), np.nan)
     out = []
     with torch.inference_mode():
         for i in range(0, rows.size, batch_size):
@@ -929,7 +961,7 @@ def clip_logits(model: Any, cache: FeatureCache, clips: np.ndarray, *, batch_siz
     frame = pd.DataFrame(logits)
     frame["clip"] = clean["clip"].to_numpy()
     agg = frame.groupby("clip").mean()
-    return agg.loc[np.asarray(clips)].to_numpy()
+    return agg.reindex(np.asarray(clips)).to_numpy()
 
 
 @dataclass
@@ -946,12 +978,16 @@ class CVResult:
         Per seed, the list of ``(train, test)`` index arrays.
     seconds : float
         Wall time.
+    phone_logits : np.ndarray or None
+        Like ``logits``, on the clips' phone-codec windows (``TrainConfig.phone_eval``); NaN for clips
+        without any (speech).
     """
 
     split: str
     logits: np.ndarray
     folds: list
     seconds: float
+    phone_logits: np.ndarray | None = None
 
 
 def cross_validate(
@@ -984,6 +1020,8 @@ def cross_validate(
     y, groups = data.y, data.groups
     n_labels = len(data.labels)
     all_logits = np.zeros((seeds, len(data), n_labels))
+    phone_eval = bool((cache.index["kind"] == "phone_eval").any())
+    all_phone = np.full((seeds, len(data), n_labels), np.nan) if phone_eval else None
     all_folds = []
     jobs = []
     for s in range(seeds):
@@ -1000,11 +1038,14 @@ def cross_validate(
     workers = max(1, min(config.threads, os.cpu_count() or 1, len(jobs)))
     results = _map_in_processes(_run_fold, jobs, workers=workers, initializer=_init_fold_worker,
                                 initargs=(cache, config))
-    for n, (job, logits) in enumerate(zip(jobs, results, strict=True)):
+    for n, (job, (logits, phone)) in enumerate(zip(jobs, results, strict=True)):
         all_logits[job.seed_index, job.test] = logits
+        if all_phone is not None:
+            all_phone[job.seed_index, job.test] = phone
         if config.progress:
             print(f"[cv {data.task} {split}] {n + 1}/{len(jobs)} folds done", file=sys.stderr)
-    return CVResult(split=split, logits=all_logits, folds=all_folds, seconds=time.time() - t0)
+    return CVResult(split=split, logits=all_logits, folds=all_folds, seconds=time.time() - t0,
+                    phone_logits=all_phone)
 
 
 @dataclass(frozen=True)
@@ -1024,11 +1065,11 @@ def _init_fold_worker(cache: FeatureCache, config: TrainConfig) -> None:
                                                       progress=config.progress and not _in_worker_process()))
 
 
-def _run_fold(job: _FoldJob) -> np.ndarray:
-    """Fit one fold and return its test clips' logits."""
+def _run_fold(job: _FoldJob) -> tuple[np.ndarray, np.ndarray]:
+    """Fit one fold and return its test clips' logits, clean and through a phone codec (NaN without those)."""
     cache, config = _WORKER["cache"], _WORKER["config"]
     model = fit(cache, config=config, train_clips=job.train, seed=job.seed, exclude_groups=job.exclude_groups)
-    return clip_logits(model, cache, job.test)
+    return clip_logits(model, cache, job.test), clip_logits(model, cache, job.test, kind="phone_eval")
 
 
 # --------------------------------------------------------------------------- #

@@ -46,6 +46,34 @@ def test_grouped_cv_never_puts_a_group_on_both_sides(tiny_cv) -> None:
     assert "grouped" in format_table({"task": "detector", **report})
 
 
+def test_phone_codec_windows_are_scored_out_of_fold_but_never_trained_on(tiny_data: Path) -> None:
+    from babycry.card import render_model_card
+    from babycry.train import training_rows
+
+    data = load_task(tiny_data, task="detector")
+    config = tiny_config("detector").replace(epochs=1, phone_eval=True)
+    cache = build_cache(data, config=config)
+    phone_rows = set(np.flatnonzero((cache.index["kind"] == "phone_eval").to_numpy()))
+    assert phone_rows and not phone_rows & set(training_rows(cache.index))
+    assert set(cache.index.loc[list(phone_rows), "stratum"]) == set(data.table["category"]) - {"speech"}
+    result = cross_validate(data, cache, config=config, folds=2, seeds=1)
+    speech = (data.table["category"] == "speech").to_numpy()
+    assert np.isnan(result.phone_logits[0, speech]).all() and np.isfinite(result.phone_logits[0, ~speech]).all()
+    # the clean logits are the ones the same run without phone windows gives: scoring them changes no fit
+    plain = cross_validate(data, build_cache(data, config=config.replace(phone_eval=False)),
+                           config=config.replace(phone_eval=False), folds=2, seeds=1)
+    np.testing.assert_allclose(result.logits, plain.logits, atol=1e-5)
+    assert plain.phone_logits is None
+    report = cv_report(data, result, n_boot=20)
+    phone = report["phone_codec"]
+    assert phone["n_clips"] == int((~speech).sum())
+    assert "category_accuracy/cry" in phone["metrics"] and "category_accuracy/speech" not in phone["metrics"]
+    assert "through a phone codec" in format_table({"task": "detector", **report})
+    card = render_model_card(metrics={"task": "detector", "labels": ["not_cry", "cry"], "grouped": report},
+                             training={"config": {"phone_codec_p": 0.5}}, calibration={})
+    assert "### Through a phone codec" in card and "| cry |" in card
+
+
 def test_random_split_is_labelled_leaky(tiny_cv) -> None:
     data, _, leaky = tiny_cv
     report = cv_report(data, leaky, n_boot=20)
