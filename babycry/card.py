@@ -108,9 +108,10 @@ def _phone_codec_text(grouped: dict[str, Any]) -> str:
             f"{grouped['phone_codec']['description'][0].upper()}{grouped['phone_codec']['description'][1:]} "
             f"({grouped['phone_codec']['n_clips']} clips):", "",
             "| accuracy | clean (as above) | through a phone codec |", "|---|---|---|"]
-    for key in [k for k in phone if k.startswith("category_accuracy/")] + ["balanced_accuracy"]:
-        if key in clean:
-            rows.append(f"| {key.split('/')[-1]} | {_fmt(clean[key])} | {_fmt(phone[key])} |")
+    for key in [k for k in phone if k.startswith("category_accuracy/")] + ["balanced_accuracy", "roc_auc"]:
+        if key in clean and key in phone:
+            name = key.split("/")[-1] + (" (coded: without speech)" if "/" not in key else "")
+            rows.append(f"| {name} | {_fmt(clean[key])} | {_fmt(phone[key])} |")
     return "\n".join(rows)
 
 
