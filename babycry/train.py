@@ -179,10 +179,12 @@ def for_task(task: str) -> TrainConfig:
     """
     if task == "detector":
         # the bundled detector: 3 x 96 AST, 8 x 2000 class-balanced samples (the 2 x 64 default underfits laughter),
-        # real-home training-only negatives and synthetic adult voices, coughs and machine tones; CV also scores
-        # every held-out clip through a phone codec
+        # real-home training-only negatives and synthetic adult voices, coughs and machine tones; 70% of the
+        # augmented windows of both classes through random phone codecs; CV also scores every held-out clip
+        # through a phone codec
         return TrainConfig(task="detector", epochs=8, samples_per_epoch=2000, train_only_negatives=("removed",),
-                           synth_negatives_per_cry=1, synth_tones_per_cry=1, phone_eval=True,
+                           synth_negatives_per_cry=1, synth_tones_per_cry=1, phone_codec_p=0.7,
+                           phone_copies_per_negative=1, phone_eval=True,
                            model=ModelConfig(hidden_size=96, num_hidden_layers=3, intermediate_size=192))
     if task == "reason":
         return TrainConfig(task="reason", epochs=5, samples_per_epoch=1000, learning_rate=5e-4, label_smoothing=0.1,
