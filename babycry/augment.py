@@ -810,7 +810,7 @@ def available() -> list[str]:
     Examples
     --------
     >>> available()
-    ['time_stretch', 'pitch_shift', 'background_noise', 'gaussian_noise', 'gain', 'band_pass']
+    ['time_stretch', 'pitch_shift', 'background_noise', 'gaussian_noise', 'gain', 'band_pass', 'phone_codec']
     """
     return list(REGISTRY)
 

@@ -195,6 +195,8 @@ def for_task(task: str) -> TrainConfig:
 def tiny_config(task: str) -> TrainConfig:
     """A seconds-long training config for tests and smoke runs (tiny AST, 2-fold CV, one seed, no disk cache).
 
+    Codec augmentation is off (its own tests switch it on); the phone-codec evaluation stays on.
+
     Examples
     --------
     >>> tiny_config("detector").model.hidden_size
@@ -203,7 +205,8 @@ def tiny_config(task: str) -> TrainConfig:
     return for_task(task).replace(
         epochs=2, samples_per_epoch=64, batch_size=32, aug_per_cry=1, hard_negatives_per_cry=3, aug_per_negative=1,
         aug_per_speech=1, reason_aug_target_per_class=4, reason_aug_max_per_clip=2, cv_folds=2, cv_seeds=1,
-        random_split_seeds=0, progress=False, cache_dir="", bootstrap=50, threads=1,
+        random_split_seeds=0, progress=False, cache_dir="", bootstrap=50, threads=1, phone_codec_p=0.0,
+        phone_copies_per_negative=0,
         model={"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64},
     )
 

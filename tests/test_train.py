@@ -43,6 +43,9 @@ def test_checkpoint_folder_is_complete(tiny_models) -> None:
         card = (Path(folder) / "README.md").read_text()
         assert card.startswith("---\nlicense:") and "Not a medical device" in card
         assert "majority baseline" in card and training["command"] in card
+        # the detector's CV also scores its held-out clips through a phone codec, end to end into the card
+        assert ("phone_codec" in metrics["grouped"]) == (task == "detector")
+        assert ("### Through a phone codec" in card) == (task == "detector")
 
 
 def test_reason_card_reports_unsure(tiny_models) -> None:
