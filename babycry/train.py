@@ -1189,6 +1189,8 @@ def train(
                                               answered_balanced_accuracy=u["answered_balanced_accuracy"])
         oof = {"grouped_logits": grouped.logits, "y": data.y, "groups": data.groups.astype(str),
                "paths": data.table["rel_path"].to_numpy().astype(str)}
+        if grouped.phone_logits is not None:
+            oof["grouped_phone_logits"] = grouped.phone_logits  # NaN for clips without coded windows (speech)
         if config.random_split_seeds > 0:
             leaky = cross_validate(data, cache, config=config, folds=config.cv_folds, seeds=config.random_split_seeds,
                                    split="random")

@@ -46,6 +46,8 @@ def test_checkpoint_folder_is_complete(tiny_models) -> None:
         # the detector's CV also scores its held-out clips through a phone codec, end to end into the card
         assert ("phone_codec" in metrics["grouped"]) == (task == "detector")
         assert ("### Through a phone codec" in card) == (task == "detector")
+        oof = np.load(Path(folder) / "cv_predictions.npz")
+        assert ("grouped_phone_logits" in oof.files) == (task == "detector")
 
 
 def test_reason_card_reports_unsure(tiny_models) -> None:
