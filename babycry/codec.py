@@ -26,7 +26,7 @@ from audiomentations.core.transforms_interface import BaseWaveformTransform
 
 from .errors import AudioDecodeError, InvalidAudioError, InvalidParameterError
 
-__all__ = ["Codec", "CODECS", "phone_codec", "phone_codec_many", "PhoneCodec"]
+__all__ = ["Codec", "CODECS", "draw_codec", "phone_codec", "phone_codec_many", "PhoneCodec"]
 
 _TIMEOUT_S = 60
 
@@ -76,6 +76,21 @@ CODECS: dict[str, Codec] = {
               (16.0, 24.0, 32.0)),
     )
 }
+
+
+def draw_codec(rng: np.random.Generator) -> tuple[str, float | None]:
+    """A random codec of :data:`CODECS` and, for a variable-bitrate one, one of its listed bitrates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> name, kbps = draw_codec(np.random.default_rng(0))
+    >>> name in CODECS and (kbps is None or kbps in CODECS[name].bitrates_kbps)
+    True
+    """
+    name = list(CODECS)[int(rng.integers(len(CODECS)))]
+    rates = CODECS[name].bitrates_kbps
+    return name, (float(rates[int(rng.integers(len(rates)))]) if rates else None)
 
 
 def _ffmpeg() -> str:

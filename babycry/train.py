@@ -423,7 +423,7 @@ def _through_phone_codecs(
     """
     if config.phone_codec_p <= 0.0 or category == "speech":
         return items
-    from .codec import CODECS, phone_codec_many
+    from .codec import draw_codec, phone_codec_many
 
     sr, win = config.audio.sample_rate, config.window.window_seconds
     items = list(items)
@@ -435,9 +435,7 @@ def _through_phone_codecs(
     chosen = [i for i in range(len(items)) if i in forced or rng.random() < config.phone_codec_p]
     if not chosen:
         return items
-    name = list(CODECS)[int(rng.integers(len(CODECS)))]
-    rates = CODECS[name].bitrates_kbps
-    kbps = float(rates[int(rng.integers(len(rates)))]) if rates else None
+    name, kbps = draw_codec(rng)
     coded = phone_codec_many([items[i][0] for i in chosen], sample_rate=sr, codec=name, bitrate_kbps=kbps)
     for i, seg in zip(chosen, coded, strict=True):
         _, label, kind, group = items[i]
@@ -447,12 +445,9 @@ def _through_phone_codecs(
 
 def _phone_eval_signal(x: np.ndarray, clip: int, *, config: TrainConfig) -> np.ndarray:
     """A clip through one random phone codec (seeded by seed and clip), band-limited again, for evaluation."""
-    from .codec import CODECS, phone_codec
+    from .codec import draw_codec, phone_codec
 
-    rng = np.random.default_rng([config.seed, clip, 7])
-    name = list(CODECS)[int(rng.integers(len(CODECS)))]
-    rates = CODECS[name].bitrates_kbps
-    kbps = float(rates[int(rng.integers(len(rates)))]) if rates else None
+    name, kbps = draw_codec(np.random.default_rng([config.seed, clip, 7]))
     coded = phone_codec(x, sample_rate=config.audio.sample_rate, codec=name, bitrate_kbps=kbps)
     return band_limit(coded, sample_rate=config.audio.sample_rate, cutoff_hz=config.audio.band_limit_hz)
 
