@@ -518,12 +518,10 @@ def format_table(report: dict[str, Any]) -> str:
     for key, v in m.items():
         if key == "confusion_matrix" or v.get("value") is None:
             continue
-        lo, hi = v["ci95"]
         extra = f"  baseline {base[key]:.3f}" if isinstance(base.get(key), float) else ""
         if key == "log_loss" and isinstance(base.get("log_loss_out_of_fold"), float):
             extra += f" (training folds' prior {base['log_loss_out_of_fold']:.3f})"
-        ci = f"[{lo:.3f}, {hi:.3f}]" if lo is not None else "[n/a]"
-        lines.append(f"{key:<30} {v['value']:.3f}  {ci}{extra}")
+        lines.append(f"{key:<30} {_value_and_ci(v)}{extra}")
     if "confusion_matrix" in m:
         cm = m["confusion_matrix"]
         lines.append("confusion (rows true, cols predicted): " + ", ".join(cm["labels"]))
@@ -533,10 +531,15 @@ def format_table(report: dict[str, Any]) -> str:
         lines.append(f"through a phone codec ({phone['n_clips']} non-speech clips, same out-of-fold models):")
         for key, v in phone["metrics"].items():
             if key.startswith("category_accuracy/") or key in ("balanced_accuracy", "roc_auc"):
-                lo, hi = v["ci95"]
-                ci = f"[{lo:.3f}, {hi:.3f}]" if lo is not None else "[n/a]"
-                lines.append(f"  {key:<28} {v['value']:.3f}  {ci}")
+                lines.append(f"  {key:<28} {_value_and_ci(v)}")
     return "\n".join(lines)
+
+
+def _value_and_ci(metric: dict[str, Any]) -> str:
+    """``"0.300  [0.200, 0.400]"`` (``[n/a]`` when the bootstrap gave no interval)."""
+    lo, hi = metric["ci95"]
+    ci = f"[{lo:.3f}, {hi:.3f}]" if lo is not None else "[n/a]"
+    return f"{metric['value']:.3f}  {ci}"
 
 
 def write_json(obj: Any, path: str | os.PathLike) -> Path:
