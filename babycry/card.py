@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .config import AudioConfig
+
 __all__ = ["write_model_card", "render_model_card"]
 
 _DATA_LICENSES = """\
@@ -42,7 +44,10 @@ def _train_only_text(config: dict[str, Any], data: dict[str, Any]) -> str:
         "(for Donate-a-Cry: the raw uploads its cleaners removed as non-cries, recorded on the same phones in the "
         "same homes as the cries). Nobody here has listened to them, so they are never scored, an upload whose "
         f"frames are more than {config.get('train_only_max_cry_voicing', 0.1):.0%} voiced at 250-800 Hz (pYIN; a "
-        "likely cry) is dropped, and a fold never trains on uploads from its test families. "
+        "likely cry) " + (f"in a run of {config['train_only_min_cry_run_s']:g} s or more (shorter runs are babbling, "
+                          "cooing or laughter, which the cleaners removed as \"baby chat\") "
+                          if config.get("train_only_min_cry_run_s") else "") +
+        "is dropped, and a fold never trains on uploads from its test families. "
         "`donateacry_unlabeled/` is not used."
     )
 
@@ -61,6 +66,12 @@ def _synthetic_negatives_text(config: dict[str, Any]) -> str:
     if config.get("synth_tones_per_cry", 0):
         kinds.append("machine tones (whines, sirens, beeps, chirps, motors, bells)")
     return ("Hard negatives synthesised for training: " + "; ".join(kinds) + ".") if kinds else ""
+
+
+def _band_text(config: dict[str, Any]) -> str:
+    """The band edge the model was trained with, e.g. '3.6 kHz'."""
+    edge = float(config.get("audio", {}).get("band_limit_hz", AudioConfig().band_limit_hz))
+    return f"{edge / 1000:g} kHz"
 
 
 def _fmt(v: dict[str, Any] | None) -> str:
@@ -143,6 +154,7 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
     labels = list(metrics.get("labels", []))
     grouped, leaky = metrics.get("grouped"), metrics.get("random")
     name = "cry-detector" if task == "detector" else "cry-reason"
+    band = _band_text(training.get("config", {}))
     bal = grouped["metrics"]["balanced_accuracy"]["value"] if grouped else None
     meta = [
         "---",
@@ -176,9 +188,10 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
     )
     parts = ["\n".join(meta), "", f"# babycry {name}", "", purpose, "",
              "A compact Audio Spectrogram Transformer (`ASTForAudioClassification`, trained from random "
-             "initialisation here; no pretrained weights) on 3 s windows of 16 kHz audio band-limited to 4 kHz and "
-             "loudness-normalised per window. Long recordings are cut into 3 s windows with a 1.5 s hop; the clip "
-             "logit is the mean of the window logits, then calibrated with `calibration.json` (temperature"
+             "initialisation here; no pretrained weights) on 3 s windows of 16 kHz audio band-limited to "
+             f"{band} and loudness-normalised per window. Long recordings are cut into 3 s windows with a 1.5 s "
+             "hop; the clip logit is the mean of the window logits, then calibrated with `calibration.json` "
+             "(temperature"
              + (", plus a per-class bias that restores the class prior lost to class-balanced training)."
                 if task == "reason" else ").") + " Training: `transformers.Trainer` on class-balanced batches of "
              "cached windows (see `training.json`).", "",
@@ -197,7 +210,7 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
              "audio = load(\"recording.wav\")\nprint(model.predict(audio.samples, sample_rate=audio.sample_rate)"
              ".as_dict())\n```", "",
              "It also loads in `transformers.pipeline(\"audio-classification\", model=PATH)`: feed it a 3 s, "
-             "16 kHz window band-limited to 4 kHz and loudness-normalised (`babycry.model.frame_windows`); the "
+             f"16 kHz window band-limited to {band} and loudness-normalised (`babycry.model.frame_windows`); the "
              "pipeline gives the *uncalibrated* probabilities (babycry applies `calibration.json`).", ""]
     if grouped:
         parts += [
@@ -273,6 +286,12 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
                if training.get("config", {}).get("phone_codec_p", 0) else "this model was trained without codec "
                "augmentation") + " (see \"Through a phone codec\" for what is left of it). Browser microphones also "
             "apply echo cancellation and noise suppression, which no training clip had.",
+            f"- Every input is band-limited to {_band_text(training.get('config', {}))} with a steep filter. "
+            "Donate-a-Cry's 8 kHz files roll off from about 3.7 kHz; a gentler 4 kHz edge left 16 kHz sources "
+            "(every labelled negative but speech) with faint content above it, and a detector trained that way "
+            "read \"content up there\" as \"not a cry\": it missed a third of the cries from other sources and owed "
+            "much of its laughter and noise "
+            "accuracy to the recording channel rather than the sound.",
         ]
     else:
         parts += [

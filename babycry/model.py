@@ -70,7 +70,7 @@ class ModelConfig:
     seconds per clip on a 2-core CPU and has ~86 M parameters for a few thousand
     clips.  These defaults (the reason model) have ~0.1 M (2 layers, 64 wide; the
     detector uses 3 x 96, ~0.25 M): 64 Kaldi mel bins (16 kHz, 20 Hz–8 kHz; about
-    three quarters of the bins fall inside the 4 kHz analysis band), one 3 s
+    about 45 of the 64 bins fall inside the 3.6 kHz analysis band), one 3 s
     window of 300 frames, non-overlapping 16×16 patches (4 × 18 = 72 patches;
     overlapping strides cost >10× more per training step on this CPU).
 

@@ -495,7 +495,7 @@ _EDA_VALUE_TITLES = {
     "peak_dbfs": "peak level (dBFS)",
     "dominant_hz": "dominant frequency (Hz)",
     "f0_median_hz": "median F0 (Hz)",
-    "n_harmonics": "number of harmonics below 4 kHz",
+    "n_harmonics": "number of harmonics below the band edge",
     "voiced_fraction": "voiced fraction",
     "source_duration_s": "duration (s)",
 }

@@ -56,6 +56,7 @@ __all__ = [
     "training_rows",
     "train_only_rows",
     "cry_voicing",
+    "cry_voicing_profile",
     "cross_validate",
     "CVResult",
     "train",
@@ -109,8 +110,12 @@ class TrainConfig:
     # (their label is noisy), stay out of every fold whose test side holds their group, and a clip whose
     # high-pitched voicing looks like a cry is dropped (see ``train_only_max_cry_voicing``).
     train_only_negatives: tuple = ()
-    # Drop a train-only negative when more than this fraction of its frames are voiced at 250-800 Hz (pYIN).
+    # Drop a train-only negative when more than this fraction of its frames are voiced at 250-800 Hz (pYIN) and
+    # its longest such voiced run lasts at least ``train_only_min_cry_run_s``: a cry holds its voice for most of
+    # a second, while babbling, cooing and laughter (the "baby chat" the cleaners removed) come in short runs.
+    # 0 drops on the voiced fraction alone.
     train_only_max_cry_voicing: float = 0.1
+    train_only_min_cry_run_s: float = 0.0
     train_only_windows_per_clip: int = 2
     # Phone channel (detector): this share of each clip's augmented windows goes through a random speech codec
     # (babycry.codec), and each non-speech negative gets this many codec-only copies. Donate-a-Cry's cries all
@@ -509,10 +514,11 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
                 config.aug_per_speech,
                 config.reason_aug_target_per_class, config.reason_aug_max_per_clip, config.seed],
         "train_only": [list(config.train_only_negatives), config.train_only_max_cry_voicing,
+                       config.train_only_min_cry_run_s,
                        config.train_only_windows_per_clip] if data.task == "detector" else [],
         "phone": [config.phone_codec_p, config.phone_copies_per_negative, config.phone_eval]
         if data.task == "detector" else [],
-        "version": 11,
+        "version": 12,
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -556,12 +562,37 @@ def cry_voicing(samples: np.ndarray, *, sample_rate: int) -> float:
     >>> cry_voicing(synth_cry(seconds=3.0, seed=1).samples, sample_rate=16000) > 0.4
     True
     """
+    return cry_voicing_profile(samples, sample_rate=sample_rate)[0]
+
+
+def cry_voicing_profile(samples: np.ndarray, *, sample_rate: int) -> tuple[float, float]:
+    """(voiced fraction, longest voiced run in seconds) at 250-800 Hz, pYIN, in up to 10 s of audio.
+
+    Examples
+    --------
+    >>> from babycry.synth import synth_cry
+    >>> fraction, run_s = cry_voicing_profile(synth_cry(seconds=3.0, seed=1).samples, sample_rate=16000)
+    >>> run_s > 0.5
+    True
+    """
     from .features import f0_track
 
     track = f0_track(samples, sample_rate=sample_rate, max_seconds=10.0)
     f0 = track.f0_hz
     hit = track.voiced & np.isfinite(f0) & (f0 >= 250.0) & (f0 <= 800.0)
-    return float(np.mean(hit)) if hit.size else 0.0
+    if not hit.size:
+        return 0.0, 0.0
+    # longest run of consecutive voiced frames
+    edges = np.diff(np.concatenate([[0], hit.astype(np.int8), [0]]))
+    runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+    hop_s = float(np.median(np.diff(track.times_s))) if track.times_s.size > 1 else 0.0
+    return float(np.mean(hit)), float(runs.max(initial=0) * hop_s)
+
+
+def _looks_like_a_cry(x: np.ndarray, *, sample_rate: int, config: TrainConfig) -> bool:
+    """A training-only negative to drop: voiced like a cry, long enough (see ``train_only_max_cry_voicing``)."""
+    fraction, run_s = cry_voicing_profile(x, sample_rate=sample_rate)
+    return fraction > config.train_only_max_cry_voicing and run_s >= config.train_only_min_cry_run_s
 
 
 @dataclass(frozen=True)
@@ -646,7 +677,7 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict]]:
     rows: list[dict] = []
     if job.train_only:
         silent = np.max(np.abs(x), initial=0.0) == 0.0
-        if not silent and cry_voicing(x, sample_rate=sr) <= config.train_only_max_cry_voicing:
+        if not silent and not _looks_like_a_cry(x, sample_rate=sr, config=config):
             for _ in range(config.train_only_windows_per_clip):
                 seg = _crop(x, rng, sample_rate=sr, window_s=config.window.window_seconds, p_short=0.2)
                 windows.append(fit_window(seg, length=length, target_rms_dbfs=config.audio.target_rms_dbfs))

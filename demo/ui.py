@@ -182,8 +182,9 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
 
                 gr.Markdown(
                     "### What the app heard\nThe mel spectrogram shows what the models analyse: the recording "
-                    "band-limited to 4 kHz and loudness-normalised. The band-pass filter is the origin project's "
-                    "cry-band filter, a research view: change the band and listen to what it keeps."
+                    f"band-limited to {audio_cfg.band_limit_hz / 1000:g} kHz and loudness-normalised. The band-pass "
+                    "filter is the origin project's cry-band filter, a research view: change the band and listen to "
+                    "what it keeps."
                 )
                 with gr.Row():
                     centre = gr.Slider(

@@ -61,7 +61,7 @@ def test_frame_windows_pad_short_clips_and_normalise_each_window() -> None:
     assert all(rms_dbfs(w) == pytest.approx(-20.0, abs=0.5) for w in long)
 
 
-def test_band_limit_removes_content_above_4khz() -> None:
+def test_band_limit_removes_content_above_the_band_edge() -> None:
     t = np.arange(48000) / 16000
     windows, _ = frame_windows((np.sin(2 * np.pi * 500 * t) + np.sin(2 * np.pi * 6000 * t)).astype(np.float32),
                                sample_rate=16000)
@@ -135,6 +135,28 @@ def test_same_cry_at_8k_and_16k_gets_the_same_answer(tiny_models, cry16k: np.nda
     p8 = model.predict(a8.samples, sample_rate=16000)
     assert np.abs(p16.window_probabilities - p8.window_probabilities).max() < 0.03
     assert np.abs(p16.logits - p8.logits).max() < 0.1 * (np.abs(p16.logits).max() + 1)
+
+
+def _mel_lower_edges_hz(n_mels: int, *, low_hz: float = 20.0, high_hz: float = 8000.0) -> np.ndarray:
+    """Lower edge of each Kaldi mel bin (the AST feature extractor's filterbank)."""
+    mel = 1127.0 * np.log1p(np.array([low_hz, high_hz]) / 700.0)
+    return 700.0 * np.expm1(np.linspace(mel[0], mel[1], n_mels + 2)[:-2] / 1127.0)
+
+
+def test_model_input_above_the_band_edge_does_not_show_the_source_rate(cry16k: np.ndarray) -> None:
+    # Log-mel features show content 100 dB down: a gentle low-pass left a 16 kHz recording faint energy above
+    # the band edge where the same cry from an 8 kHz file has none, and the detector learned that fingerprint.
+    extractor, audio = build_feature_extractor(), AudioConfig()
+    a16 = from_array(cry16k, 16000)
+    a8 = from_array(resample(cry16k, orig_sr=16000, target_sr=8000), 8000)
+    f16, f8 = (extractor(list(frame_windows(a.samples, sample_rate=16000, audio_config=audio)[0]),
+                         sampling_rate=16000, return_tensors="np")["input_values"] for a in (a16, a8))
+    above = _mel_lower_edges_hz(f16.shape[-1]) >= audio.band_limit_hz
+    assert above.sum() >= 15
+    np.testing.assert_allclose(f16[..., above], f8[..., above], atol=0.02)
+    # and they sit at the log floor there, bar window leakage (the extractor's last frames are its own padding)
+    floor = f16[:, :290][..., above].min()
+    assert f16[:, :290][..., above].mean() < floor + 0.02
 
 
 def test_quiet_and_loud_get_the_same_answer(tiny_models, cry16k: np.ndarray) -> None:

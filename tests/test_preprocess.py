@@ -108,6 +108,17 @@ def test_band_limit_keeps_in_band_tone() -> None:
     assert np.std(_middle(y)) / np.std(_middle(x)) == pytest.approx(1.0, abs=1e-3)
 
 
+def test_band_limit_is_flat_below_and_silent_above_the_edge() -> None:
+    # the default band edge sits below Donate-a-Cry's own 8 kHz roll-off (~3.7 kHz), and nothing of a 16 kHz
+    # source survives above it: log-mel features would show even -100 dB
+    edge = AudioConfig().band_limit_hz
+    for hz, low, high in [(0.9 * edge, -0.25, 0.25), (edge, -500, -120), (edge + 300, -500, -120)]:
+        x = _sine(hz, 16000)
+        gain_db = 20 * np.log10(np.std(_middle(band_limit(x, sample_rate=16000, cutoff_hz=edge))) / np.std(_middle(x))
+                                + 1e-30)
+        assert low < gain_db < high, (hz, gain_db)
+
+
 def test_band_limit_is_a_no_op_at_8khz() -> None:
     x = _sine(3000, 8000)
     np.testing.assert_allclose(band_limit(x, sample_rate=8000, cutoff_hz=4000), x.astype(np.float32))
