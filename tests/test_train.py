@@ -11,6 +11,7 @@ import pytest
 from babycry.data import load_task
 from babycry.errors import InvalidParameterError
 from babycry.model import window_bounds
+from babycry.synth import synth_cry
 from babycry.train import TrainConfig, build_cache, for_task, tiny_config
 
 
@@ -177,3 +178,21 @@ def test_parallel_cross_validation_matches_the_serial_one(tiny_data: Path) -> No
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
+
+
+def test_babble_in_short_voiced_runs_stays_a_training_only_negative_when_asked() -> None:
+    # A cry holds its voice for most of a second; babbling and laughter at a cry's pitch come in short runs.
+    from babycry.train import _looks_like_a_cry, cry_voicing_profile
+
+    sr = 16000
+    cry = synth_cry(seconds=4.0, sample_rate=sr, f0_hz=450.0, seed=3).samples
+    babble = synth_cry(seconds=4.0, sample_rate=sr, f0_hz=420.0, seed=3, burst_seconds=(0.1, 0.25),
+                       pause_seconds=(0.1, 0.2)).samples
+    cry_fraction, cry_run = cry_voicing_profile(cry, sample_rate=sr)
+    babble_fraction, babble_run = cry_voicing_profile(babble, sample_rate=sr)
+    assert cry_run > 0.5 > babble_run and babble_fraction > 0.1 and cry_fraction > 0.4
+    by_fraction = for_task("detector").replace(train_only_min_cry_run_s=0.0)
+    by_run = by_fraction.replace(train_only_min_cry_run_s=0.5)
+    assert _looks_like_a_cry(babble, sample_rate=sr, config=by_fraction)
+    assert not _looks_like_a_cry(babble, sample_rate=sr, config=by_run)
+    assert _looks_like_a_cry(cry, sample_rate=sr, config=by_run)
