@@ -513,9 +513,11 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
                 config.synth_negatives_per_cry, config.synth_tones_per_cry, config.aug_per_negative,
                 config.aug_per_speech,
                 config.reason_aug_target_per_class, config.reason_aug_max_per_clip, config.seed],
+        # (the voiced-run rule joins the key only when on, so caches made before it existed stay valid)
         "train_only": [list(config.train_only_negatives), config.train_only_max_cry_voicing,
-                       config.train_only_min_cry_run_s,
-                       config.train_only_windows_per_clip] if data.task == "detector" else [],
+                       config.train_only_windows_per_clip]
+        + ([config.train_only_min_cry_run_s] if config.train_only_min_cry_run_s else [])
+        if data.task == "detector" else [],
         "phone": [config.phone_codec_p, config.phone_copies_per_negative, config.phone_eval]
         if data.task == "detector" else [],
         "version": 12,
