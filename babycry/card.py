@@ -286,7 +286,7 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
                if training.get("config", {}).get("phone_codec_p", 0) else "this model was trained without codec "
                "augmentation") + " (see \"Through a phone codec\" for what is left of it). Browser microphones also "
             "apply echo cancellation and noise suppression, which no training clip had.",
-            f"- Every input is band-limited to {_band_text(training.get('config', {}))} with a steep filter. "
+            f"- Every input is band-limited to {band} with a steep filter. "
             "Donate-a-Cry's 8 kHz files roll off from about 3.7 kHz; a gentler 4 kHz edge left 16 kHz sources "
             "(every labelled negative but speech) with faint content above it, and a detector trained that way "
             "read \"content up there\" as \"not a cry\": it missed a third of the cries from other sources and owed "

@@ -69,8 +69,8 @@ class ModelConfig:
     The default AST-base (12 layers, 768 wide, 1212 overlapping patches) takes
     seconds per clip on a 2-core CPU and has ~86 M parameters for a few thousand
     clips.  These defaults (the reason model) have ~0.1 M (2 layers, 64 wide; the
-    detector uses 3 x 96, ~0.25 M): 64 Kaldi mel bins (16 kHz, 20 Hz–8 kHz; about
-    about 45 of the 64 bins fall inside the 3.6 kHz analysis band), one 3 s
+    detector uses 3 x 96, ~0.25 M): 64 Kaldi mel bins (16 kHz, 20 Hz–8 kHz; 47 of
+    them start below the 3.6 kHz analysis band edge), one 3 s
     window of 300 frames, non-overlapping 16×16 patches (4 × 18 = 72 patches;
     overlapping strides cost >10× more per training step on this CPU).
 

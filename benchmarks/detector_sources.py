@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from babycry.model import softmax
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,8 +36,7 @@ def main() -> None:
 
     saved = np.load(Path(args.model) / "cv_predictions.npz", allow_pickle=True)
     logits = saved["grouped_logits"]
-    probs = np.exp(logits - logits.max(-1, keepdims=True))
-    p_cry = (probs / probs.sum(-1, keepdims=True))[..., 1].mean(0)
+    p_cry = softmax(logits)[..., 1].mean(0)
     manifest = pd.read_csv(Path(args.data) / "manifest.csv", dtype=str, keep_default_na=False)
     rows = manifest.set_index("path").loc[[str(p) for p in saved["paths"]]]
     y = saved["y"].astype(int)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from babycry import plots
+from babycry.config import AudioConfig
 from babycry.eda import EDAResult, load_summary
 from babycry.errors import BabyCryError
 
@@ -66,8 +67,8 @@ def eda_views(path: str | Path | None = None, *, value: str = "f0_median_hz") ->
         f"possible, seed {result.seed}; {n_fam} families in the classes shown). **Each family counts once**: its "
         "clips are averaged first, so a phone that uploaded 13 clips is one point, as in every split and number "
         "babycry reports. Values are measured on the recording band-limited to "
-        f"{result.settings.get('band_limit_hz', 4000) / 1000:g} kHz at its own level (RMS before "
-        "loudness normalisation); F0 and harmonics come from pYIN on the loudest 3 s. Reproduce with "
+        f"{result.settings.get('band_limit_hz', AudioConfig().band_limit_hz) / 1000:g} kHz at its own level (RMS "
+        "before loudness normalisation); F0 and harmonics come from pYIN on the loudest 3 s. Reproduce with "
         f"`{REPRODUCE}`."
     )
     if result.skipped:
