@@ -65,7 +65,12 @@ def _synthetic_negatives_text(config: dict[str, Any]) -> str:
         kinds.append("synthetic adult voices (moaning, sobbing: 100-300 Hz) and cough/sneeze-like noise bursts")
     if config.get("synth_tones_per_cry", 0):
         kinds.append("machine tones (whines, sirens, beeps, chirps, motors, bells)")
-    return ("Hard negatives synthesised for training: " + "; ".join(kinds) + ".") if kinds else ""
+    if config.get("laugh_bouts_per_cry", 0):
+        kinds.append("cries modulated into laughter's bouts of 'ha' syllables (3.5-6 per second, breathy dips)")
+    text = ("Hard negatives synthesised for training: " + "; ".join(kinds) + ".") if kinds else ""
+    if kinds and config.get("realistic_proxies", False):
+        text += " Every synthesised window has a faint noise floor and, at random, a small room's reverberation."
+    return text
 
 
 def _band_text(config: dict[str, Any]) -> str:

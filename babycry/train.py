@@ -91,6 +91,8 @@ class TrainConfig:
     synth_pairs_per_cry: int = 1
     synth_negatives_per_cry: int = 0
     synth_tones_per_cry: int = 0
+    # Detector: laughter-like bouts cut from each cry (see ``_laugh_bouts``), labelled not-cry
+    laugh_bouts_per_cry: int = 0
     aug_per_negative: int = 2
     aug_per_speech: int = 1
     reason_aug_target_per_class: int = 400
@@ -117,6 +119,12 @@ class TrainConfig:
     train_only_max_cry_voicing: float = 0.1
     train_only_min_cry_run_s: float = 0.0
     train_only_windows_per_clip: int = 2
+    # Detector: give every synthetic or cut-up window of a cry (laughter-like bursts, adult voices, coughs,
+    # tones, synthetic cries, and the cry's own augmented windows alike) a faint noise floor and, at random,
+    # a small room's reverberation. Cut-up and synthesised sounds otherwise fall to digital silence between
+    # bursts, which no real recording does: a detector can reject the proxies by their gaps and still call
+    # real laughter a cry.
+    realistic_proxies: bool = False
     # Phone channel (detector): this share of each clip's augmented windows goes through a random speech codec
     # (babycry.codec), and each non-speech negative gets this many codec-only copies. Donate-a-Cry's cries all
     # went through a phone codec and most negatives did not; without this the codec itself reads as "cry".
@@ -282,7 +290,9 @@ def _pitch_time(x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, se
     return np.asarray(x, dtype=np.float32)
 
 
-def _laugh_like(x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, window_s: float) -> np.ndarray:
+def _laugh_like(
+    x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, window_s: float, burst_gain_db: float = 0.0
+) -> np.ndarray:
     """Cut voiced audio into short rhythmic bursts (80–450 ms, gaps 80–300 ms): laughter/babble rhythm.
 
     Baby laughter in this data is voiced a third of the time in runs of ~0.3 s at a median F0 near 260 Hz,
@@ -296,10 +306,68 @@ def _laugh_like(x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, wi
         start = int(rng.integers(0, max(1, x.size - burst)))
         seg = x[start : start + burst]
         seg = seg * np.hanning(seg.size).astype(np.float32)
+        if burst_gain_db:  # real laughter's bursts differ in loudness
+            seg = seg * np.float32(10 ** (-rng.uniform(0.0, burst_gain_db) / 20.0))
         gap = np.zeros(int(rng.uniform(0.08, 0.3) * sample_rate), dtype=np.float32)
         out += [seg, gap]
         total += seg.size + gap.size
     return np.concatenate(out)[:target]
+
+
+def _laugh_bouts(x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, window_s: float) -> np.ndarray:
+    """Modulate voiced audio into laughter's rhythm: bouts of 3-9 "ha" syllables at 3.5-6 per second.
+
+    Unlike :func:`_laugh_like`, the voice never stops: each syllable's dip keeps it 8-25 dB down, breathy
+    aspiration noise fills the dips, and bouts are separated by breathy pauses, as in real laughter
+    (whose frames sit 30-35 dB below its loudest and never fall silent). A detector trained only on cut-up
+    bursts rejects them by their silent gaps and still calls real laughter a cry.
+    """
+    from scipy import signal
+
+    sr = sample_rate
+    n = int(rng.uniform(1.5, window_s) * sr)
+    env = np.zeros(n)
+    breath = np.zeros(n)
+    t = 0
+    while t < n:
+        syllable, count = int(sr / rng.uniform(3.5, 6.0)), int(rng.integers(3, 10))
+        floor = 10 ** (-rng.uniform(8.0, 25.0) / 20.0)
+        for i in range(count):
+            if t >= n:
+                break
+            m = min(syllable, n - t)
+            phase = np.arange(m) / syllable
+            shape = np.clip(np.sin(np.pi * phase * rng.uniform(0.9, 1.1)), 0, None) ** rng.uniform(0.7, 1.5)
+            gain = 10 ** (-rng.uniform(0.0, 8.0) / 20.0) * (1.0 - 0.5 * i / count)  # a bout fades
+            env[t : t + m] = floor + (1.0 - floor) * shape * gain
+            breath[t : t + m] = 10 ** (-rng.uniform(12.0, 25.0) / 20.0) * (0.3 + np.sin(np.pi * phase))
+            t += m
+        m = min(int(rng.uniform(0.15, 0.6) * sr), n - t)
+        if m > 0:
+            env[t : t + m] = floor * 0.3
+            breath[t : t + m] = 10 ** (-rng.uniform(15.0, 30.0) / 20.0)
+            t += m
+    start = int(rng.integers(0, max(1, x.size - n)))
+    voice = np.resize(x[start : start + n], n).astype(np.float64)
+    rms = float(np.sqrt(np.mean(voice**2))) + 1e-9
+    sos = signal.butter(2, [rng.uniform(400, 900), rng.uniform(2000, 3400)], btype="bandpass", fs=sr, output="sos")
+    noise = signal.sosfilt(sos, rng.normal(size=n))
+    noise *= rms / (float(np.sqrt(np.mean(noise**2))) + 1e-9)
+    return (voice * env + noise * breath).astype(np.float32)
+
+
+def _in_a_room(x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, p_reverb: float = 0.5) -> np.ndarray:
+    """A faint noise floor (20-45 dB below the signal) and, with ``p_reverb``, a small room (RT60 0.1-0.5 s)."""
+    from scipy import signal
+
+    if rng.random() < p_reverb:
+        rt60 = rng.uniform(0.1, 0.5)
+        t = np.arange(int(rt60 * sample_rate)) / sample_rate
+        tail = rng.normal(size=t.size) * np.exp(-6.9 * t / rt60)
+        tail *= 10 ** (-rng.uniform(3.0, 15.0) / 20.0) / (np.sqrt(np.sum(tail**2)) + 1e-12)
+        tail[0] = 1.0  # the direct sound
+        x = signal.fftconvolve(x, tail)[: x.size].astype(np.float32)
+    return _mix_at_snr(x, _coloured_noise(x.size, rng, sample_rate=sample_rate), rng.uniform(20.0, 45.0))
 
 
 @dataclass
@@ -346,7 +414,8 @@ def _augment_detector(
             items.append((seg, 1, "cry_aug", g))
         for j in range(config.hard_negatives_per_cry):
             if j % 3 != 2:
-                seg = _laugh_like(x, rng, sample_rate=sr, window_s=win)
+                seg = _laugh_like(x, rng, sample_rate=sr, window_s=win,
+                                  burst_gain_db=12.0 if config.realistic_proxies else 0.0)
                 if rng.random() < 0.7:
                     seg = _pitch_time(seg, rng, sample_rate=sr, semitones=(-9, -2), stretch=None)
                 kind = "laugh_like"
@@ -356,6 +425,12 @@ def _augment_detector(
                 kind = "low_voice"
             seg, g = noisy(seg, (5.0, 30.0), 0.4)
             items.append((seg, 0, kind, g))
+        for _ in range(config.laugh_bouts_per_cry):
+            seg = _laugh_bouts(x, rng, sample_rate=sr, window_s=win)
+            if rng.random() < 0.7:
+                seg = _pitch_time(seg, rng, sample_rate=sr, semitones=(-6, 0), stretch=None)
+            seg, g = noisy(seg, (5.0, 30.0), 0.4)
+            items.append((seg, 0, "laugh_bout", g))
         if config.synth_pairs_per_cry or config.synth_negatives_per_cry or config.synth_tones_per_cry:
             from .synth import synth_bursts, synth_cry, synth_tones
 
@@ -397,6 +472,8 @@ def _augment_detector(
                                     seed=int(rng.integers(1 << 30)))
                 seg, g = noisy(tones, (0.0, 30.0), 0.5)
                 items.append((seg, 0, "synth_tone", g))
+        if config.realistic_proxies:
+            items = [(_in_a_room(seg, rng, sample_rate=sr), label, kind, g) for seg, label, kind, g in items]
     elif category == "speech":
         for _ in range(config.aug_per_speech):
             stretch = (0.8, 1.2) if rng.random() < 0.5 else None
@@ -517,6 +594,8 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
         "train_only": [list(config.train_only_negatives), config.train_only_max_cry_voicing,
                        config.train_only_windows_per_clip]
         + ([config.train_only_min_cry_run_s] if config.train_only_min_cry_run_s else [])
+        + (["realistic_proxies"] if config.realistic_proxies else [])
+        + ([f"laugh_bouts={config.laugh_bouts_per_cry}"] if config.laugh_bouts_per_cry else [])
         if data.task == "detector" else [],
         "phone": [config.phone_codec_p, config.phone_copies_per_negative, config.phone_eval]
         if data.task == "detector" else [],
@@ -802,8 +881,8 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
 # Fitting
 # --------------------------------------------------------------------------- #
 # Training-only window kinds sampled as strata of their own (not as the clip's category).
-_OWN_STRATUM = ("laugh_like", "low_voice", "speech_high", "synth_laugh", "synth_cry", "synth_adult", "synth_burst",
-                "synth_tone")
+_OWN_STRATUM = ("laugh_like", "laugh_bout", "low_voice", "speech_high", "synth_laugh", "synth_cry", "synth_adult",
+                "synth_burst", "synth_tone")
 
 
 def _sampling_weights(index: pd.DataFrame, *, task: str, stratum_weights: dict | None = None) -> np.ndarray:

@@ -196,3 +196,59 @@ def test_babble_in_short_voiced_runs_stays_a_training_only_negative_when_asked()
     assert _looks_like_a_cry(babble, sample_rate=sr, config=by_fraction)
     assert not _looks_like_a_cry(babble, sample_rate=sr, config=by_run)
     assert _looks_like_a_cry(cry, sample_rate=sr, config=by_run)
+
+
+def test_realistic_proxies_never_fall_to_digital_silence() -> None:
+    # Cut-up and synthesised negatives have silent gaps that no real recording has; with the option on, every
+    # window the cry branch makes (proxies and the cry's own augmentations alike) keeps a noise floor.
+    from babycry.train import _augment_detector, _laugh_like, _NoiseBank
+
+    sr = 16000
+    cry = synth_cry(seconds=4.0, sample_rate=sr, f0_hz=450.0, seed=5).samples
+    config = tiny_config("detector").replace(hard_negatives_per_cry=3, synth_negatives_per_cry=1,
+                                             synth_tones_per_cry=1)
+    bank = _NoiseBank(clips=[], groups=[])
+
+    def quietest_frame(seg: np.ndarray) -> float:
+        frames = seg[: seg.size // 400 * 400].reshape(-1, 400)
+        return float(np.sqrt((frames.astype(np.float64) ** 2).mean(1)).min() / (np.abs(seg).max() + 1e-12))
+
+    gaps = _laugh_like(cry, np.random.default_rng(0), sample_rate=sr, window_s=3.0)
+    assert quietest_frame(gaps) == 0.0  # the cut-up bursts alone
+    for seed in range(3):
+        plain = _augment_detector(cry, "cry", np.random.default_rng(seed), bank, config=config)
+        real = _augment_detector(cry, "cry", np.random.default_rng(seed), bank,
+                                 config=config.replace(realistic_proxies=True))
+        assert [k for _, _, k, _ in plain] == [k for _, _, k, _ in real]
+        assert all(np.isfinite(seg).all() and seg.dtype == np.float32 for seg, *_ in real)
+        assert min(quietest_frame(seg) for seg, *_ in real) > 1e-4
+
+
+def test_laugh_bouts_keep_the_voice_and_pulse_at_a_laughs_syllable_rate() -> None:
+    # Real laughter is a train of "ha" syllables at 3.5-6 per second whose dips keep breath and voice.
+    from scipy import signal
+
+    from babycry.train import _laugh_bouts
+
+    sr = 16000
+    t = np.arange(6 * sr) / sr
+    voice = (0.1 * sum(np.sin(2 * np.pi * 450.0 * k * t) / k for k in range(1, 6))).astype(np.float32)  # steady
+
+    def syllable_rate_share(x: np.ndarray) -> float:
+        frames = np.sqrt((x[: x.size // 400 * 400].reshape(-1, 400).astype(np.float64) ** 2).mean(1))
+        freqs, power = signal.periodogram(frames - frames.mean(), fs=40.0)  # 40 envelope frames per second
+        return float(power[(freqs >= 3.0) & (freqs <= 7.0)].sum() / power[freqs > 0.5].sum())
+
+    for seed in range(3):
+        out = _laugh_bouts(voice, np.random.default_rng(seed), sample_rate=sr, window_s=3.0)
+        assert out.dtype == np.float32 and 1.5 * sr <= out.size <= 3.0 * sr and np.isfinite(out).all()
+        frames = np.sqrt((out[: out.size // 400 * 400].reshape(-1, 400).astype(np.float64) ** 2).mean(1))
+        assert frames.min() > 1e-3 * frames.max()  # never digital silence
+        assert syllable_rate_share(out) > 0.2 > 0.05 > syllable_rate_share(voice[: out.size])
+
+
+def test_laugh_bouts_are_cached_as_not_cry(tiny_data: Path) -> None:
+    data = load_task(tiny_data, task="detector")
+    idx = build_cache(data, config=tiny_config("detector").replace(laugh_bouts_per_cry=1)).index
+    bouts = idx[idx["kind"] == "laugh_bout"]
+    assert len(bouts) == int((data.y == 1).sum()) and (bouts["y"] == 0).all()
