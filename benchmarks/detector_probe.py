@@ -1,0 +1,79 @@
+"""What the detector hears in a sound it never trained on: probe a held-out category with transformations.
+
+Trains the bundled detector's configuration (seed 0) on the grouped fold whose test side holds the probed
+category (default: laughter, one recording, so the model has heard none), then scores every held-out clip of
+that category as it is and transformed: pitch-shifted, time-stretched, reversed. If a transformation moves
+the cry probability a lot, the model relies on what it changes: with laughter, speeding it up (shorter
+syllables) makes it "not a cry" and raising its pitch makes it more of one.
+
+Uses the detector's window cache (``artifacts/cache``): about 2 minutes when the cache is warm, 10-20 without.
+
+    python benchmarks/detector_probe.py [--data DIR] [--category laugh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+from audiomentations import PitchShift, TimeStretch
+
+from babycry.audio import load
+from babycry.data import grouped_folds, load_task
+from babycry.model import CryModel, build_feature_extractor, softmax
+from babycry.train import build_cache, fit, for_task
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TRANSFORMS = {
+    "as recorded": lambda x, sr: x,
+    "pitch -7 st": lambda x, sr: PitchShift(min_semitones=-7, max_semitones=-7, p=1.0)(samples=x, sample_rate=sr),
+    "pitch -4 st": lambda x, sr: PitchShift(min_semitones=-4, max_semitones=-4, p=1.0)(samples=x, sample_rate=sr),
+    "pitch +4 st": lambda x, sr: PitchShift(min_semitones=4, max_semitones=4, p=1.0)(samples=x, sample_rate=sr),
+    "pitch +7 st": lambda x, sr: PitchShift(min_semitones=7, max_semitones=7, p=1.0)(samples=x, sample_rate=sr),
+    "half speed": lambda x, sr: TimeStretch(min_rate=0.5, max_rate=0.5, leave_length_unchanged=False, p=1.0)(
+        samples=x, sample_rate=sr),
+    "double speed": lambda x, sr: TimeStretch(min_rate=2.0, max_rate=2.0, leave_length_unchanged=False, p=1.0)(
+        samples=x, sample_rate=sr),
+    "reversed": lambda x, sr: x[::-1].copy(),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=os.environ.get("BABYCRY_DATA", str(ROOT.parent / "shared" / "data")))
+    parser.add_argument("--category", default="laugh", help="a detector category: laugh, noise, silence, speech, cry")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    config = for_task("detector").replace(progress=False)
+    data = load_task(args.data, task="detector")
+    categories = data.table["category"].to_numpy()
+    folds = grouped_folds(data.y, data.groups, n_splits=config.cv_folds, seed=config.seed)
+    fold = next((f for f in folds if args.category in set(categories[f[1]])), None)
+    if fold is None:
+        raise SystemExit(f"No clip of category {args.category!r} in {args.data}.")
+    train_clips, test_clips = fold
+    cache = build_cache(data, config=config, cache_root=ROOT / "artifacts" / "cache")
+    model = fit(cache, config=config, train_clips=train_clips, exclude_groups=set(data.groups[test_clips]))
+    detector = CryModel(model_id="probe", task="detector", labels=("not_cry", "cry"), model=model.eval(),
+                        feature_extractor=build_feature_extractor(model_config=config.model))
+
+    probed = [i for i in test_clips if categories[i] == args.category]
+    clips = [load(data.table["path"].iloc[i], config=config.audio, validate_audio=False).samples
+             for i in probed]
+    sr = config.audio.sample_rate
+    print(f"{args.category}: {len(clips)} held-out clips from {len(set(data.groups[probed]))} group(s); "
+          f"the model trained on {len(train_clips)} clips without them (uncalibrated P(cry), threshold 0.5)")
+    print(f"{'transformation':<14} {'median P(cry)':>14} {'called a cry':>13}")
+    for name, transform in TRANSFORMS.items():
+        p = np.array([softmax(detector.predict(np.asarray(transform(x, sr), dtype=np.float32),
+                                               sample_rate=sr).logits)[1] for x in clips])
+        print(f"{name:<14} {np.median(p):14.3f} {np.mean(p > 0.5):13.3f}")
+
+
+if __name__ == "__main__":
+    main()
