@@ -91,7 +91,8 @@ class TrainConfig:
     synth_pairs_per_cry: int = 1
     synth_negatives_per_cry: int = 0
     synth_tones_per_cry: int = 0
-    # Detector: laughter-like bouts cut from each cry (see ``_laugh_bouts``), labelled not-cry
+    # Detector: laughter-like bouts made from each cry (see ``_laugh_bouts``), labelled not-cry. Off: with them
+    # the held-out laughter was called a cry more often, not less (README).
     laugh_bouts_per_cry: int = 0
     aug_per_negative: int = 2
     aug_per_speech: int = 1
@@ -122,8 +123,7 @@ class TrainConfig:
     # Detector: give every synthetic or cut-up window of a cry (laughter-like bursts, adult voices, coughs,
     # tones, synthetic cries, and the cry's own augmented windows alike) a faint noise floor and, at random,
     # a small room's reverberation. Cut-up and synthesised sounds otherwise fall to digital silence between
-    # bursts, which no real recording does: a detector can reject the proxies by their gaps and still call
-    # real laughter a cry.
+    # bursts, which no real recording does. Off: it did not help on held-out laughter (README).
     realistic_proxies: bool = False
     # Phone channel (detector): this share of each clip's augmented windows goes through a random speech codec
     # (babycry.codec), and each non-speech negative gets this many codec-only copies. Donate-a-Cry's cries all
@@ -319,8 +319,9 @@ def _laugh_bouts(x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, w
 
     Unlike :func:`_laugh_like`, the voice never stops: each syllable's dip keeps it 8-25 dB down, breathy
     aspiration noise fills the dips, and bouts are separated by breathy pauses, as in real laughter
-    (whose frames sit 30-35 dB below its loudest and never fall silent). A detector trained only on cut-up
-    bursts rejects them by their silent gaps and still calls real laughter a cry.
+    (whose frames sit 30-35 dB below its loudest and never fall silent). A detector that never heard
+    laughter calls these proxies cries, as it does real laughter (they mimic what it misses); trained on
+    them, it still does.
     """
     from scipy import signal
 
