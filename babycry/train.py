@@ -577,6 +577,9 @@ class FeatureCache:
     path: Path | None = None
 
 
+_OPT_IN_DETECTOR_SETTINGS = ("train_only_min_cry_run_s", "realistic_proxies", "laugh_bouts_per_cry")
+
+
 def _cache_key(data: TaskData, config: TrainConfig) -> str:
     relevant = {
         "manifest": data.manifest_hash,
@@ -591,17 +594,17 @@ def _cache_key(data: TaskData, config: TrainConfig) -> str:
                 config.synth_negatives_per_cry, config.synth_tones_per_cry, config.aug_per_negative,
                 config.aug_per_speech,
                 config.reason_aug_target_per_class, config.reason_aug_max_per_clip, config.seed],
-        # (the voiced-run rule joins the key only when on, so caches made before it existed stay valid)
         "train_only": [list(config.train_only_negatives), config.train_only_max_cry_voicing,
-                       config.train_only_windows_per_clip]
-        + ([config.train_only_min_cry_run_s] if config.train_only_min_cry_run_s else [])
-        + (["realistic_proxies"] if config.realistic_proxies else [])
-        + ([f"laugh_bouts={config.laugh_bouts_per_cry}"] if config.laugh_bouts_per_cry else [])
-        if data.task == "detector" else [],
+                       config.train_only_windows_per_clip] if data.task == "detector" else [],
         "phone": [config.phone_codec_p, config.phone_copies_per_negative, config.phone_eval]
         if data.task == "detector" else [],
         "version": 12,
     }
+    # Detector settings added after caches were first written join the key only when set, so the caches of
+    # configurations that leave them off stay valid.
+    opt_in = {name: getattr(config, name) for name in _OPT_IN_DETECTOR_SETTINGS if getattr(config, name)}
+    if opt_in and data.task == "detector":
+        relevant["opt_in"] = opt_in
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
