@@ -23,21 +23,25 @@ from audiomentations import PitchShift, TimeStretch
 
 from babycry.audio import load
 from babycry.data import grouped_folds, load_task
-from babycry.model import CryModel, build_feature_extractor, softmax
+from babycry.model import CryModel, build_feature_extractor, labels_for_task
 from babycry.train import build_cache, fit, for_task
 
 ROOT = Path(__file__).resolve().parents[1]
 
+def _pitch(semitones: float):
+    return lambda x, sr: PitchShift(min_semitones=semitones, max_semitones=semitones, p=1.0)(samples=x, sample_rate=sr)
+
+
+def _speed(rate: float):
+    return lambda x, sr: TimeStretch(min_rate=rate, max_rate=rate, leave_length_unchanged=False, p=1.0)(
+        samples=x, sample_rate=sr)
+
+
 TRANSFORMS = {
     "as recorded": lambda x, sr: x,
-    "pitch -7 st": lambda x, sr: PitchShift(min_semitones=-7, max_semitones=-7, p=1.0)(samples=x, sample_rate=sr),
-    "pitch -4 st": lambda x, sr: PitchShift(min_semitones=-4, max_semitones=-4, p=1.0)(samples=x, sample_rate=sr),
-    "pitch +4 st": lambda x, sr: PitchShift(min_semitones=4, max_semitones=4, p=1.0)(samples=x, sample_rate=sr),
-    "pitch +7 st": lambda x, sr: PitchShift(min_semitones=7, max_semitones=7, p=1.0)(samples=x, sample_rate=sr),
-    "half speed": lambda x, sr: TimeStretch(min_rate=0.5, max_rate=0.5, leave_length_unchanged=False, p=1.0)(
-        samples=x, sample_rate=sr),
-    "double speed": lambda x, sr: TimeStretch(min_rate=2.0, max_rate=2.0, leave_length_unchanged=False, p=1.0)(
-        samples=x, sample_rate=sr),
+    **{f"pitch {st:+d} st": _pitch(st) for st in (-7, -4, 4, 7)},
+    "half speed": _speed(0.5),
+    "double speed": _speed(2.0),
     "reversed": lambda x, sr: x[::-1].copy(),
 }
 
@@ -59,8 +63,10 @@ def main() -> None:
     train_clips, test_clips = fold
     cache = build_cache(data, config=config, cache_root=ROOT / "artifacts" / "cache")
     model = fit(cache, config=config, train_clips=train_clips, exclude_groups=set(data.groups[test_clips]))
-    detector = CryModel(model_id="probe", task="detector", labels=("not_cry", "cry"), model=model.eval(),
+    # uncalibrated: temperature 1, no bias
+    detector = CryModel(model_id="probe", task="detector", labels=labels_for_task("detector"), model=model.eval(),
                         feature_extractor=build_feature_extractor(model_config=config.model))
+    cry = detector.labels.index("cry")
 
     probed = [i for i in test_clips if categories[i] == args.category]
     clips = [load(data.table["path"].iloc[i], config=config.audio, validate_audio=False).samples
@@ -70,8 +76,8 @@ def main() -> None:
           f"the model trained on {len(train_clips)} clips without them (uncalibrated P(cry), threshold 0.5)")
     print(f"{'transformation':<14} {'median P(cry)':>14} {'called a cry':>13}")
     for name, transform in TRANSFORMS.items():
-        p = np.array([softmax(detector.predict(np.asarray(transform(x, sr), dtype=np.float32),
-                                               sample_rate=sr).logits)[1] for x in clips])
+        p = np.array([detector.predict(np.asarray(transform(x, sr), dtype=np.float32),
+                                       sample_rate=sr).probabilities[cry] for x in clips])
         print(f"{name:<14} {np.median(p):14.3f} {np.mean(p > 0.5):13.3f}")
 
 

@@ -198,6 +198,11 @@ def test_babble_in_short_voiced_runs_stays_a_training_only_negative_when_asked()
     assert _looks_like_a_cry(cry, sample_rate=sr, config=by_run)
 
 
+def _frame_rms(x: np.ndarray) -> np.ndarray:
+    """RMS of consecutive 400-sample frames (25 ms at 16 kHz: 40 frames per second)."""
+    return np.sqrt((x[: x.size // 400 * 400].reshape(-1, 400).astype(np.float64) ** 2).mean(1))
+
+
 def test_realistic_proxies_never_fall_to_digital_silence() -> None:
     # Cut-up and synthesised negatives have silent gaps that no real recording has; with the option on, every
     # window the cry branch makes (proxies and the cry's own augmentations alike) keeps a noise floor.
@@ -210,8 +215,7 @@ def test_realistic_proxies_never_fall_to_digital_silence() -> None:
     bank = _NoiseBank(clips=[], groups=[])
 
     def quietest_frame(seg: np.ndarray) -> float:
-        frames = seg[: seg.size // 400 * 400].reshape(-1, 400)
-        return float(np.sqrt((frames.astype(np.float64) ** 2).mean(1)).min() / (np.abs(seg).max() + 1e-12))
+        return float(_frame_rms(seg).min() / (np.abs(seg).max() + 1e-12))
 
     gaps = _laugh_like(cry, np.random.default_rng(0), sample_rate=sr, window_s=3.0)
     assert quietest_frame(gaps) == 0.0  # the cut-up bursts alone
@@ -235,14 +239,14 @@ def test_laugh_bouts_keep_the_voice_and_pulse_at_a_laughs_syllable_rate() -> Non
     voice = (0.1 * sum(np.sin(2 * np.pi * 450.0 * k * t) / k for k in range(1, 6))).astype(np.float32)  # steady
 
     def syllable_rate_share(x: np.ndarray) -> float:
-        frames = np.sqrt((x[: x.size // 400 * 400].reshape(-1, 400).astype(np.float64) ** 2).mean(1))
-        freqs, power = signal.periodogram(frames - frames.mean(), fs=40.0)  # 40 envelope frames per second
+        frames = _frame_rms(x)
+        freqs, power = signal.periodogram(frames - frames.mean(), fs=40.0)
         return float(power[(freqs >= 3.0) & (freqs <= 7.0)].sum() / power[freqs > 0.5].sum())
 
     for seed in range(3):
         out = _laugh_bouts(voice, np.random.default_rng(seed), sample_rate=sr, window_s=3.0)
         assert out.dtype == np.float32 and 1.5 * sr <= out.size <= 3.0 * sr and np.isfinite(out).all()
-        frames = np.sqrt((out[: out.size // 400 * 400].reshape(-1, 400).astype(np.float64) ** 2).mean(1))
+        frames = _frame_rms(out)
         assert frames.min() > 1e-3 * frames.max()  # never digital silence
         assert syllable_rate_share(out) > 0.2 > 0.05 > syllable_rate_share(voice[: out.size])
 
