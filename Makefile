@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-cv bench-sources bench-probe clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-cv bench-sources bench-probe bench-fit clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -52,7 +52,7 @@ eda: setup
 	$(VENV)/bin/babycry eda --data $(DATA) --json assets/eda/summary.json
 
 # Benchmarks: speed/memory of inference, and grouped (+ leaky) cross-validation of both models.
-bench: bench-speed bench-cv bench-sources bench-probe
+bench: bench-speed bench-cv bench-sources bench-probe bench-fit
 
 bench-speed: setup
 	$(PY) benchmarks/inference_speed.py
@@ -67,6 +67,10 @@ bench-sources: setup
 # What a detector that never heard laughter keys on: held-out laughter pitch-shifted, stretched, reversed (~2 min with a warm cache).
 bench-probe: setup
 	$(PY) benchmarks/detector_probe.py --data $(DATA)
+
+# Whether the detector fits the clips it trains on: training-set accuracy per category, bundled vs harder-fitting (~2-4 min with a warm cache).
+bench-fit: setup
+	$(PY) benchmarks/detector_fit.py --data $(DATA)
 
 lint: setup
 	$(VENV)/bin/ruff check babycry demo tests benchmarks app.py
