@@ -68,7 +68,7 @@ bench-sources: setup
 bench-probe: setup
 	$(PY) benchmarks/detector_probe.py --data $(DATA)
 
-# Whether the detector fits the clips it trains on: training-set accuracy per category, bundled vs harder-fitting (~2-4 min with a warm cache).
+# Whether the detector fits the clips it trains on: training-set accuracy per category, bundled vs harder-fitting (~2-3 min with a warm cache).
 bench-fit: setup
 	$(PY) benchmarks/detector_fit.py --data $(DATA)
 

@@ -6,7 +6,7 @@ fails to generalise to. It then does the same for a configuration that fits hard
 optimiser steps, a higher learning rate, no dropout, less weight decay), whose held-out figures come from
 ``babycry cv --task detector --seeds 1`` with the same ``--set`` overrides (printed below).
 
-Uses the detector's window cache (``artifacts/cache``): about 4 minutes when the cache is warm, 10-20 without.
+Uses the detector's window cache (``artifacts/cache``): about 2-3 minutes when the cache is warm, 10-20 without.
 
     python benchmarks/detector_fit.py [--data DIR]
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from babycry.data import load_task
-from babycry.model import softmax
+from babycry.model import labels_for_task, softmax
 from babycry.train import build_cache, clip_logits, fit, for_task
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,12 +44,13 @@ def main() -> None:
     # both configurations share one window cache: the overrides change only the optimisation and the model
     cache = build_cache(data, config=shipped, cache_root=ROOT / "artifacts" / "cache")
     names = sorted(set(categories))
+    cry_id = labels_for_task("detector").index("cry")
     print("training-set accuracy (every clip trained on, then scored; uncalibrated, threshold 0.5)")
     print(f"{'configuration':<13} " + " ".join(f"{c:>8}" for c in names))
     for label, config in (("bundled", shipped), ("harder", shipped.replace(**HARDER))):
         model = fit(cache, config=config)
-        cry = softmax(clip_logits(model, cache, np.arange(len(data))), axis=-1)[:, 1]
-        right = (cry > 0.5) == (data.y == 1)
+        cry = softmax(clip_logits(model, cache, np.arange(len(data))), axis=-1)[:, cry_id]
+        right = (cry > 0.5) == (data.y == cry_id)
         print(f"{label:<13} " + " ".join(f"{right[categories == c].mean():8.3f}" for c in names))
     sets = " ".join(f"--set '{k}={json.dumps(v)}'" if isinstance(v, dict) else f"--set {k}={v}"
                     for k, v in HARDER.items())
