@@ -65,6 +65,9 @@ def _synthetic_negatives_text(config: dict[str, Any]) -> str:
         kinds.append("synthetic adult voices (moaning, sobbing: 100-300 Hz) and cough/sneeze-like noise bursts")
     if config.get("synth_tones_per_cry", 0):
         kinds.append("machine tones (whines, sirens, beeps, chirps, motors, bells)")
+    if config.get("background_negatives_per_cry", 0):
+        kinds.append("steady background alone (white, pink and brown noise, mains hum, filtered or mixed: the "
+                     "noises that cries are mixed with)")
     if config.get("laugh_bouts_per_cry", 0):
         kinds.append("cries modulated into laughter's bouts of 'ha' syllables (3.5-6 per second, breathy dips)")
     text = ("Hard negatives synthesised for training: " + "; ".join(kinds) + ".") if kinds else ""

@@ -20,7 +20,8 @@ Detector training data, beyond the clean windows:
   (60–220 ms, like laughter or babble) and shifted down 8–12 semitones (adult-
   pitched voice, 150–300 Hz): what makes an infant cry is *sustained* high-F0
   phonation, and these keep the timbre but lose that;
-* speech shifted up 4–10 semitones (a high voice that is not crying).
+* speech shifted up 4–10 semitones (a high voice that is not crying);
+* optionally (``background_negatives_per_cry``), the synthetic noises cries are mixed with, alone.
 """
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ class TrainConfig:
     # Detector: laughter-like bouts made from each cry (see ``_laugh_bouts``), labelled not-cry. Off: with them
     # the held-out laughter was called a cry more often, not less (README).
     laugh_bouts_per_cry: int = 0
+    # Detector: background-only windows per cry clip (coloured noise, mains hum, filtered, alone or two mixed),
+    # labelled not-cry. The same generator supplies the noise that cries are mixed with; without these it never
+    # appears on its own, so hum or hiss reads as evidence of a cry.
+    background_negatives_per_cry: int = 0
     aug_per_negative: int = 2
     aug_per_speech: int = 1
     reason_aug_target_per_class: int = 400
@@ -242,6 +247,19 @@ def _coloured_noise(n: int, rng: np.random.Generator, *, sample_rate: int) -> np
     f = np.arange(spec.size) + 1.0
     spec /= np.sqrt(f) if kind == "pink" else f
     return np.fft.irfft(spec, n=n).astype(np.float32)
+
+
+def _background(rng: np.random.Generator, n: int, *, sample_rate: int) -> np.ndarray:
+    """Background sound alone: coloured noise or mains hum, half the time filtered, a third of the time two mixed.
+
+    These are the noises :func:`_augment_detector` mixes into cries, so each must also occur without one.
+    """
+    x = _coloured_noise(n, rng, sample_rate=sample_rate)
+    if rng.random() < 1 / 3:
+        x = _mix_at_snr(x, _coloured_noise(n, rng, sample_rate=sample_rate), rng.uniform(-10.0, 10.0))
+    if rng.random() < 0.5:
+        x = _random_filter(x, rng, sample_rate=sample_rate)
+    return x
 
 
 def _mix_at_snr(signal: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
@@ -432,6 +450,9 @@ def _augment_detector(
                 seg = _pitch_time(seg, rng, sample_rate=sr, semitones=(-6, 0), stretch=None)
             seg, g = noisy(seg, (5.0, 30.0), 0.4)
             items.append((seg, 0, "laugh_bout", g))
+        for _ in range(config.background_negatives_per_cry):
+            seg = _background(rng, int(rng.uniform(1.0, win + 0.2) * sr), sample_rate=sr)
+            items.append((seg, 0, "background", ""))
         if config.synth_pairs_per_cry or config.synth_negatives_per_cry or config.synth_tones_per_cry:
             from .synth import synth_bursts, synth_cry, synth_tones
 
@@ -577,7 +598,8 @@ class FeatureCache:
     path: Path | None = None
 
 
-_OPT_IN_DETECTOR_SETTINGS = ("train_only_min_cry_run_s", "realistic_proxies", "laugh_bouts_per_cry")
+_OPT_IN_DETECTOR_SETTINGS = ("train_only_min_cry_run_s", "realistic_proxies", "laugh_bouts_per_cry",
+                              "background_negatives_per_cry")
 
 
 def _cache_key(data: TaskData, config: TrainConfig) -> str:
@@ -885,8 +907,8 @@ def build_cache(data: TaskData, *, config: TrainConfig, cache_root: str | os.Pat
 # Fitting
 # --------------------------------------------------------------------------- #
 # Training-only window kinds sampled as strata of their own (not as the clip's category).
-_OWN_STRATUM = ("laugh_like", "laugh_bout", "low_voice", "speech_high", "synth_laugh", "synth_cry", "synth_adult",
-                "synth_burst", "synth_tone")
+_OWN_STRATUM = ("background", "laugh_like", "laugh_bout", "low_voice", "speech_high", "synth_laugh", "synth_cry",
+                "synth_adult", "synth_burst", "synth_tone")
 
 
 def _sampling_weights(index: pd.DataFrame, *, task: str, stratum_weights: dict | None = None) -> np.ndarray:

@@ -256,3 +256,20 @@ def test_laugh_bouts_are_cached_as_not_cry(tiny_data: Path) -> None:
     idx = build_cache(data, config=tiny_config("detector").replace(laugh_bouts_per_cry=1)).index
     bouts = idx[idx["kind"] == "laugh_bout"]
     assert len(bouts) == int((data.y == 1).sum()) and (bouts["y"] == 0).all()
+
+
+def test_background_negatives_are_noise_alone_and_cached_as_not_cry(tiny_data: Path) -> None:
+    # The noises mixed into cries (coloured noise, mains hum) must also occur alone, labelled not-cry; otherwise a
+    # hum or hiss on its own reads as a cry.
+    from babycry.train import _background
+
+    sr = 16000
+    for seed in range(6):
+        x = _background(np.random.default_rng(seed), 2 * sr, sample_rate=sr)
+        assert x.dtype == np.float32 and x.size == 2 * sr and np.isfinite(x).all() and np.abs(x).max() > 0
+    data = load_task(tiny_data, task="detector")
+    idx = build_cache(data, config=tiny_config("detector").replace(background_negatives_per_cry=2)).index
+    background = idx[idx["kind"] == "background"]
+    assert len(background) == 2 * int((data.y == 1).sum())
+    assert (background["y"] == 0).all() and (background["stratum"] == "background").all()
+    assert (background["noise_group"] == "").all()
