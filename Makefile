@@ -72,8 +72,9 @@ bench-probe: setup
 bench-fit: setup
 	$(PY) benchmarks/detector_fit.py --data $(DATA)
 
-# The detector on steady household background (noise, mains hum, fan, whine): ~10 s; the bundled configuration
-# fitted with and without background-only negatives beside it: ~3 min with a warm window cache.
+# The detector on steady household background (noise, mains hum, fan, whine), alone and with the app's steady-sound
+# rule; the bundled configuration fitted with and without background-only negatives; the clips of the data the rule
+# calls steady (~5 min with a warm window cache).
 bench-backgrounds: setup
 	$(PY) benchmarks/detector_backgrounds.py --data $(DATA) --fit-set background_negatives_per_cry=1
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .audio import Audio
-from .config import AudioConfig, WindowConfig
+from .config import AudioConfig, SteadySoundConfig, WindowConfig
 from .errors import InvalidParameterError
-from .model import CryModel
+from .features import level_range_db
+from .model import CryModel, frame_windows
 
-__all__ = ["Window", "Analysis", "analyse", "CRY_THRESHOLD"]
+__all__ = ["Window", "Analysis", "analyse", "is_steady_sound", "CRY_THRESHOLD"]
 
 #: Calibrated cry probability at or above which a recording is called a cry.
 CRY_THRESHOLD = 0.5
@@ -47,7 +48,8 @@ class Analysis:
     Attributes
     ----------
     is_cry : bool
-        The detector's calibrated cry probability is at least ``CRY_THRESHOLD``.
+        The detector's calibrated cry probability is at least ``CRY_THRESHOLD`` and the recording is not a
+        steady sound.
     cry_probability : float
         Calibrated probability that the recording holds an infant cry.
     verdict : str
@@ -70,6 +72,9 @@ class Analysis:
         The reason model's abstention threshold.
     truncated : bool
         The input was longer than the analysed maximum.
+    steady_sound : bool
+        Every window's level stays within :class:`babycry.config.SteadySoundConfig`'s range (a hum, fan,
+        tone or hiss): reported as not a cry whatever ``cry_probability`` says.
 
     Examples
     --------
@@ -77,8 +82,9 @@ class Analysis:
     >>> a = Analysis(is_cry=False, cry_probability=0.1, verdict="not_cry", unsure=True,
     ...              reasons=dict.fromkeys(REASONS, 0.25), seconds_analysed=3.0,
     ...              windows=[Window(0.0, 3.0, 0.1)], detector_id="d", reason_id="r")
-    >>> sorted(a.to_dict())
-    ['cry_probability', 'is_cry', 'model', 'reasons', 'seconds_analysed', 'unsure', 'verdict', 'windows']
+    >>> sorted(a.to_dict())  # doctest: +NORMALIZE_WHITESPACE
+    ['cry_probability', 'is_cry', 'model', 'reasons', 'seconds_analysed', 'steady_sound', 'unsure',
+     'verdict', 'windows']
     """
 
     is_cry: bool
@@ -92,6 +98,7 @@ class Analysis:
     reason_id: str = ""
     unsure_threshold: float = 0.0
     truncated: bool = False
+    steady_sound: bool = False
 
     @property
     def top_reason(self) -> str:
@@ -108,6 +115,7 @@ class Analysis:
             "reasons": {k: float(v) for k, v in self.reasons.items()},
             "seconds_analysed": float(self.seconds_analysed),
             "windows": [w.to_dict() for w in self.windows],
+            "steady_sound": bool(self.steady_sound),
             "model": {"detector": self.detector_id, "reason": self.reason_id},
         }
 
@@ -120,6 +128,7 @@ def analyse(
     window: WindowConfig = WindowConfig(),
     audio_config: AudioConfig = AudioConfig(),
     cry_threshold: float = CRY_THRESHOLD,
+    steady: SteadySoundConfig = SteadySoundConfig(),
     digits: int = 4,
 ) -> Analysis:
     """Run both models on a recording.
@@ -141,6 +150,8 @@ def analyse(
         Band edge and loudness target.
     cry_threshold : float
         Calibrated cry probability from which the recording counts as a cry.
+    steady : SteadySoundConfig
+        When a recording is too steady to be a cry (see :func:`is_steady_sound`).
     digits : int
         Rounding of the reported probabilities.
 
@@ -172,7 +183,8 @@ def analyse(
     cry_index = detector.labels.index("cry")
     cry_p = float(det.probabilities[cry_index])
     reasons = {name: round(float(p), digits) for name, p in zip(reason.labels, rea.probabilities, strict=False)}
-    is_cry = cry_p >= cry_threshold
+    steady_sound = is_steady_sound(audio, window=window, audio_config=audio_config, config=steady)
+    is_cry = cry_p >= cry_threshold and not steady_sound
     top = reason.labels[rea.decision]
     unsure = rea.is_unsure(reason.unsure_threshold)
     timeline = [
@@ -191,4 +203,36 @@ def analyse(
         reason_id=reason.model_id,
         unsure_threshold=reason.unsure_threshold,
         truncated=audio.truncated,
+        steady_sound=steady_sound,
     )
+
+
+def is_steady_sound(
+    audio: Audio,
+    *,
+    window: WindowConfig = WindowConfig(),
+    audio_config: AudioConfig = AudioConfig(),
+    config: SteadySoundConfig = SteadySoundConfig(),
+) -> bool:
+    """Whether a recording is too steady to hold a cry: a hum, fan, tone or hiss.
+
+    The recording is band-limited and cut into the models' windows; it is steady when every window's
+    :func:`babycry.features.level_range_db` (over its real, unpadded extent) is below
+    ``config.max_range_db``.  A cry comes in breaths, so at least one window of a recording that holds one
+    rises and falls by more.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from babycry.audio import from_array
+    >>> t = np.arange(5 * 16000) / 16000
+    >>> is_steady_sound(from_array(0.1 * np.sin(2 * np.pi * 60 * t), sample_rate=16000))
+    True
+    """
+    windows, spans = frame_windows(audio.samples, sample_rate=audio.sample_rate, window=window,
+                                   audio_config=audio_config)
+    shortest = 2 * int(round(config.frame_seconds * audio.sample_rate))  # two frames to compare
+    lengths = [int(round((e - s) * audio.sample_rate)) for s, e in spans]
+    ranges = [level_range_db(w[:n], sample_rate=audio.sample_rate, config=config)
+              for w, n in zip(windows, lengths, strict=True) if n >= shortest]
+    return bool(ranges) and max(ranges) < config.max_range_db

@@ -63,6 +63,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         head = (f"cry (p={result.cry_probability:.2f}); sounds most like: {result.verdict} "
                 "(allowing for how common each reason is)")
         head += " — UNSURE (the reason model is not confident)" if result.unsure else ""
+    elif result.steady_sound:
+        head = (f"not a cry: a steady sound (hum, fan, tone or hiss) whose level never rises and falls like "
+                f"breathing (the detector alone: cry probability {result.cry_probability:.2f})")
     else:
         head = f"not a cry (cry probability {result.cry_probability:.2f})"
     print(head)

@@ -14,6 +14,7 @@ __all__ = [
     "BandPassConfig",
     "MelConfig",
     "WindowConfig",
+    "SteadySoundConfig",
     "REASONS",
     "DETECTOR_LABELS",
 ]
@@ -136,6 +137,33 @@ class WindowConfig:
 
 
 @dataclass(frozen=True)
+class SteadySoundConfig:
+    """When a recording is too steady to hold a cry.
+
+    A cry comes in breaths: each cry of 0.5-1.5 s is followed by an in-breath,
+    so the level of a recording that holds one rises and falls by well over
+    3 dB in at least one 3 s window (for the 544 labelled cries in
+    ``../shared/data``: at least 5.2 dB, 99% more than 8.5 dB).  Mains hum, a
+    fan, an electric whine or hiss barely move.  A recording in which *every*
+    analysis window's level range (``high_percentile`` minus ``low_percentile``
+    of its ``frame_seconds`` frame levels, in dB) stays below ``max_range_db``
+    is reported as a steady sound, not a cry, whatever the detector says: the
+    detector calls some of these sounds cries (README).
+
+    Examples
+    --------
+    >>> from babycry.config import SteadySoundConfig
+    >>> SteadySoundConfig().max_range_db
+    3.0
+    """
+
+    max_range_db: float = 3.0
+    frame_seconds: float = 0.025
+    low_percentile: float = 10.0
+    high_percentile: float = 90.0
+
+
+@dataclass(frozen=True)
 class BabyCryConfig:
     """All of the above, bundled for callers that need several.
 
@@ -150,4 +178,5 @@ class BabyCryConfig:
     band_pass: BandPassConfig = field(default_factory=BandPassConfig)
     mel: MelConfig = field(default_factory=MelConfig)
     window: WindowConfig = field(default_factory=WindowConfig)
+    steady: SteadySoundConfig = field(default_factory=SteadySoundConfig)
     reasons: tuple[str, ...] = REASONS

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import signal
 
 from .audio import resample
-from .config import AudioConfig, MelConfig
+from .config import AudioConfig, MelConfig, SteadySoundConfig
 from .errors import InvalidAudioError, InvalidParameterError
 from .preprocess import rms_dbfs
 
@@ -28,6 +28,7 @@ __all__ = [
     "f0_track",
     "harmonic_count",
     "dominant_frequency",
+    "level_range_db",
     "clip_summary",
 ]
 
@@ -55,6 +56,54 @@ def _check_samples(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise InvalidAudioError("The audio holds NaN or infinite samples and cannot be analysed.")
     return arr
+
+
+def level_range_db(samples: np.ndarray, *, sample_rate: int, config: SteadySoundConfig = SteadySoundConfig()) -> float:
+    """How much a sound's level moves: the spread of its short-frame levels in dB.
+
+    The level of each non-overlapping ``config.frame_seconds`` frame is taken
+    (10 log10 of its mean square, floored at -120 dB so that digital silence
+    counts as a large drop), and the distance between its
+    ``config.low_percentile`` and ``config.high_percentile`` is returned.  A cry,
+    which comes in breaths, spans far more than a hum, a fan or a steady tone.
+
+    Parameters
+    ----------
+    samples : np.ndarray
+        Mono samples.
+    sample_rate : int
+        Their rate in Hz.
+    config : SteadySoundConfig
+        Frame length and percentiles.
+
+    Returns
+    -------
+    float
+        The level range in dB (0 for a perfectly steady sound).
+
+    Raises
+    ------
+    InvalidAudioError
+        If there are fewer than two frames to compare.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(16000) / 16000
+    >>> round(level_range_db(np.sin(2 * np.pi * 440 * t), sample_rate=16000), 1)
+    0.0
+    """
+    x = _check_samples(samples, sample_rate).astype(np.float64)
+    frame = max(1, int(round(config.frame_seconds * sample_rate)))
+    n = x.size // frame
+    if n < 2:
+        raise InvalidAudioError(
+            f"{x.size / sample_rate:.3f} s is too short to measure how the level moves "
+            f"(needs two {config.frame_seconds:g} s frames)."
+        )
+    levels = 10.0 * np.log10(np.maximum(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1), 1e-12))
+    low, high = np.percentile(levels, [config.low_percentile, config.high_percentile])
+    return float(high - low)
 
 
 # --------------------------------------------------------------------------- #

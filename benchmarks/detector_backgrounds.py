@@ -4,7 +4,9 @@ Scores a detector checkpoint (default: the bundled one) on synthesised backgroun
 holds for minutes: white, pink and brown noise (fans, air, water), mains hum at 50 and 60 Hz, a fan's low
 harmonic drone over rumble, and an electric whine (a steady 300-900 Hz tone with hiss). Ten 5 s recordings
 of each, made here from their own seeds (not the generator that training mixes into cries). It prints the
-mean calibrated P(cry), as the app shows it, and the share called a cry.
+mean calibrated P(cry) and the share called a cry, by the detector alone and as the app answers (with
+``babycry.analysis``'s steady-sound rule: no window's level moves by 3 dB). With ``--data``, it also counts
+the clips of the data folder that the rule calls steady, per source and label (none may be a labelled cry).
 
 ``--fit-set KEY=VALUE`` (repeatable) also trains the bundled configuration with those overrides on every
 clip of ``--data`` (one fit, seed 0, uncalibrated) and scores it beside the bundled configuration fitted the
@@ -25,6 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
+from babycry.analysis import is_steady_sound
+from babycry.audio import from_array
+from babycry.audio import load as load_audio
 from babycry.config import AudioConfig
 from babycry.model import DEFAULT_DETECTOR_DIR, frame_windows, load_model, softmax
 
@@ -86,11 +91,14 @@ def _parse_sets(items: list[str]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR))
-    parser.add_argument("--data", default=os.environ.get("BABYCRY_DATA", str(ROOT.parent / "shared" / "data")))
+    parser.add_argument("--data", default=None,
+                        help="also count steady clips in this folder (the fits below use it too; default "
+                             "$BABYCRY_DATA or ../shared/data)")
     parser.add_argument("--fit-set", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
+    data_dir = args.data or os.environ.get("BABYCRY_DATA", str(ROOT.parent / "shared" / "data"))
     detector = load_model(args.model, task="detector")
     cry_id = detector.labels.index("cry")
     clips = backgrounds()
@@ -101,12 +109,15 @@ def main() -> None:
 
     rows = []
     shipped = clip_logits(detector.window_logits)
-    rows.append(("checkpoint, calibrated", {k: detector.calibrate(v)[:, cry_id] for k, v in shipped.items()}))
+    calibrated = {k: detector.calibrate(v)[:, cry_id] for k, v in shipped.items()}
+    rows.append(("checkpoint, calibrated", calibrated))
+    steady = {name: np.array([is_steady_sound(from_array(x, SR)) for x in xs]) for name, xs in clips.items()}
+    rows.append(("analyse (steady rule)", {k: np.where(steady[k], 0.0, p) for k, p in calibrated.items()}))
     if args.fit_set:
         from babycry.data import load_task
         from babycry.train import build_cache, fit, for_task
 
-        data = load_task(args.data, task="detector")
+        data = load_task(data_dir, task="detector")
         base = for_task("detector").replace(progress=False)
         for label, config in (("bundled config, fit", base), ("with --fit-set, fit", base.replace(
                 **_parse_sets(args.fit_set)))):
@@ -120,8 +131,18 @@ def main() -> None:
     print(f"{'':<16}" + "".join(f"{label:>26}" for label, _ in rows))
     for name in clips:
         print(f"{name:<16}" + "".join(f"{p[name].mean():>17.2f} ({(p[name] > 0.5).mean():4.0%})" for _, p in rows))
+    print("(analyse: a recording the steady-sound rule calls steady counts as P(cry) 0, not a cry)")
     if args.fit_set:
         print("--fit-set:", " ".join(args.fit_set))
+    if args.data:
+        import pandas as pd
+
+        manifest = pd.read_csv(Path(args.data) / "manifest.csv", dtype=str, keep_default_na=False)
+        manifest["steady"] = [is_steady_sound(load_audio(Path(args.data) / p, validate_audio=False))
+                              for p in manifest["path"]]
+        table = manifest.groupby(["source", "label", "is_cry"])["steady"].agg(["sum", "count"])
+        print(f"\nclips the steady-sound rule calls steady, in {args.data}:")
+        print(table.rename(columns={"sum": "steady", "count": "clips"}).to_string())
 
 
 if __name__ == "__main__":

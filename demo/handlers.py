@@ -265,7 +265,15 @@ def render_answer(
         return EMPTY_ANSWER, None, None
     reasons = {reason_display_name(k): float(v) for k, v in result.get("reasons", {}).items()}
     cry_p = float(result["cry_probability"])
-    if not result["is_cry"]:
+    if result.get("steady_sound"):
+        headline = "## This sounds like a steady background sound, not a baby crying"
+        detail = (
+            "Its loudness hardly changes from moment to moment, like a hum, a fan, a tone or hiss; a baby cries "
+            "in breaths, so a cry rises and falls. (The cry detector alone gives it a "
+            f"{_percent(cry_p)} chance of being a cry: it can mistake a steady hum or whine for one.) "
+            "If your baby *is* crying, record again closer to the baby."
+        )
+    elif not result["is_cry"]:
         headline = "## This doesn't sound like a baby crying"
         detail = (
             f"The cry detector gives it a {_percent(cry_p)} chance of being an infant cry. "

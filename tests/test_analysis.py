@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from babycry.analysis import Analysis, Window, analyse
+from babycry.analysis import Analysis, Window, analyse, is_steady_sound
 from babycry.audio import from_array
 from babycry.config import REASONS
 from babycry.errors import InvalidParameterError
@@ -29,7 +29,8 @@ def test_to_dict_is_exactly_the_classify_json(models, cry) -> None:
     det, rea = models
     d = analyse(cry, detector=det, reason=rea).to_dict()
     assert list(d) == ["is_cry", "cry_probability", "verdict", "unsure", "reasons", "seconds_analysed", "windows",
-                       "model"]
+                       "steady_sound", "model"]
+    assert d["steady_sound"] is False
     assert isinstance(d["is_cry"], bool) and isinstance(d["unsure"], bool)
     assert 0.0 <= d["cry_probability"] <= 1.0
     assert list(d["reasons"]) == list(REASONS)
@@ -83,3 +84,39 @@ def test_analysis_dataclass_round_trip() -> None:
     a = Analysis(is_cry=True, cry_probability=0.9, verdict="tired", unsure=False,
                  reasons={"hungry": 0.1, "belly_pain": 0.1, "discomfort": 0.1, "tired": 0.7}, seconds_analysed=3.0)
     assert a.top_reason == "tired" and a.to_dict()["windows"] == []
+
+
+def _hum(seconds: float = 5.0, base_hz: float = 50.0) -> np.ndarray:
+    t = np.arange(int(seconds * 16000)) / 16000
+    return (0.05 * sum(np.sin(2 * np.pi * base_hz * k * t) / k for k in range(1, 8))).astype(np.float32)
+
+
+def test_a_steady_sound_is_never_a_cry(models) -> None:
+    det, rea = models
+    rng = np.random.default_rng(0)
+    t = np.arange(5 * 16000) / 16000
+    steady = {"hum": _hum(), "whine": (0.1 * np.sin(2 * np.pi * 600 * t) + 0.01 * rng.normal(size=t.size)),
+              "hiss": 0.05 * rng.normal(size=t.size)}
+    for name, x in steady.items():
+        audio = from_array(np.asarray(x, np.float32), 16000)
+        assert is_steady_sound(audio), name
+        result = analyse(audio, detector=det, reason=rea)
+        assert result.steady_sound and not result.is_cry and result.verdict == "not_cry", name
+        assert result.to_dict()["steady_sound"] is True
+    # a cry comes in breaths; so does a cry over a loud hum
+    cry = synth_cry(seconds=5.0, seed=3).samples
+    assert not is_steady_sound(from_array(cry, 16000))
+    assert not is_steady_sound(from_array(cry + 4 * _hum(), 16000))
+
+
+def test_no_labelled_cry_in_the_data_is_steady(data_dir) -> None:
+    # The rule overrides the detector, so it must never fire on a real cry: not on one of the 544 labelled cries.
+    import pandas as pd
+
+    from babycry.audio import load
+
+    manifest = pd.read_csv(data_dir / "manifest.csv", dtype=str, keep_default_na=False)
+    cries = manifest[manifest["is_cry"] == "1"]
+    assert len(cries) > 0
+    steady = [p for p in cries["path"] if is_steady_sound(load(data_dir / p, validate_audio=False))]
+    assert steady == []

@@ -33,7 +33,7 @@ def test_predict_json(tiny_models, cry_wav: Path, capsys) -> None:
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"is_cry", "cry_probability", "verdict", "unsure", "reasons", "seconds_analysed", "windows",
-                        "model"}
+                        "steady_sound", "model"}
 
 
 def test_predict_text(tiny_models, cry_wav: Path, capsys) -> None:
@@ -41,6 +41,18 @@ def test_predict_text(tiny_models, cry_wav: Path, capsys) -> None:
                  "--reason", str(tiny_models.reason_dir)]) == 0
     out = capsys.readouterr().out
     assert "reasons:" in out and "cry" in out
+
+
+def test_predict_says_a_steady_hum_is_not_a_cry(tiny_models, tmp_path: Path, capsys) -> None:
+    import numpy as np
+
+    t = np.arange(5 * 16000) / 16000
+    path = tmp_path / "hum.wav"
+    write_wav(path, (0.05 * sum(np.sin(2 * np.pi * 60.0 * k * t) / k for k in range(1, 8))).astype(np.float32),
+              sample_rate=16000)
+    assert main(["predict", str(path), "--detector", str(tiny_models.detector_dir),
+                 "--reason", str(tiny_models.reason_dir)]) == 0
+    assert capsys.readouterr().out.startswith("not a cry: a steady sound")
 
 
 @pytest.mark.parametrize(

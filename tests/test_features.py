@@ -18,6 +18,7 @@ from babycry.features import (
     dominant_frequency,
     f0_track,
     harmonic_count,
+    level_range_db,
     log_mel,
 )
 from babycry.preprocess import band_limit
@@ -216,3 +217,17 @@ def test_log_mel_frames_keep_their_duration_at_any_rate() -> None:
         assert spec.times_s[1] - spec.times_s[0] == pytest.approx(0.01, abs=1e-4)
         assert np.all(np.isfinite(spec.values))
     assert len(set(shapes.values())) == 1
+
+
+def test_level_range_db_tells_breaths_from_a_drone() -> None:
+    sr = 16000
+    t = np.arange(3 * sr) / sr
+    tone = np.sin(2 * np.pi * 440 * t)
+    assert level_range_db(tone, sample_rate=sr) == pytest.approx(0.0, abs=0.1)
+    pulsed = tone * np.where((t % 1.0) < 0.6, 1.0, 0.05)  # 0.6 s on, 0.4 s at -26 dB
+    assert level_range_db(pulsed, sample_rate=sr) == pytest.approx(26.0, abs=1.0)
+    assert level_range_db(synth_cry(seconds=3.0, seed=2).samples, sample_rate=sr) > 10.0
+    with pytest.raises(InvalidAudioError, match="too short"):
+        level_range_db(tone[:500], sample_rate=sr)
+    with pytest.raises(InvalidAudioError):
+        level_range_db(np.full(1000, np.nan), sample_rate=sr)

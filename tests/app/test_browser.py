@@ -30,7 +30,8 @@ REASON_NAMES = ("hungry", "belly pain", "discomfort", "tired")
 # The verdict box holds one of these once an answer is on the page.
 ANSWER_JS = """() => {
   const v = document.querySelector('#verdict');
-  return v && /Sounds most like|no reason stands out|doesn't sound like a baby crying/.test(v.innerText);
+  const answers = /Sounds most like|no reason stands out|doesn't sound like a baby crying|steady background sound/;
+  return v && answers.test(v.innerText);
 }"""
 TIMEOUT_MS = 60_000
 

@@ -57,8 +57,20 @@ def test_classify_returns_the_design_json(models, audio_files):
     assert 0.0 <= out["cry_probability"] <= 1.0
     assert out["seconds_analysed"] == pytest.approx(7.0, abs=0.05)
     assert len(out["windows"]) >= 2
-    assert out["truncated"] is False
+    assert out["truncated"] is False and out["steady_sound"] is False
     json.dumps(out)  # what the API sends must be plain JSON
+
+
+def test_a_steady_hum_is_not_a_cry_whatever_the_detector_says(models, tmp_path):
+    import soundfile as sf
+
+    t = np.arange(5 * 16000) / 16000
+    hum = sum(0.5 / k * np.sin(2 * np.pi * 50.0 * k * t) for k in range(1, 8))
+    path = tmp_path / "fridge.wav"
+    sf.write(path, (0.1 * hum).astype(np.float32), 16000)
+    out = handlers.classify(str(path), models=models)
+    assert out["steady_sound"] is True and out["is_cry"] is False and out["verdict"] == "not_cry"
+    assert 0.0 <= out["cry_probability"] <= 1.0  # the detector's own figure is still reported
 
 
 def test_classify_decodes_browser_formats(models, audio_files):
@@ -118,6 +130,11 @@ def test_answer_confident_unsure_and_not_a_cry():
     text, probs, _ = handlers.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.08))
     assert text.startswith("## This doesn't sound like a baby crying")
     assert "8%" in text and len(probs) == 4
+
+    text, _, _ = handlers.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.81,
+                                                steady_sound=True))
+    assert text.startswith("## This sounds like a steady background sound, not a baby crying")
+    assert "81%" in text and "hum" in text
 
     text, _, _ = handlers.render_answer(_result(truncated=True, seconds_analysed=60.0))
     assert "Only the first 60 s" in text
