@@ -85,6 +85,8 @@ def level_range_db(samples: np.ndarray, *, sample_rate: int, config: SteadySound
     ------
     InvalidAudioError
         If there are fewer than two frames to compare.
+    InvalidParameterError
+        If the frame length is not positive or the percentiles are not ``0 <= low < high <= 100``.
 
     Examples
     --------
@@ -93,6 +95,13 @@ def level_range_db(samples: np.ndarray, *, sample_rate: int, config: SteadySound
     >>> round(level_range_db(np.sin(2 * np.pi * 440 * t), sample_rate=16000), 1)
     0.0
     """
+    if not config.frame_seconds > 0:
+        raise InvalidParameterError(f"frame_seconds must be positive, got {config.frame_seconds!r}.")
+    if not 0.0 <= config.low_percentile < config.high_percentile <= 100.0:
+        raise InvalidParameterError(
+            f"Percentiles must satisfy 0 <= low < high <= 100, got {config.low_percentile!r} and "
+            f"{config.high_percentile!r}."
+        )
     x = _check_samples(samples, sample_rate).astype(np.float64)
     frame = max(1, int(round(config.frame_seconds * sample_rate)))
     n = x.size // frame

@@ -231,3 +231,8 @@ def test_level_range_db_tells_breaths_from_a_drone() -> None:
         level_range_db(tone[:500], sample_rate=sr)
     with pytest.raises(InvalidAudioError):
         level_range_db(np.full(1000, np.nan), sample_rate=sr)
+    from babycry.config import SteadySoundConfig
+
+    for bad in ({"frame_seconds": 0.0}, {"low_percentile": 90.0, "high_percentile": 10.0}):
+        with pytest.raises(InvalidParameterError):
+            level_range_db(tone, sample_rate=sr, config=SteadySoundConfig(**bad))
