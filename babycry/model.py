@@ -515,8 +515,9 @@ class CryModel:
         dict or None
             ``task``, ``balanced_accuracy``, ``ci95``, ``chance``, ``split``,
             ``n_clips``, ``n_groups`` (and ``coverage``,
-            ``answered_balanced_accuracy`` for the reason model); ``None`` when
-            the checkpoint has no metrics.
+            ``answered_balanced_accuracy`` for the reason model,
+            ``category_accuracy`` for the detector); ``None`` when the
+            checkpoint has no metrics.
 
         Examples
         --------
@@ -536,6 +537,12 @@ class CryModel:
             "n_clips": grouped.get("n_clips"),
             "n_groups": grouped.get("n_groups"),
         }
+        # detector: accuracy per category of sound (cry, laugh, noise, ...), so a UI can say where it fails
+        prefix = "category_accuracy/"
+        categories = {k[len(prefix):]: v["value"] for k, v in grouped["metrics"].items()
+                      if k.startswith(prefix) and v.get("value") is not None}
+        if categories:
+            out["category_accuracy"] = categories
         unsure = grouped.get("unsure")
         if unsure:
             out["coverage"] = unsure.get("coverage")

@@ -312,6 +312,11 @@ def render_answer(
     return text, reasons, timeline
 
 
+#: How the detector's categories of sound are named to a parent.
+SOUND_NAMES = {"laugh": "baby laughter", "noise": "household and street noises", "silence": "quiet rooms",
+               "speech": "speech"}
+
+
 def model_quality_brief(models: Models) -> str:
     """One line under the bars: what they are and how good the reason model is (from its metrics file).
 
@@ -368,10 +373,17 @@ def model_quality_note(models: Models) -> str:
         lines.append("**How good is it?** This reason model has no evaluation file, so its accuracy is unknown.")
     ds = detector.summary()
     if ds:
-        lines.append(
-            f"The cry detector's balanced accuracy on unseen families is {ds['balanced_accuracy']:.2f} "
-            f"(chance {ds.get('chance', 0.5):.2f})."
-        )
+        text = (f"The cry detector's balanced accuracy on unseen families is {ds['balanced_accuracy']:.2f} "
+                f"(chance {ds.get('chance', 0.5):.2f}).")
+        weak = [f"{_percent(1.0 - acc)} of {SOUND_NAMES.get(name, name)}"
+                for name, acc in ds.get("category_accuracy", {}).items() if name != "cry" and acc < 0.9]
+        if weak:
+            listed = weak[0] if len(weak) == 1 else ", ".join(weak[:-1]) + " and " + weak[-1]
+            text += (f" On recordings it never heard, it still calls {listed} cries, so a \"cry\" answer for "
+                     "a laughing baby or a tonal sound (a siren, a bird, a dog) may be wrong.")
+        text += (" A sound whose level never rises and falls (a hum, fan, whine or hiss) is reported as a steady "
+                 "sound, not a cry, whatever the detector says.")
+        lines.append(text)
     return "\n\n".join(lines)
 
 

@@ -174,6 +174,16 @@ def test_quality_note_is_read_from_the_checkpoint(models):
     assert f"{summary['balanced_accuracy']:.2f}" in brief and "0.25" in brief
 
 
+def test_quality_note_names_the_sounds_the_bundled_detector_mistakes_for_cries():
+    from babycry.model import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
+
+    bundled = handlers.Models(detector_path=DEFAULT_DETECTOR_DIR, reason_path=DEFAULT_REASON_DIR)
+    detector, _ = bundled.get()
+    laugh = detector.summary()["category_accuracy"]["laugh"]
+    note = handlers.model_quality_note(bundled)
+    assert laugh < 0.9 and f"{round(100 * (1 - laugh))}% of baby laughter" in note
+
+
 # --------------------------------------------------------------------------- /spectrogram
 def test_spectrogram_views(audio_files):
     mel, wave, response, (sr, filtered), info = handlers.spectrogram_views(str(audio_files["cry"]), *DEFAULT_BAND)
