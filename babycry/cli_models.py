@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .errors import DataError, InvalidParameterError
 
-__all__ = ["register_predict", "register_train", "register_cv", "register_evaluate", "REGISTRARS"]
+__all__ = ["parse_set_overrides", "register_predict", "register_train", "register_cv", "register_evaluate",
+           "REGISTRARS"]
 
 
 def _data_default() -> str:
@@ -23,14 +24,16 @@ def _data_default() -> str:
     return str(default_data_dir())
 
 
-def _config_from_args(task: str, config_json: str | None, overrides: list[str] | None):
-    from .train import TrainConfig, for_task
+def parse_set_overrides(items: list[str] | None) -> dict:
+    """``KEY=VALUE`` strings (``--set``) as TrainConfig changes; a VALUE that is JSON is decoded, else a string.
 
-    config = for_task(task)
-    if config_json:
-        config = TrainConfig.from_json(config_json, base=config)
+    Examples
+    --------
+    >>> parse_set_overrides(["epochs=3", 'model={"hidden_size": 32}', "train_only_negatives=removed"])
+    {'epochs': 3, 'model': {'hidden_size': 32}, 'train_only_negatives': 'removed'}
+    """
     changes = {}
-    for item in overrides or []:
+    for item in items or []:
         if "=" not in item:
             raise InvalidParameterError(f"--set expects KEY=VALUE, got {item!r}.")
         key, value = item.split("=", 1)
@@ -38,6 +41,16 @@ def _config_from_args(task: str, config_json: str | None, overrides: list[str] |
             changes[key] = json.loads(value)
         except json.JSONDecodeError:
             changes[key] = value
+    return changes
+
+
+def _config_from_args(task: str, config_json: str | None, overrides: list[str] | None):
+    from .train import TrainConfig, for_task
+
+    config = for_task(task)
+    if config_json:
+        config = TrainConfig.from_json(config_json, base=config)
+    changes = parse_set_overrides(overrides)
     return config.replace(**changes) if changes else config
 
 

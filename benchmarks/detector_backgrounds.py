@@ -19,7 +19,6 @@ fit with a warm window cache (``artifacts/cache``), 10-20 without.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 from collections.abc import Callable
@@ -30,8 +29,9 @@ import numpy as np
 from babycry.analysis import is_steady_sound
 from babycry.audio import from_array
 from babycry.audio import load as load_audio
+from babycry.cli_models import parse_set_overrides
 from babycry.config import AudioConfig
-from babycry.model import DEFAULT_DETECTOR_DIR, frame_windows, load_model, softmax
+from babycry.model import DEFAULT_DETECTOR_DIR, load_model, softmax
 
 ROOT = Path(__file__).resolve().parents[1]
 SR = AudioConfig().sample_rate
@@ -77,17 +77,6 @@ def backgrounds() -> dict[str, list[np.ndarray]]:
     return out
 
 
-def _parse_sets(items: list[str]) -> dict:
-    changes = {}
-    for item in items:
-        key, _, value = item.partition("=")
-        try:
-            changes[key] = json.loads(value)
-        except json.JSONDecodeError:
-            changes[key] = value
-    return changes
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR))
@@ -102,14 +91,13 @@ def main() -> None:
     detector = load_model(args.model, task="detector")
     cry_id = detector.labels.index("cry")
     clips = backgrounds()
-    windows = {name: [frame_windows(x, sample_rate=SR)[0] for x in xs] for name, xs in clips.items()}
 
-    def clip_logits(logits_of: Callable[[np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
-        return {name: np.stack([logits_of(w).mean(axis=0) for w in ws]) for name, ws in windows.items()}
+    def clip_logits() -> dict[str, np.ndarray]:
+        """Uncalibrated clip logits of every recording, aggregated over windows as ``CryModel.predict`` does."""
+        return {name: np.stack([detector.predict(x, sample_rate=SR).logits for x in xs]) for name, xs in clips.items()}
 
     rows = []
-    shipped = clip_logits(detector.window_logits)
-    calibrated = {k: detector.calibrate(v)[:, cry_id] for k, v in shipped.items()}
+    calibrated = {k: detector.calibrate(v)[:, cry_id] for k, v in clip_logits().items()}
     rows.append(("checkpoint, calibrated", calibrated))
     steady = {name: np.array([is_steady_sound(from_array(x, SR)) for x in xs]) for name, xs in clips.items()}
     rows.append(("analyse (steady rule)", {k: np.where(steady[k], 0.0, p) for k, p in calibrated.items()}))
@@ -120,12 +108,11 @@ def main() -> None:
         data = load_task(data_dir, task="detector")
         base = for_task("detector").replace(progress=False)
         for label, config in (("bundled config, fit", base), ("with --fit-set, fit", base.replace(
-                **_parse_sets(args.fit_set)))):
+                **parse_set_overrides(args.fit_set)))):
             cache = build_cache(data, config=config, cache_root=ROOT / "artifacts" / "cache")
             model = fit(cache, config=config)
             detector.model = model  # same extractor; only the network changes
-            rows.append((label, {k: softmax(v, axis=-1)[:, cry_id]
-                                 for k, v in clip_logits(detector.window_logits).items()}))
+            rows.append((label, {k: softmax(v, axis=-1)[:, cry_id] for k, v in clip_logits().items()}))
 
     print(f"P(cry) on steady background, {PER_KIND} x {SECONDS:.0f} s each: mean (share called a cry)")
     print(f"{'':<16}" + "".join(f"{label:>26}" for label, _ in rows))
