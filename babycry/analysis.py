@@ -52,6 +52,11 @@ class Analysis:
         steady sound.
     cry_probability : float
         Calibrated probability that the recording holds an infant cry.
+    cry_unsure : bool
+        ``cry_probability`` lies in the detector's stored "unsure" band
+        (:attr:`babycry.model.CryModel.cry_band`): on recordings it never heard, cries and the sounds it
+        mistakes for them (laughter, some household noises) both land there often.  Never set for a steady
+        sound.  ``is_cry`` still gives the yes/no answer.
     verdict : str
         ``"not_cry"`` when ``is_cry`` is false, else the reason model's decision: the reason whose
         probability is highest *relative to how common it is* (argmax of the prior-corrected
@@ -83,8 +88,8 @@ class Analysis:
     ...              reasons=dict.fromkeys(REASONS, 0.25), seconds_analysed=3.0,
     ...              windows=[Window(0.0, 3.0, 0.1)], detector_id="d", reason_id="r")
     >>> sorted(a.to_dict())  # doctest: +NORMALIZE_WHITESPACE
-    ['cry_probability', 'is_cry', 'model', 'reasons', 'seconds_analysed', 'steady_sound', 'unsure',
-     'verdict', 'windows']
+    ['cry_probability', 'cry_unsure', 'is_cry', 'model', 'reasons', 'seconds_analysed', 'steady_sound',
+     'unsure', 'verdict', 'windows']
     """
 
     is_cry: bool
@@ -99,6 +104,7 @@ class Analysis:
     unsure_threshold: float = 0.0
     truncated: bool = False
     steady_sound: bool = False
+    cry_unsure: bool = False
 
     @property
     def top_reason(self) -> str:
@@ -110,6 +116,7 @@ class Analysis:
         return {
             "is_cry": bool(self.is_cry),
             "cry_probability": float(self.cry_probability),
+            "cry_unsure": bool(self.cry_unsure),
             "verdict": self.verdict,
             "unsure": bool(self.unsure),
             "reasons": {k: float(v) for k, v in self.reasons.items()},
@@ -204,6 +211,7 @@ def analyse(
         unsure_threshold=reason.unsure_threshold,
         truncated=audio.truncated,
         steady_sound=steady_sound,
+        cry_unsure=bool(detector.is_cry_unsure(cry_p) and not steady_sound),
     )
 
 

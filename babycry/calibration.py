@@ -1,4 +1,4 @@
-"""Honest confidence: temperature scaling, the reason model's "unsure" threshold, ECE.
+"""Honest confidence: temperature scaling, the "unsure" threshold and band, ECE.
 
 Both are fitted on grouped out-of-fold logits (never on clips the model was
 trained on) and stored beside the checkpoint in ``calibration.json``, so every
@@ -24,6 +24,7 @@ __all__ = [
     "apply_calibration",
     "expected_calibration_error",
     "choose_unsure_threshold",
+    "choose_cry_band",
     "save_calibration",
     "log_loss",
 ]
@@ -228,6 +229,74 @@ def choose_unsure_threshold(
     }
 
 
+def choose_cry_band(
+    cry_probabilities: np.ndarray, y: np.ndarray, *, max_dismissed: float = 0.03, min_confident: float = 0.8
+) -> dict[str, float]:
+    """Pick the detector's "unsure" band of P(cry) on calibrated out-of-fold predictions.
+
+    Inside ``[low, high)`` the detector says it is unsure whether the recording
+    is a cry.  The band is set by the cries alone, because the non-cries a home
+    produces (laughter, coughs, screams) are mostly absent from the training
+    data: ``low`` is the highest value (on a 0.01 grid) below which at most
+    ``max_dismissed`` of the cries fall, ``high`` the highest value that still
+    leaves at least ``min_confident`` of the cries at or above it.  The band
+    always contains 0.5, the yes/no decision.
+
+    Parameters
+    ----------
+    cry_probabilities : np.ndarray
+        Calibrated out-of-fold P(cry), ``(n,)``.
+    y : np.ndarray
+        1 for a cry, 0 otherwise.
+    max_dismissed : float
+        Largest share of cries confidently called "not a cry".
+    min_confident : float
+        Least share of cries confidently called "a cry".
+
+    Returns
+    -------
+    dict
+        ``low``, ``high``, and the shares of cries below, inside and above the band
+        (``cries_dismissed``, ``cries_unsure``, ``cries_confident``).
+
+    Raises
+    ------
+    InvalidParameterError
+        If the shares are outside (0, 1), leave no band, or there are no cries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.r_[np.linspace(0.0, 1.0, 101), np.zeros(50)]
+    >>> band = choose_cry_band(p, np.r_[np.ones(101), np.zeros(50)], max_dismissed=0.1, min_confident=0.5)
+    >>> band["low"], band["high"]
+    (0.1, 0.5)
+    """
+    if not (0.0 <= max_dismissed < 1.0 and 0.0 < min_confident <= 1.0 and max_dismissed + min_confident <= 1.0):
+        raise InvalidParameterError(
+            "max_dismissed must lie in [0, 1), min_confident in (0, 1], and together they may not exceed 1; "
+            f"got {max_dismissed!r} and {min_confident!r}."
+        )
+    p = np.asarray(cry_probabilities, dtype=np.float64).ravel()
+    cries = p[np.asarray(y).ravel() == 1]
+    if cries.size == 0:
+        raise InvalidParameterError("choose_cry_band needs at least one cry among the predictions.")
+    grid = np.round(np.arange(0.0, 1.0001, 0.01), 2)
+    below = np.array([np.mean(cries < t) for t in grid])
+    low = float(grid[below <= max_dismissed + 1e-12].max())
+    high = float(grid[below <= 1.0 - min_confident + 1e-12].max())
+    low, high = min(low, 0.5), max(high, 0.5)
+    return {
+        "low": low,
+        "high": high,
+        "cries_dismissed": round(float(np.mean(cries < low)), 4),
+        "cries_unsure": round(float(np.mean((cries >= low) & (cries < high))), 4),
+        "cries_confident": round(float(np.mean(cries >= high)), 4),
+        "max_dismissed": float(max_dismissed),
+        "min_confident": float(min_confident),
+    }
+
+
 @dataclass(frozen=True)
 class Calibration:
     """What ``calibration.json`` holds.
@@ -240,6 +309,9 @@ class Calibration:
         Added to the scaled logits (the class prior a class-balanced model lacks); ``None``: none.
     unsure_threshold : float
         Calibrated top probability below which the model abstains (0: never).
+    cry_band : tuple of float, optional
+        The detector's "unsure" band ``(low, high)`` of calibrated P(cry)
+        (:func:`choose_cry_band`); ``None``: no band (the reason model).
     method : str
         How it was fitted.
     fitted_on : str
@@ -259,6 +331,7 @@ class Calibration:
     n_predictions: int = 0
     coverage: float | None = None
     answered_balanced_accuracy: float | None = None
+    cry_band: tuple[float, float] | None = None
 
 
 def save_calibration(calibration: Calibration, folder: str | os.PathLike) -> Path:

@@ -134,6 +134,19 @@ def _phone_codec_text(grouped: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _cry_band_text(band: dict[str, Any]) -> str:
+    """The detector's "unsure" band: what share of each category of sound it calls a cry, is unsure about, or not."""
+    rows = ["### Unsure whether it is a cry", "",
+            f"Between P(cry) **{band['low']:.2f}** and **{band['high']:.2f}** the detector says it is unsure whether "
+            "the recording is a cry (the yes/no figures above still split at 0.5). The band is chosen on the cries' "
+            "out-of-fold probabilities alone, since the non-cries a home produces are mostly missing from the "
+            "training data. Shares of grouped out-of-fold predictions:", "",
+            "| sound | called a cry | unsure | called not a cry |", "|---|---|---|---|"]
+    for cat, s in band["categories"].items():
+        rows.append(f"| {cat} | {s['cry']:.1%} | {s['unsure']:.1%} | {s['not_cry']:.1%} |")
+    return "\n".join(rows)
+
+
 def len_folds(report: dict[str, Any]) -> str:
     """Number of folds named in a CV report's description (``"?"`` when absent).
 
@@ -261,11 +274,15 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
                 f"accuracy of the answered clips: **{u['answered_balanced_accuracy']}** "
                 f"(95% CI {u.get('answered_balanced_accuracy_ci95')}).", "",
             ]
+        if grouped.get("cry_band"):
+            parts += [_cry_band_text(grouped["cry_band"]), ""]
     parts += [
         "## Calibration", "",
         f"`calibration.json`: temperature {calibration.get('temperature', 1.0)}, class bias "
         f"{calibration.get('bias')}, unsure threshold "
-        f"{calibration.get('unsure_threshold', 0.0)}; {calibration.get('fitted_on', '')}.", "",
+        f"{calibration.get('unsure_threshold', 0.0)}"
+        + (f", unsure band of P(cry) {list(calibration['cry_band'])}" if calibration.get("cry_band") else "")
+        + f"; {calibration.get('fitted_on', '')}.", "",
         "## Training data", "",
         f"Data folder manifest SHA-256 `{data.get('manifest_sha256', '?')}`: {data.get('n_clips', '?')} clips, "
         f"{data.get('n_groups', '?')} groups, class counts {data.get('class_counts', {})}.", "",

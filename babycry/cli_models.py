@@ -71,16 +71,20 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
         return 0
+    # "probably": the detector's P(cry) lies in its unsure band, where it mixes up cries with laughter and noise
+    probably = "probably " if result.cry_unsure else ""
     if result.is_cry:
         # The verdict is base-rate corrected, so it need not be the largest (calibrated) probability below.
-        head = (f"cry (p={result.cry_probability:.2f}); sounds most like: {result.verdict} "
+        head = (f"{probably}cry (p={result.cry_probability:.2f}); sounds most like: {result.verdict} "
                 "(allowing for how common each reason is)")
         head += " — UNSURE (the reason model is not confident)" if result.unsure else ""
     elif result.steady_sound:
         head = (f"not a cry: a steady sound (hum, fan, tone or hiss) whose level never rises and falls like "
                 f"breathing (the detector alone: cry probability {result.cry_probability:.2f})")
     else:
-        head = f"not a cry (cry probability {result.cry_probability:.2f})"
+        head = f"{probably}not a cry (cry probability {result.cry_probability:.2f})"
+    if result.cry_unsure:
+        head += "\n(the cry detector is unsure: cries and laughter or some household noises both score like this)"
     print(head)
     print("reasons: " + ", ".join(f"{k} {v:.2f}" for k, v in result.reasons.items())
           + " (calibrated probabilities; they include how common each reason is)")

@@ -262,10 +262,15 @@ def cv_report(
     *,
     temperature: float | None = None,
     unsure_threshold: float = 0.0,
+    cry_band: tuple[float, float] | None = None,
     n_boot: int = _N_BOOT,
     fit_bias: bool = False,
 ) -> dict[str, Any]:
     """Turn pooled OOF logits (:class:`babycry.train.CVResult`) into the metrics JSON.
+
+    ``cry_band`` (detector): the stored "unsure" band of P(cry); the report then
+    says, per category of sound, what share the detector calls a cry, is unsure
+    about, and calls not a cry.
 
     Headline metrics use calibrated probabilities in which each fold's
     temperature was fitted on the *other* folds' OOF predictions
@@ -321,6 +326,8 @@ def cv_report(
     if getattr(result, "phone_logits", None) is not None:
         report["phone_codec"] = _phone_codec_report(result, pooled_y, groups, cats, labels=data.labels,
                                                     n_boot=n_boot)
+    if data.task == "detector" and cry_band is not None:
+        report["cry_band"] = band_report(cal[:, 1], cats, band=cry_band)
     if data.task == "reason":
         if unsure_threshold <= 0:
             unsure_threshold = choose_unsure_threshold(bal, pooled_y)["threshold"]
@@ -337,6 +344,34 @@ def cv_report(
             "probability is at least the threshold",
         }
     return report
+
+
+def band_report(cry_probabilities: np.ndarray, categories: np.ndarray, *, band: tuple[float, float]) -> dict[str, Any]:
+    """Per category of sound: the share the detector calls a cry, is unsure about, and calls not a cry.
+
+    Examples
+    --------
+    >>> r = band_report(np.array([0.9, 0.6, 0.1, 0.95]), np.array(["cry", "cry", "noise", "laugh"]), band=(0.3, 0.8))
+    >>> r["categories"]["cry"]
+    {'cry': 0.5, 'unsure': 0.5, 'not_cry': 0.0, 'n_predictions': 2}
+    """
+    low, high = (float(v) for v in band)
+    p = np.asarray(cry_probabilities, dtype=np.float64)
+    cats = np.asarray(categories).astype(str)
+    shares = {}
+    for cat in sorted(set(cats.tolist()), key=lambda c: (c != "cry", c)):
+        q = p[cats == cat]
+        shares[cat] = {"cry": round(float(np.mean(q >= high)), 4),
+                       "unsure": round(float(np.mean((q >= low) & (q < high))), 4),
+                       "not_cry": round(float(np.mean(q < low)), 4), "n_predictions": int(q.size)}
+    return {
+        "low": low,
+        "high": high,
+        "categories": shares,
+        "note": "P(cry) in [low, high) is reported as unsure whether it is a cry; the band is chosen on the cries' "
+        "out-of-fold probabilities only (TrainConfig.cry_band_*), the shares use cross-fitted calibration. The yes/no "
+        "figures above are unchanged by it.",
+    }
 
 
 def _phone_codec_report(result: Any, y: np.ndarray, groups: np.ndarray, cats: np.ndarray | None, *,
@@ -436,7 +471,8 @@ def evaluate_checkpoint(
     dict
         ``summary`` (metrics with group-bootstrap CIs, majority baseline) and
         ``clips`` (one record per clip: ``path``, ``group``, ``true``,
-        ``probabilities``, ``verdict``).
+        ``probabilities``, ``verdict``; for a detector with an "unsure" band also
+        ``cry_unsure``, while ``verdict`` stays the yes/no answer).
 
     Examples
     --------
@@ -472,6 +508,8 @@ def evaluate_checkpoint(
             "verdict": verdict,
             "windows": len(pred.spans),
         })
+        if cry_model.task == "detector" and cry_model.cry_band is not None:
+            records[-1]["cry_unsure"] = cry_model.is_cry_unsure(float(p[1]))
     probs_arr = np.asarray(probs)
     cats = data.table["category"].to_numpy().astype(str) if cry_model.task == "detector" else None
     summary = {
@@ -486,6 +524,8 @@ def evaluate_checkpoint(
         "majority_baseline": _baseline(data.y, k=len(data.labels)),
         "seconds": round(time.time() - t0, 1),
     }
+    if cry_model.task == "detector" and cry_model.cry_band is not None:
+        summary["cry_band"] = band_report(probs_arr[:, 1], cats, band=cry_model.cry_band)
     if cry_model.task == "reason" and cry_model.unsure_threshold > 0:
         answered = np.array([r["verdict"] != "unsure" for r in records])
         summary["unsure"] = {

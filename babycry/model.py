@@ -400,6 +400,9 @@ class CryModel:
         Calibration temperature (1.0 when uncalibrated).
     unsure_threshold : float
         Top prior-corrected probability below which the reason model abstains (0 for the detector).
+    cry_band : tuple of float, optional
+        The detector's "unsure" band ``(low, high)`` of calibrated P(cry) (``None``: none, e.g. the reason
+        model or a checkpoint calibrated before the band existed).
     metrics : dict
         The checkpoint's ``metrics.json`` ({} when absent).
     """
@@ -412,6 +415,7 @@ class CryModel:
     temperature: float = 1.0
     unsure_threshold: float = 0.0
     bias: tuple[float, ...] | None = None
+    cry_band: tuple[float, float] | None = None
     calibration: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -450,6 +454,19 @@ class CryModel:
                 x = torch.as_tensor(np.asarray(features[i : i + batch_size], dtype=np.float32))
                 out.append(self.model(input_values=x).logits.float().numpy())
         return np.concatenate(out, axis=0).astype(np.float64)
+
+    def is_cry_unsure(self, cry_probability: float) -> bool:
+        """True when a calibrated P(cry) lies in the detector's "unsure" band ``[low, high)``.
+
+        Examples
+        --------
+        >>> load_detector().is_cry_unsure(0.6)  # doctest: +SKIP
+        True
+        """
+        if self.cry_band is None:
+            return False
+        low, high = self.cry_band
+        return bool(low <= float(cry_probability) < high)
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
         """Calibrated probabilities from uncalibrated logits: ``softmax(logits / temperature + bias)``."""
@@ -543,6 +560,9 @@ class CryModel:
                       if k.startswith(prefix) and v.get("value") is not None}
         if categories:
             out["category_accuracy"] = categories
+        if grouped.get("cry_band"):
+            # detector: per category of sound, the shares called a cry / unsure / not a cry
+            out["cry_band"] = grouped["cry_band"]
         unsure = grouped.get("unsure")
         if unsure:
             out["coverage"] = unsure.get("coverage")
@@ -652,8 +672,18 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
     bias = calibration.get("bias")
     if bias is not None and (len(bias) != len(labels) or not all(math.isfinite(float(v)) for v in bias)):
         raise ModelLoadError(f"The calibration of {model_id!r} holds an invalid bias {bias!r}.")
+    band = calibration.get("cry_band")
+    if band is not None:
+        try:
+            low, high = (float(v) for v in band)
+        except (TypeError, ValueError):
+            low = high = float("nan")
+        if found != "detector" or not (0.0 <= low <= 0.5 <= high <= 1.0):
+            raise ModelLoadError(f"The calibration of {model_id!r} holds an invalid cry_band {band!r}.")
+        band = (low, high)
     return CryModel(
         bias=tuple(float(v) for v in bias) if bias is not None else None,
+        cry_band=band,
         model_id=model_id,
         task=found,
         labels=labels,

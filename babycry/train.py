@@ -107,6 +107,10 @@ class TrainConfig:
     cv_seeds: int = 3
     random_split_seeds: int = 1
     min_coverage: float = 0.5
+    # Detector "unsure" band (calibration.choose_cry_band): at most this share of the out-of-fold cries is
+    # confidently called "not a cry", at least that share confidently "a cry"; the rest is "unsure".
+    cry_band_max_dismissed: float = 0.03
+    cry_band_min_confident: float = 0.8
     bootstrap: int = 500
     calibrate_bias: bool = False
     # Relative weight of a stratum within its class when sampling (default 1): unseen household noise is the
@@ -1272,6 +1276,7 @@ def train(
     from .calibration import (
         Calibration,
         apply_calibration,
+        choose_cry_band,
         choose_unsure_threshold,
         fit_temperature,
         fit_temperature_and_bias,
@@ -1296,7 +1301,11 @@ def train(
             temperature, bias = fit_temperature_and_bias(pooled_logits, pooled_y)
         else:
             temperature, bias = fit_temperature(pooled_logits, pooled_y), None
-        unsure = None
+        unsure = band = None
+        if data.task == "detector":
+            band = choose_cry_band(apply_calibration(pooled_logits, temperature=temperature)[:, 1], pooled_y,
+                                   max_dismissed=config.cry_band_max_dismissed,
+                                   min_confident=config.cry_band_min_confident)
         if data.task == "reason":
             # abstain on the prior-corrected probabilities the decision is made on
             unsure = choose_unsure_threshold(apply_calibration(pooled_logits, temperature=temperature),
@@ -1311,9 +1320,11 @@ def train(
             n_predictions=int(pooled_y.size),
             coverage=unsure["coverage"] if unsure else None,
             answered_balanced_accuracy=unsure["answered_balanced_accuracy"] if unsure else None,
+            cry_band=(band["low"], band["high"]) if band else None,
         )
         metrics["grouped"] = cv_report(data, grouped, temperature=temperature, fit_bias=config.calibrate_bias,
-                                       unsure_threshold=calibration.unsure_threshold, n_boot=config.bootstrap)
+                                       unsure_threshold=calibration.unsure_threshold, cry_band=calibration.cry_band,
+                                       n_boot=config.bootstrap)
         if "unsure" in metrics["grouped"]:
             # store the cross-fitted coverage and answered accuracy (the card's), not the in-sample ones
             # the threshold was chosen on

@@ -274,7 +274,8 @@ def render_answer(
             "If your baby *is* crying, record again closer to the baby."
         )
     elif not result["is_cry"]:
-        headline = "## This doesn't sound like a baby crying"
+        headline = ("## Probably not a baby crying, but the detector isn't sure" if result.get("cry_unsure")
+                    else "## This doesn't sound like a baby crying")
         detail = (
             f"The cry detector gives it a {_percent(cry_p)} chance of being an infant cry. "
             "If your baby *is* crying, record again closer to the baby, with less background noise."
@@ -282,7 +283,15 @@ def render_answer(
     else:
         verdict = reason_display_name(result["verdict"])
         longest = max(result["reasons"], key=result["reasons"].get)
-        if result["unsure"]:
+        if result.get("cry_unsure"):
+            headline = "## Maybe a baby crying: the detector isn't sure"
+            detail = (
+                f"The cry detector gives it a {_percent(cry_p)} chance of being a cry. Many cries score like this, "
+                "but so do baby laughter, babbling and some household sounds (a bird, a siren, a dog). "
+                f"If it is a cry, it sounds most like **{verdict}**"
+                + (", though no reason stands out clearly." if result["unsure"] else ".")
+            )
+        elif result["unsure"]:
             headline = "## Crying — no reason stands out"
             detail = (
                 f"It sounds like a baby crying ({_percent(cry_p)} sure), but no reason stands out clearly enough "
@@ -381,6 +390,16 @@ def model_quality_note(models: Models) -> str:
             listed = weak[0] if len(weak) == 1 else ", ".join(weak[:-1]) + " and " + weak[-1]
             text += (f" On recordings it never heard, it still calls {listed} cries, so a \"cry\" answer for "
                      "a laughing baby or a tonal sound (a siren, a bird, a dog) may be wrong.")
+        band = ds.get("cry_band")
+        if band and {"cry", "laugh", "noise"} <= set(band["categories"]):
+            shares = band["categories"]
+            text += (f" When its cry probability lies between {_percent(band['low'])} and {_percent(band['high'])} "
+                     "it says it isn't sure (\"maybe a baby crying\"): that is where "
+                     f"{_percent(shares['laugh']['unsure'])} of baby laughter and "
+                     f"{_percent(shares['noise']['unsure'])} of household and street noises land, and "
+                     f"{_percent(shares['cry']['unsure'])} of cries. A confident \"cry\" goes to "
+                     f"{_percent(shares['cry']['cry'])} of cries, {_percent(shares['laugh']['cry'])} of laughter and "
+                     f"{_percent(shares['noise']['cry'])} of noises.")
         text += (" A sound whose level never rises and falls (a hum, fan, whine or hiss) is reported as a steady "
                  "sound, not a cry, whatever the detector says.")
         lines.append(text)

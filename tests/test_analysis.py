@@ -28,8 +28,9 @@ def cry():
 def test_to_dict_is_exactly_the_classify_json(models, cry) -> None:
     det, rea = models
     d = analyse(cry, detector=det, reason=rea).to_dict()
-    assert list(d) == ["is_cry", "cry_probability", "verdict", "unsure", "reasons", "seconds_analysed", "windows",
-                       "steady_sound", "model"]
+    assert list(d) == ["is_cry", "cry_probability", "cry_unsure", "verdict", "unsure", "reasons", "seconds_analysed",
+                       "windows", "steady_sound", "model"]
+    assert d["cry_unsure"] == det.is_cry_unsure(d["cry_probability"])
     assert d["steady_sound"] is False
     assert isinstance(d["is_cry"], bool) and isinstance(d["unsure"], bool)
     assert 0.0 <= d["cry_probability"] <= 1.0
@@ -60,6 +61,16 @@ def test_unsure_follows_the_stored_threshold(models, cry) -> None:
     assert result.unsure == pred.is_unsure(rea.unsure_threshold)
     assert result.unsure == bool(pred.balanced_probabilities.max() < rea.unsure_threshold)
     assert result.unsure_threshold == rea.unsure_threshold
+
+
+def test_cry_unsure_follows_the_detectors_band_but_never_for_a_steady_sound(models, cry) -> None:
+    import dataclasses
+
+    det, rea = models
+    wide = dataclasses.replace(det, cry_band=(0.0, 1.0))  # unsure about everything below 1
+    assert analyse(cry, detector=wide, reason=rea).cry_unsure
+    assert not analyse(cry, detector=dataclasses.replace(det, cry_band=None), reason=rea).cry_unsure
+    assert not analyse(from_array(_hum(), 16000), detector=wide, reason=rea).cry_unsure
 
 
 def test_swapped_models_are_refused(models, cry) -> None:

@@ -74,6 +74,27 @@ def test_calibration_file_is_applied(tiny_models, tmp_path: Path) -> None:
         load_model(folder)
 
 
+def test_cry_band_is_loaded_checked_and_applied(tiny_models, tmp_path: Path) -> None:
+    folder = tmp_path / "det"
+    shutil.copytree(tiny_models.detector_dir, folder)
+    stored = json.loads((folder / "calibration.json").read_text())
+    save_calibration(Calibration(temperature=stored["temperature"], cry_band=(0.3, 0.8)), folder)
+    model = load_model(folder)
+    assert model.cry_band == (0.3, 0.8)
+    assert [model.is_cry_unsure(p) for p in (0.29, 0.3, 0.79, 0.8)] == [False, True, True, False]
+    save_calibration(Calibration(temperature=1.0), folder)  # a checkpoint without a band: never unsure
+    assert load_model(folder).cry_band is None and not load_model(folder).is_cry_unsure(0.5)
+    for bad in ([0.6, 0.8], [0.3], ["a", "b"], [0.2, 1.5]):
+        (folder / "calibration.json").write_text(json.dumps({"temperature": 1.0, "cry_band": bad}))
+        with pytest.raises(ModelLoadError, match="cry_band"):
+            load_model(folder)
+    reason = tmp_path / "reason"
+    shutil.copytree(tiny_models.reason_dir, reason)
+    (reason / "calibration.json").write_text(json.dumps({"temperature": 1.0, "cry_band": [0.3, 0.8]}))
+    with pytest.raises(ModelLoadError, match="cry_band"):
+        load_model(reason)
+
+
 def test_bias_restores_the_class_prior() -> None:
     from babycry.calibration import apply_calibration, fit_temperature_and_bias
 

@@ -32,8 +32,8 @@ def test_predict_json(tiny_models, cry_wav: Path, capsys) -> None:
                  "--reason", str(tiny_models.reason_dir)])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"is_cry", "cry_probability", "verdict", "unsure", "reasons", "seconds_analysed", "windows",
-                        "steady_sound", "model"}
+    assert set(out) == {"is_cry", "cry_probability", "cry_unsure", "verdict", "unsure", "reasons",
+                        "seconds_analysed", "windows", "steady_sound", "model"}
 
 
 def test_predict_text(tiny_models, cry_wav: Path, capsys) -> None:
@@ -41,6 +41,19 @@ def test_predict_text(tiny_models, cry_wav: Path, capsys) -> None:
                  "--reason", str(tiny_models.reason_dir)]) == 0
     out = capsys.readouterr().out
     assert "reasons:" in out and "cry" in out
+
+
+def test_predict_says_when_the_detector_is_unsure(tiny_models, cry_wav: Path, tmp_path: Path, capsys) -> None:
+    import shutil
+
+    from babycry.calibration import Calibration, save_calibration
+
+    folder = tmp_path / "det"
+    shutil.copytree(tiny_models.detector_dir, folder)
+    save_calibration(Calibration(temperature=1.0, cry_band=(0.0, 1.0)), folder)  # unsure about everything
+    assert main(["predict", str(cry_wav), "--detector", str(folder), "--reason", str(tiny_models.reason_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("probably ") and "the cry detector is unsure" in out
 
 
 def test_predict_says_a_steady_hum_is_not_a_cry(tiny_models, tmp_path: Path, capsys) -> None:

@@ -62,6 +62,21 @@ def test_reason_card_reports_unsure(tiny_models) -> None:
     assert calibration["answered_balanced_accuracy"] == unsure["answered_balanced_accuracy"]
 
 
+def test_detector_stores_and_reports_its_unsure_band(tiny_models) -> None:
+    folder = Path(tiny_models.detector_dir)
+    calibration = json.loads((folder / "calibration.json").read_text())
+    band = json.loads((folder / "metrics.json").read_text())["grouped"]["cry_band"]
+    low, high = calibration["cry_band"]
+    assert low <= 0.5 <= high and [band["low"], band["high"]] == [low, high]
+    for shares in band["categories"].values():
+        assert shares["cry"] + shares["unsure"] + shares["not_cry"] == pytest.approx(1.0, abs=1e-3)
+    assert {"cry", "speech"} <= set(band["categories"])
+    card = (folder / "README.md").read_text()
+    assert "### Unsure whether it is a cry" in card and f"unsure band of P(cry) [{low}, {high}]" in card
+    # the reason model has an abstention threshold instead
+    assert json.loads((Path(tiny_models.reason_dir) / "calibration.json").read_text())["cry_band"] is None
+
+
 def test_cache_holds_clean_windows_and_training_only_augmentations(tiny_data: Path) -> None:
     data = load_task(tiny_data, task="detector")
     cache = build_cache(data, config=tiny_config("detector"))

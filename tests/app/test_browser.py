@@ -28,11 +28,13 @@ BASE_ARGS = [
 ]
 REASON_NAMES = ("hungry", "belly pain", "discomfort", "tired")
 # The verdict box holds one of these once an answer is on the page.
-ANSWER_JS = """() => {
-  const v = document.querySelector('#verdict');
-  const answers = /Sounds most like|no reason stands out|doesn't sound like a baby crying|steady background sound/;
-  return v && answers.test(v.innerText);
-}"""
+ANSWERS = ("Sounds most like", "no reason stands out", "doesn't sound like a baby crying", "steady background sound",
+           "Maybe a baby crying", "Probably not a baby crying")
+ANSWER_JS = (
+    "() => {\n  const v = document.querySelector('#verdict');\n"
+    f"  const answers = /{'|'.join(ANSWERS)}/;\n"
+    "  return v && answers.test(v.innerText);\n}"
+)
 TIMEOUT_MS = 60_000
 
 

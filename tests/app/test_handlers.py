@@ -141,6 +141,18 @@ def test_answer_confident_unsure_and_not_a_cry():
     assert handlers.render_answer(None)[0] == handlers.EMPTY_ANSWER
 
 
+def test_answer_says_when_the_detector_is_unsure_whether_it_is_a_cry():
+    text, probs, _ = handlers.render_answer(_result(cry_probability=0.66, cry_unsure=True))
+    assert text.startswith("## Maybe a baby crying: the detector isn't sure")
+    assert "66%" in text and "laughter" in text and "If it is a cry, it sounds most like **hungry**." in text
+    assert len(probs) == 4
+    text, _, _ = handlers.render_answer(_result(cry_probability=0.66, cry_unsure=True, unsure=True))
+    assert "no reason stands out clearly" in text
+    text, _, _ = handlers.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.41,
+                                                cry_unsure=True))
+    assert text.startswith("## Probably not a baby crying, but the detector isn't sure") and "41%" in text
+
+
 def test_answer_explains_a_verdict_that_is_not_the_longest_bar():
     """The verdict allows for base rates; the bars include them (most crying babies are hungry)."""
     rates = {"hungry": 0.85, "belly_pain": 0.04, "discomfort": 0.06, "tired": 0.05}
@@ -182,6 +194,10 @@ def test_quality_note_names_the_sounds_the_bundled_detector_mistakes_for_cries()
     laugh = detector.summary()["category_accuracy"]["laugh"]
     note = handlers.model_quality_note(bundled)
     assert laugh < 0.9 and f"{round(100 * (1 - laugh))}% of baby laughter" in note
+    # and where it says it is unsure (the stored band and its shares, from metrics.json)
+    band = detector.summary()["cry_band"]
+    assert f"between {round(100 * band['low'])}% and {round(100 * band['high'])}%" in note
+    assert f"{round(100 * band['categories']['laugh']['unsure'])}% of baby laughter" in note
 
 
 # --------------------------------------------------------------------------- /spectrogram
