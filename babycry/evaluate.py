@@ -432,16 +432,19 @@ def run_cv(
     >>> run_cv("../shared/data", task="reason", folds=5, seeds=3)  # doctest: +SKIP
     """
     from .calibration import fit_temperature
-    from .train import build_cache, cross_validate, for_task
+    from .train import build_cache, cross_validate, cry_band_from_oof, for_task
 
     config = config or for_task(task)
     data = load_task(data_dir, task=task, min_clips=4)
     cache = build_cache(data, config=config)
     result = cross_validate(data, cache, config=config, folds=folds, seeds=seeds, split=split)
     k = len(data.labels)
-    temperature = fit_temperature(result.logits.reshape(-1, k), np.tile(data.y, seeds))
+    pooled_logits, pooled_y = result.logits.reshape(-1, k), np.tile(data.y, seeds)
+    temperature = fit_temperature(pooled_logits, pooled_y)
+    band = cry_band_from_oof(pooled_logits, pooled_y, temperature=temperature, config=config) \
+        if task == "detector" else None
     report = cv_report(data, result, temperature=temperature, n_boot=n_boot or config.bootstrap,
-                       fit_bias=config.calibrate_bias)
+                       fit_bias=config.calibrate_bias, cry_band=(band["low"], band["high"]) if band else None)
     return {"task": task, "data": str(data_dir), "manifest_sha256": data.manifest_hash, "labels": list(data.labels),
             "config": config.to_dict(), **report}
 

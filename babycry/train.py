@@ -1218,6 +1218,16 @@ def _run_fold(job: _FoldJob) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------- #
 # The full training command
 # --------------------------------------------------------------------------- #
+def cry_band_from_oof(
+    logits: np.ndarray, y: np.ndarray, *, temperature: float, config: TrainConfig
+) -> dict[str, float]:
+    """The detector's "unsure" band from pooled out-of-fold logits (:func:`babycry.calibration.choose_cry_band`)."""
+    from .calibration import apply_calibration, choose_cry_band
+
+    return choose_cry_band(apply_calibration(logits, temperature=temperature)[:, 1], y,
+                           max_dismissed=config.cry_band_max_dismissed, min_confident=config.cry_band_min_confident)
+
+
 def library_versions() -> dict[str, str]:
     """Versions of the libraries a checkpoint depends on.
 
@@ -1276,7 +1286,6 @@ def train(
     from .calibration import (
         Calibration,
         apply_calibration,
-        choose_cry_band,
         choose_unsure_threshold,
         fit_temperature,
         fit_temperature_and_bias,
@@ -1301,11 +1310,9 @@ def train(
             temperature, bias = fit_temperature_and_bias(pooled_logits, pooled_y)
         else:
             temperature, bias = fit_temperature(pooled_logits, pooled_y), None
-        unsure = band = None
-        if data.task == "detector":
-            band = choose_cry_band(apply_calibration(pooled_logits, temperature=temperature)[:, 1], pooled_y,
-                                   max_dismissed=config.cry_band_max_dismissed,
-                                   min_confident=config.cry_band_min_confident)
+        unsure = None
+        band = cry_band_from_oof(pooled_logits, pooled_y, temperature=temperature, config=config) \
+            if data.task == "detector" else None
         if data.task == "reason":
             # abstain on the prior-corrected probabilities the decision is made on
             unsure = choose_unsure_threshold(apply_calibration(pooled_logits, temperature=temperature),

@@ -122,3 +122,15 @@ def test_cv_command_on_a_tiny_folder(tiny_data: Path, tmp_path: Path, capsys) ->
     assert main(["cv", "--task", "reason", "--data", str(tiny_data), "--folds", "2", "--seeds", "1", "--split",
                  "random", "--json", str(out), "--config", str(cfg), "--quiet"]) == 0
     assert json.loads(out.read_text())["leaky"] is True
+
+
+def test_detector_cv_command_reports_the_unsure_band(tiny_data: Path, tmp_path: Path) -> None:
+    from babycry.train import tiny_config
+
+    cfg = tmp_path / "tiny.json"
+    cfg.write_text(json.dumps({**tiny_config("detector").to_dict(), "epochs": 1}))
+    out = tmp_path / "cv.json"
+    assert main(["cv", "--task", "detector", "--data", str(tiny_data), "--folds", "2", "--seeds", "1",
+                 "--json", str(out), "--config", str(cfg), "--quiet"]) == 0
+    band = json.loads(out.read_text())["cry_band"]
+    assert band["low"] <= 0.5 <= band["high"] and {"cry", "speech"} <= set(band["categories"])
