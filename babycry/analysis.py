@@ -14,7 +14,7 @@ from .audio import Audio
 from .config import AudioConfig, SteadySoundConfig, WindowConfig
 from .errors import InvalidParameterError
 from .features import level_range_db
-from .model import CryModel, frame_windows
+from .modeling import CryModel, frame_windows
 
 __all__ = ["Window", "Analysis", "analyse", "is_steady_sound", "CRY_THRESHOLD"]
 
@@ -54,7 +54,7 @@ class Analysis:
         Calibrated probability that the recording holds an infant cry.
     cry_unsure : bool
         ``cry_probability`` lies in the detector's stored "unsure" band
-        (:attr:`babycry.model.CryModel.cry_band`): on recordings it never heard, cries and the sounds it
+        (:attr:`babycry.modeling.CryModel.cry_band`): on recordings it never heard, cries and the sounds it
         mistakes for them (laughter, some household noises) both land there often.  Never set for a steady
         sound.  ``is_cry`` still gives the yes/no answer.
     verdict : str
@@ -150,7 +150,7 @@ def analyse(
     audio : Audio
         From :func:`babycry.audio.load` or :func:`babycry.audio.from_array`.
     detector, reason : CryModel
-        From :func:`babycry.model.load_detector` / :func:`babycry.model.load_reason`.
+        From :func:`babycry.modeling.load_detector` / :func:`babycry.modeling.load_reason`.
     window : WindowConfig
         Window and hop.
     audio_config : AudioConfig
@@ -173,7 +173,7 @@ def analyse(
 
     Examples
     --------
-    >>> from babycry.model import load_detector, load_reason
+    >>> from babycry.modeling import load_detector, load_reason
     >>> from babycry.audio import load
     >>> result = analyse(load("cry.wav"), detector=load_detector(), reason=load_reason())  # doctest: +SKIP
     >>> result.to_dict()["verdict"]  # doctest: +SKIP

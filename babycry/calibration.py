@@ -1,23 +1,30 @@
-"""Honest confidence: temperature scaling, the "unsure" threshold and band, ECE.
+"""Honest confidence: softmax, temperature scaling, the "unsure" threshold and band, ECE.
 
 Both are fitted on grouped out-of-fold logits (never on clips the model was
 trained on) and stored beside the checkpoint in ``calibration.json``, so every
-consumer of the checkpoint gets the same calibrated probabilities.
+consumer of the checkpoint gets the same calibrated probabilities.  This module
+writes that file (:func:`save_calibration`) and is the one place that reads and
+checks it (:func:`load_calibration`); it knows nothing of the model itself.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .errors import InvalidParameterError
-from .model import softmax
+from .config import labels_for_task
+from .errors import InvalidParameterError, ModelLoadError
+from .hub import read_json
 
 __all__ = [
+    "CALIBRATION_FILE",
+    "softmax",
     "Calibration",
     "fit_temperature",
     "fit_temperature_and_bias",
@@ -26,8 +33,28 @@ __all__ = [
     "choose_unsure_threshold",
     "choose_cry_band",
     "save_calibration",
+    "load_calibration",
+    "class_recalls",
     "log_loss",
 ]
+
+#: The file stored beside ``config.json`` / ``model.safetensors``.
+CALIBRATION_FILE = "calibration.json"
+
+
+def softmax(logits: np.ndarray, *, axis: int = -1) -> np.ndarray:
+    """Numerically stable softmax.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> softmax(np.array([0.0, 0.0])).tolist()
+    [0.5, 0.5]
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    z = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def log_loss(probabilities: np.ndarray, y: np.ndarray) -> float:
@@ -117,7 +144,21 @@ def fit_temperature_and_bias(logits: np.ndarray, y: np.ndarray) -> tuple[float, 
 
 
 def apply_calibration(logits: np.ndarray, *, temperature: float, bias: np.ndarray | None = None) -> np.ndarray:
-    """Calibrated probabilities ``softmax(logits / temperature + bias)``.
+    """Calibrated probabilities ``softmax(logits / temperature + bias)`` over the last axis.
+
+    Parameters
+    ----------
+    logits : np.ndarray
+        Uncalibrated logits ``(..., k)``: one clip ``(k,)`` or many ``(n, k)``.
+    temperature : float
+        Divide the logits by this.
+    bias : np.ndarray, optional
+        Added to the scaled logits, ``(k,)``.
+
+    Returns
+    -------
+    np.ndarray
+        Probabilities of the same shape as ``logits``.
 
     Examples
     --------
@@ -125,7 +166,7 @@ def apply_calibration(logits: np.ndarray, *, temperature: float, bias: np.ndarra
     >>> apply_calibration(np.array([[0.0, 2.0]]), temperature=2.0).round(3).tolist()
     [[0.269, 0.731]]
     """
-    z = np.atleast_2d(np.asarray(logits, dtype=np.float64)) / float(temperature)
+    z = np.asarray(logits, dtype=np.float64) / float(temperature)
     if bias is not None:
         z = z + np.asarray(bias, dtype=np.float64)
     return softmax(z)
@@ -344,6 +385,81 @@ def save_calibration(calibration: Calibration, folder: str | os.PathLike) -> Pat
     ...     save_calibration(Calibration(temperature=2.0), d).name
     'calibration.json'
     """
-    path = Path(folder) / "calibration.json"
+    path = Path(folder) / CALIBRATION_FILE
     path.write_text(json.dumps(asdict(calibration), indent=2) + "\n")
     return path
+
+
+def load_calibration(path_or_id: str | os.PathLike, *, task: str | None = None) -> Calibration:
+    """Read and check ``calibration.json`` beside a checkpoint (a local folder or a hub id).
+
+    Parameters
+    ----------
+    path_or_id : str or os.PathLike
+        The checkpoint folder or hub id.
+    task : {"detector", "reason"}, optional
+        The checkpoint's task: the bias must have one value per label, and only
+        the detector may carry a ``cry_band``.  ``None``: those two checks are
+        skipped.
+
+    Returns
+    -------
+    Calibration
+        ``Calibration()`` (temperature 1, no bias, never unsure) when the file is absent.
+
+    Raises
+    ------
+    ModelLoadError
+        The file is corrupt or holds an invalid temperature, bias, unsure threshold or band.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = save_calibration(Calibration(temperature=2.0, cry_band=(0.3, 0.8)), d)
+    ...     load_calibration(d, task="detector").cry_band
+    (0.3, 0.8)
+    """
+    source = str(path_or_id)
+    stored = read_json(source, CALIBRATION_FILE)
+    if stored is None:
+        return Calibration()
+    if not isinstance(stored, dict):
+        raise ModelLoadError(f"The calibration of {source!r} is not a JSON object.")
+    temperature = _finite(stored.get("temperature", 1.0))
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise ModelLoadError(
+            f"The calibration of {source!r} holds an invalid temperature {stored.get('temperature')!r}."
+        )
+    bias = stored.get("bias")
+    if bias is not None:
+        values = [_finite(v) for v in bias] if isinstance(bias, (list, tuple)) else [math.nan]
+        n_labels = len(labels_for_task(task)) if task is not None else len(values)
+        if len(values) != n_labels or not all(math.isfinite(v) for v in values):
+            raise ModelLoadError(f"The calibration of {source!r} holds an invalid bias {bias!r}.")
+        bias = tuple(values)
+    band = stored.get("cry_band")
+    if band is not None:
+        bounds = [_finite(v) for v in band] if isinstance(band, (list, tuple)) else []
+        low, high = bounds if len(bounds) == 2 else (math.nan, math.nan)
+        # the band always holds the yes/no decision at 0.5, and only the detector has one
+        if task not in (None, "detector") or not (0.0 <= low <= 0.5 <= high <= 1.0):
+            raise ModelLoadError(f"The calibration of {source!r} holds an invalid cry_band {band!r}.")
+        band = (low, high)
+    unsure = _finite(stored.get("unsure_threshold", 0.0))
+    if not 0.0 <= unsure <= 1.0:
+        raise ModelLoadError(
+            f"The calibration of {source!r} holds an invalid unsure_threshold {stored.get('unsure_threshold')!r}."
+        )
+    rest = {f.name: stored[f.name] for f in fields(Calibration)
+            if f.name in stored and f.name not in ("temperature", "bias", "cry_band", "unsure_threshold")}
+    return Calibration(temperature=temperature, bias=bias, cry_band=band,
+                       unsure_threshold=unsure, **rest)
+
+
+def _finite(value: Any) -> float:
+    """``float(value)``, NaN for anything that is not a number (so the caller's range check rejects it)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan

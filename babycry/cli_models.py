@@ -64,7 +64,7 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
 def _cmd_predict(args: argparse.Namespace) -> int:
     from .analysis import analyse
     from .audio import load
-    from .model import load_detector, load_reason
+    from .modeling import load_detector, load_reason
 
     audio = load(args.file)
     result = analyse(audio, detector=load_detector(args.detector), reason=load_reason(args.reason))
@@ -105,7 +105,7 @@ def register_predict(sub: argparse._SubParsersAction) -> None:
     >>> parser.parse_args("predict x.wav --json".split()).command
     'predict'
     """
-    from .model import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
+    from .modeling import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
 
     p = sub.add_parser("predict", help="is it a cry, and which reason? (verdict, probabilities, unsure, timeline)")
     p.add_argument("file", metavar="FILE", help="audio file (WAV, FLAC, OGG, WebM, M4A, MP3, 3GP…)")

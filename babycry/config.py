@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import InvalidParameterError
+
 __all__ = [
     "AudioConfig",
     "BandPassConfig",
@@ -17,6 +19,9 @@ __all__ = [
     "SteadySoundConfig",
     "REASONS",
     "DETECTOR_LABELS",
+    "labels_for_task",
+    "CRY_THRESHOLD",
+    "N_BOOTSTRAP",
 ]
 
 #: The four reasons the reason classifier predicts, in label-id order.
@@ -25,6 +30,41 @@ REASONS: tuple[str, ...] = ("hungry", "belly_pain", "discomfort", "tired")
 
 #: The cry detector's labels, in label-id order.
 DETECTOR_LABELS: tuple[str, ...] = ("not_cry", "cry")
+
+#: Calibrated P(cry) at or above which a recording is called a cry: the detector's yes/no decision
+#: (the answer, the checkpoint scoring and the app's timeline all split here).
+CRY_THRESHOLD: float = 0.5
+
+#: Draws of the family (group) bootstrap behind every 95% interval babycry reports.
+N_BOOTSTRAP: int = 500
+
+
+def labels_for_task(task: str) -> tuple[str, ...]:
+    """The label names of a task, in label-id order.
+
+    Parameters
+    ----------
+    task : {"detector", "reason"}
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown task.
+
+    Examples
+    --------
+    >>> labels_for_task("detector")
+    ('not_cry', 'cry')
+    """
+    if task == "detector":
+        return DETECTOR_LABELS
+    if task == "reason":
+        return REASONS
+    raise InvalidParameterError(f"Unknown task {task!r}: expected 'detector' or 'reason'.")
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,7 @@ def load_task(root: str | os.PathLike, *, task: str, min_clips: int = 1) -> Task
     ...
     babycry.errors.DataError: Data folder '/no/such/folder' does not exist.
     """
-    from .model import labels_for_task
+    from .config import labels_for_task
 
     root = Path(root)
     rows = select_task(read_manifest(root), task=task)

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from .calibration import class_recalls
+from .calibration import class_recalls, softmax
 from .config import AudioConfig, WindowConfig
 from .data import TaskData, load_task
 from .errors import DataError
-from .model import CryModel, load_model, softmax
+from .modeling import CryModel, load_model
 
 __all__ = [
     "point_metrics",

@@ -46,7 +46,7 @@ from .audio import load as load_audio
 from .config import AudioConfig, WindowConfig
 from .data import TaskData, grouped_folds, random_folds
 from .errors import DataError, InvalidParameterError
-from .model import ModelConfig, build_feature_extractor, build_model, fit_window, frame_windows
+from .modeling import ModelConfig, build_feature_extractor, build_model, fit_window, frame_windows
 from .preprocess import band_limit
 
 __all__ = [

@@ -29,9 +29,10 @@ import numpy as np
 from babycry.analysis import is_steady_sound
 from babycry.audio import from_array
 from babycry.audio import load as load_audio
+from babycry.calibration import softmax
 from babycry.cli_models import parse_set_overrides
 from babycry.config import AudioConfig
-from babycry.model import DEFAULT_DETECTOR_DIR, load_model, softmax
+from babycry.modeling import DEFAULT_DETECTOR_DIR, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SR = AudioConfig().sample_rate

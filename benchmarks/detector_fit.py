@@ -21,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from babycry.calibration import softmax
+from babycry.config import labels_for_task
 from babycry.data import load_task
-from babycry.model import labels_for_task, softmax
 from babycry.train import build_cache, clip_logits, fit, for_task
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,8 +22,9 @@ import numpy as np
 from audiomentations import PitchShift, TimeStretch
 
 from babycry.audio import load
+from babycry.config import labels_for_task
 from babycry.data import grouped_folds, load_task
-from babycry.model import CryModel, build_feature_extractor, labels_for_task
+from babycry.modeling import CryModel, build_feature_extractor
 from babycry.train import build_cache, fit, for_task
 
 ROOT = Path(__file__).resolve().parents[1]

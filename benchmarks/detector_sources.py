@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from babycry.model import softmax
+from babycry.calibration import softmax
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ import torch
 
 from babycry.analysis import analyse
 from babycry.audio import from_array
-from babycry.model import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR, load_detector, load_reason
+from babycry.modeling import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR, load_detector, load_reason
 from babycry.synth import synth_cry
 
 

@@ -157,7 +157,7 @@ class Models:
         babycry.errors.ModelLoadError
             A checkpoint is missing or corrupt (retried on the next call).
         """
-        from babycry.model import load_detector, load_reason
+        from babycry.modeling import load_detector, load_reason
 
         with self._lock:
             if self._loaded is None:

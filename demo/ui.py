@@ -114,7 +114,7 @@ def build_demo(*, detector_path: str | Path | None = None, reason_path: str | Pa
     gradio.Blocks
         Not yet queued or launched (``app.py`` does that).
     """
-    from babycry.model import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
+    from babycry.modeling import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
 
     models = handlers.Models(
         detector_path=detector_path or _default_model_path("BABYCRY_DETECTOR", DEFAULT_DETECTOR_DIR),

@@ -11,7 +11,7 @@ from babycry.analysis import Analysis, Window, analyse, is_steady_sound
 from babycry.audio import from_array
 from babycry.config import REASONS
 from babycry.errors import InvalidParameterError
-from babycry.model import load_detector, load_reason
+from babycry.modeling import load_detector, load_reason
 from babycry.synth import synth_cry
 
 
@@ -67,9 +67,13 @@ def test_cry_unsure_follows_the_detectors_band_but_never_for_a_steady_sound(mode
     import dataclasses
 
     det, rea = models
-    wide = dataclasses.replace(det, cry_band=(0.0, 1.0))  # unsure about everything below 1
+
+    def with_band(band: tuple[float, float] | None):
+        return dataclasses.replace(det, calibration=dataclasses.replace(det.calibration, cry_band=band))
+
+    wide = with_band((0.0, 1.0))  # unsure about everything below 1
     assert analyse(cry, detector=wide, reason=rea).cry_unsure
-    assert not analyse(cry, detector=dataclasses.replace(det, cry_band=None), reason=rea).cry_unsure
+    assert not analyse(cry, detector=with_band(None), reason=rea).cry_unsure
     assert not analyse(from_array(_hum(), 16000), detector=wide, reason=rea).cry_unsure
 
 

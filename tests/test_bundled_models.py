@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from babycry.audio import from_array, resample
-from babycry.model import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR, load_detector, load_reason
+from babycry.modeling import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR, load_detector, load_reason
 from babycry.synth import synth_cry
 
 FILES = ("config.json", "model.safetensors", "preprocessor_config.json", "calibration.json", "metrics.json",

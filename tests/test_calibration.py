@@ -16,9 +16,10 @@ from babycry.calibration import (
     fit_temperature,
     log_loss,
     save_calibration,
+    softmax,
 )
 from babycry.errors import InvalidParameterError, ModelLoadError
-from babycry.model import load_model, softmax
+from babycry.modeling import load_model
 
 
 def _overconfident(n: int = 4000, true_t: float = 3.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -107,3 +108,21 @@ def test_bias_restores_the_class_prior() -> None:
     assert log_loss(p, y) <= log_loss(np.tile(prior, (len(y), 1)), y) + 0.01
     assert log_loss(p, y) < log_loss(softmax(logits / fit_temperature(logits, y)), y) - 0.5
     np.testing.assert_allclose(p.mean(axis=0), prior, atol=0.02)
+
+
+def test_load_calibration_reads_what_save_wrote_and_refuses_malformed_files(tmp_path: Path) -> None:
+    from babycry.calibration import load_calibration
+
+    assert load_calibration(tmp_path) == Calibration()  # absent: uncalibrated
+    written = Calibration(temperature=2.0, bias=(0.0, -1.0, -2.0, -3.0), unsure_threshold=0.3, n_predictions=7)
+    save_calibration(written, tmp_path)
+    assert load_calibration(tmp_path, task="reason") == written
+    for bad, field in (({"temperature": "hot"}, "temperature"), ({"temperature": 0}, "temperature"),
+                       ({"bias": [0.0, 1.0]}, "bias"), ({"bias": "x"}, "bias"),
+                       ({"unsure_threshold": 2.0}, "unsure_threshold"), ({"cry_band": [0.3, 0.8]}, "cry_band")):
+        (tmp_path / "calibration.json").write_text(json.dumps(bad))
+        with pytest.raises(ModelLoadError, match=field):
+            load_calibration(tmp_path, task="reason")
+    (tmp_path / "calibration.json").write_text("[1, 2]")
+    with pytest.raises(ModelLoadError, match="JSON object"):
+        load_calibration(tmp_path)

@@ -10,7 +10,7 @@ import pytest
 
 from babycry.data import load_task
 from babycry.errors import InvalidParameterError
-from babycry.model import window_bounds
+from babycry.modeling import window_bounds
 from babycry.synth import synth_cry
 from babycry.train import TrainConfig, build_cache, for_task, tiny_config
 

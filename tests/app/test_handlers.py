@@ -187,7 +187,7 @@ def test_quality_note_is_read_from_the_checkpoint(models):
 
 
 def test_quality_note_names_the_sounds_the_bundled_detector_mistakes_for_cries():
-    from babycry.model import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
+    from babycry.modeling import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
 
     bundled = handlers.Models(detector_path=DEFAULT_DETECTOR_DIR, reason_path=DEFAULT_REASON_DIR)
     detector, _ = bundled.get()
