@@ -11,15 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .audio import Audio
-from .config import AudioConfig, SteadySoundConfig, WindowConfig
+from .config import CRY_THRESHOLD, AudioConfig, SteadySoundConfig, WindowConfig
 from .errors import InvalidParameterError
 from .features import level_range_db
 from .modeling import CryModel, frame_windows
 
-__all__ = ["Window", "Analysis", "analyse", "is_steady_sound", "CRY_THRESHOLD"]
-
-#: Calibrated cry probability at or above which a recording is called a cry.
-CRY_THRESHOLD = 0.5
+__all__ = ["Window", "Analysis", "analyse", "is_steady_sound"]
 
 
 @dataclass(frozen=True)

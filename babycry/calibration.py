@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import labels_for_task
+from .config import CRY_THRESHOLD, labels_for_task
 from .errors import InvalidParameterError, ModelLoadError
 from .hub import read_json
 
@@ -281,7 +281,7 @@ def choose_cry_band(
     data: ``low`` is the highest value (on a 0.01 grid) below which at most
     ``max_dismissed`` of the cries fall, ``high`` the highest value that still
     leaves at least ``min_confident`` of the cries at or above it.  The band
-    always contains 0.5, the yes/no decision.
+    always contains ``CRY_THRESHOLD`` (0.5), the yes/no decision.
 
     Parameters
     ----------
@@ -326,7 +326,7 @@ def choose_cry_band(
     below = np.array([np.mean(cries < t) for t in grid])
     low = float(grid[below <= max_dismissed + 1e-12].max())
     high = float(grid[below <= 1.0 - min_confident + 1e-12].max())
-    low, high = min(low, 0.5), max(high, 0.5)
+    low, high = min(low, CRY_THRESHOLD), max(high, CRY_THRESHOLD)
     return {
         "low": low,
         "high": high,
@@ -442,8 +442,8 @@ def load_calibration(path_or_id: str | os.PathLike, *, task: str | None = None) 
     if band is not None:
         bounds = [_finite(v) for v in band] if isinstance(band, (list, tuple)) else []
         low, high = bounds if len(bounds) == 2 else (math.nan, math.nan)
-        # the band always holds the yes/no decision at 0.5, and only the detector has one
-        if task not in (None, "detector") or not (0.0 <= low <= 0.5 <= high <= 1.0):
+        # the band always holds the yes/no decision, and only the detector has one
+        if task not in (None, "detector") or not (0.0 <= low <= CRY_THRESHOLD <= high <= 1.0):
             raise ModelLoadError(f"The calibration of {source!r} holds an invalid cry_band {band!r}.")
         band = (low, high)
     unsure = _finite(stored.get("unsure_threshold", 0.0))

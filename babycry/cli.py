@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,11 +33,6 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
 # --------------------------------------------------------------------------- #
 # Library-core commands: info, spectrogram, augment, synth
 # --------------------------------------------------------------------------- #
-def _default_data_dir() -> str:
-    """``BABYCRY_DATA`` or ``../shared/data`` (a data folder is optional for these commands)."""
-    return os.environ.get("BABYCRY_DATA", os.path.join("..", "shared", "data"))
-
-
 def _print_json(obj: object) -> None:
     print(json.dumps(obj, indent=2, allow_nan=False))
 
@@ -164,6 +158,7 @@ def _parse_params(items: Sequence[str]) -> dict[str, str]:
 def _cmd_augment(args: argparse.Namespace) -> int:
     from . import augment
     from .audio import load
+    from .data import default_data_dir
     from .synth import write_wav
 
     if args.list:
@@ -184,7 +179,7 @@ def _cmd_augment(args: argparse.Namespace) -> int:
     params = _parse_params(args.param)
     aug.resolve(params)  # bad names/values fail before the audio is decoded
     audio = load(args.file)
-    data_dir = args.data if args.data is not None else _default_data_dir()
+    data_dir = args.data if args.data is not None else str(default_data_dir())
     result = augment.apply(audio.samples, sample_rate=audio.sample_rate, name=aug.name, params=params,
                            seed=args.seed, data_dir=data_dir if Path(data_dir).is_dir() else None)
     write_wav(args.output, result.samples, sample_rate=result.sample_rate)
@@ -238,6 +233,7 @@ def _register_eda(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_eda(args: argparse.Namespace) -> int:
+    from .data import default_data_dir
     from .eda import run_eda
 
     out = Path(args.json) if args.json else None
@@ -246,7 +242,7 @@ def _cmd_eda(args: argparse.Namespace) -> int:
     if out is not None and not out.parent.is_dir():
         raise BabyCryError(f"Cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist.")
     labels = [x.strip() for x in args.labels.split(",") if x.strip()] if args.labels else None
-    result = run_eda(args.data if args.data is not None else _default_data_dir(), labels=labels,
+    result = run_eda(args.data if args.data is not None else str(default_data_dir()), labels=labels,
                      max_per_class=args.max_per_class, seed=args.seed, progress=not args.no_progress)
     if out is not None:
         result.save(out)

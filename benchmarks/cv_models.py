@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from babycry.data import default_data_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 HEADLINE = ["balanced_accuracy", "macro_f1", "log_loss", "ece", "roc_auc"]
 
@@ -43,7 +45,7 @@ def row(report: dict) -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", default="../shared/data")
+    p.add_argument("--data", default=str(default_data_dir().resolve()))  # absolute: `babycry cv` runs in ROOT
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--tasks", nargs="+", default=["detector", "reason"], choices=["detector", "reason"])

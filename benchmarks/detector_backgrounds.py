@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from babycry.audio import load as load_audio
 from babycry.calibration import softmax
 from babycry.cli_models import parse_set_overrides
 from babycry.config import AudioConfig
+from babycry.data import default_data_dir
 from babycry.modeling import DEFAULT_DETECTOR_DIR, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    data_dir = args.data or os.environ.get("BABYCRY_DATA", str(ROOT.parent / "shared" / "data"))
+    data_dir = args.data or str(default_data_dir())
     detector = load_model(args.model, task="detector")
     cry_id = detector.labels.index("cry")
     clips = backgrounds()

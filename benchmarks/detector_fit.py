@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
 
 from babycry.calibration import softmax
 from babycry.config import labels_for_task
-from babycry.data import load_task
+from babycry.data import default_data_dir, load_task
 from babycry.train import build_cache, clip_logits, fit, for_task
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +34,7 @@ HARDER = {"epochs": 24, "learning_rate": 0.002, "weight_decay": 0.01,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=os.environ.get("BABYCRY_DATA", str(ROOT.parent / "shared" / "data")))
+    parser.add_argument("--data", default=str(default_data_dir()))
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from audiomentations import PitchShift, TimeStretch
 
 from babycry.audio import load
 from babycry.config import labels_for_task
-from babycry.data import grouped_folds, load_task
+from babycry.data import default_data_dir, grouped_folds, load_task
 from babycry.modeling import CryModel, build_feature_extractor
 from babycry.train import build_cache, fit, for_task
 
@@ -49,7 +48,7 @@ TRANSFORMS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=os.environ.get("BABYCRY_DATA", str(ROOT.parent / "shared" / "data")))
+    parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--category", default="laugh", help="a detector category: laugh, noise, silence, speech, cry")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

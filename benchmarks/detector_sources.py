@@ -16,7 +16,6 @@ Probabilities are the mean of the three seeds' temperature-free softmax; the dec
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +23,14 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from babycry.calibration import softmax
+from babycry.data import default_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=os.environ.get("BABYCRY_DATA", str(ROOT.parent / "shared" / "data")))
+    parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--model", default=str(ROOT / "assets" / "models" / "cry-detector"))
     args = parser.parse_args()
 

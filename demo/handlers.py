@@ -28,8 +28,8 @@ import numpy as np
 from babycry import audio as bc_audio
 from babycry import augment as bc_augment
 from babycry import features, plots, preprocess
-from babycry.analysis import CRY_THRESHOLD, analyse
-from babycry.config import REASONS, AudioConfig, BandPassConfig, MelConfig
+from babycry.analysis import analyse
+from babycry.config import CRY_THRESHOLD, REASONS, AudioConfig, BandPassConfig, MelConfig
 from babycry.errors import BabyCryError
 
 logger = logging.getLogger(__name__)
