@@ -129,7 +129,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     metrics = train(data, args.out, config=config, command=command, cv=not args.no_cv)
     grouped = metrics.get("grouped")
     if grouped:
-        from .evaluate import format_table
+        from .evaluation.report import render_text as format_table
 
         print(format_table({"task": args.task, **grouped}))
     print(f"saved {args.out}")
@@ -158,7 +158,9 @@ def register_train(sub: argparse._SubParsersAction) -> None:
 
 # --------------------------------------------------------------------------- #
 def _cmd_cv(args: argparse.Namespace) -> int:
-    from .evaluate import format_table, run_cv, write_json
+    from .evaluation.report import render_text as format_table
+    from .evaluation.report import write_json
+    from .training.pipeline import run_cv
 
     if args.folds < 2:
         raise InvalidParameterError(f"--folds must be at least 2, got {args.folds}.")
@@ -199,7 +201,9 @@ def register_cv(sub: argparse._SubParsersAction) -> None:
 
 # --------------------------------------------------------------------------- #
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_checkpoint, format_table, write_json
+    from .evaluation.report import render_text as format_table
+    from .evaluation.report import write_json
+    from .evaluation.scoring import evaluate_checkpoint
 
     if not Path(args.data).exists():
         raise DataError(f"Data folder {args.data!r} does not exist.")

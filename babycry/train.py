@@ -1291,8 +1291,8 @@ def train(
         fit_temperature_and_bias,
         save_calibration,
     )
-    from .card import write_model_card
-    from .evaluate import cv_report
+    from .evaluation.card import write_model_card
+    from .evaluation.report import cv_report
 
     if data.task != config.task:
         raise InvalidParameterError(f"The data are selected for {data.task!r} but the config trains {config.task!r}.")

@@ -1,0 +1,270 @@
+"""Model cards: the ``README.md`` written beside each checkpoint (Hugging Face format).
+
+Every figure in a card is read from the ``metrics.json`` / ``training.json`` /
+``calibration.json`` the same training run wrote, and every setting from the
+training recipe recorded in ``training.json`` (``config``), so the card is
+reproduced by re-running the training command it quotes and never restates a
+default.  The evaluation section is :func:`babycry.evaluation.report.render_markdown`,
+the same rendering the app's Model tab shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .report import render_markdown
+
+__all__ = ["write_model_card", "render_model_card"]
+
+_DATA_LICENSES = """\
+| source | used for | license |
+|---|---|---|
+| Donate-a-Cry (cleaned set), github.com/gveres/donateacry-corpus | cries; the four reasons | ODbL 1.0 / DbCL 1.0 |
+| giulbia/baby_cry_detection: ESC-50 clips (crying baby, noise) | cries, noise negatives | CC BY-NC 3.0 |
+| giulbia/baby_cry_detection: own recordings (cry, laugh, silence) | cries; laugh, silence negatives | CC BY-SA 4.0 |
+| Free Spoken Digit Dataset (5 speakers) | speech negatives | CC BY-SA 4.0 |
+
+The ESC-50 clips are licensed for non-commercial use only (CC BY-NC 3.0), so these weights are released for
+non-commercial research and education."""
+
+_UNUSED_RAW = ("The raw Donate-a-Cry uploads (`donateacry_unlabeled/`, `donateacry_removed/`) were not used: nobody "
+               "has listened to them and their labels are unreliable.")
+
+
+def _train_only_text(augment: dict[str, Any], data: dict[str, Any]) -> str:
+    """What the card says about unreviewed uploads used as training-only negatives (detector recipe)."""
+    labels = augment["train_only_labels"]
+    if not labels:
+        return _UNUSED_RAW
+    kept = data.get("train_only_clips_kept")
+    total = data.get("train_only_clips")
+    count = f"{kept} of {total} " if kept is not None and total is not None else ""
+    return (
+        f"Training-only negatives: {count}unreviewed uploads labelled {', '.join(f'`{x}`' for x in labels)} "
+        "(for Donate-a-Cry: the raw uploads its cleaners removed as non-cries, recorded on the same phones in the "
+        "same homes as the cries). Nobody here has listened to them, so they are never scored, an upload whose "
+        f"frames are more than {augment['train_only_max_cry_voicing']:.0%} voiced at 250-800 Hz (pYIN; a "
+        "likely cry) is dropped, and a fold never trains on uploads from its test families. "
+        "`donateacry_unlabeled/` is not used."
+    )
+
+
+def _synthetic_negatives_text(augment: dict[str, Any]) -> str:
+    """The hard negatives a detector recipe synthesises."""
+    kinds = []
+    if augment["hard_negatives_per_cry"]:
+        kinds.append("cries cut into short rhythmic bursts and shifted down (laughter, babble, adult-pitched voices)")
+    if augment["speech_copies"]:
+        kinds.append("speech shifted up (a high voice that is not crying)")
+    if augment["synth_pairs_per_cry"]:
+        kinds.append("synthetic laughter-like babble")
+    if augment["synth_negatives_per_cry"]:
+        kinds.append("synthetic adult voices (moaning, sobbing: 100-300 Hz) and cough/sneeze-like noise bursts")
+    if augment["synth_tones_per_cry"]:
+        kinds.append("machine tones (whines, sirens, beeps, chirps, motors, bells)")
+    return ("Hard negatives synthesised for training: " + "; ".join(kinds) + ".") if kinds else ""
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def _front_matter(*, name: str, metrics: dict[str, Any], folds: int) -> str:
+    """The Hugging Face YAML header (with a model-index when there is a grouped evaluation)."""
+    grouped = metrics.get("grouped")
+    meta = [
+        "---",
+        "license: cc-by-nc-4.0",
+        "library_name: transformers",
+        "pipeline_tag: audio-classification",
+        "tags:", "  - audio-classification", "  - audio-spectrogram-transformer", "  - infant-cry", "  - babycry",
+        "datasets:", "  - donateacry-corpus", "  - esc50", "  - free-spoken-digit-dataset",
+        "metrics:", "  - balanced_accuracy", "  - f1", "  - log_loss", "  - ece",
+    ]
+    if grouped:
+        meta += [
+            "model-index:", f"  - name: babycry-{name}", "    results:", "      - task:",
+            "          type: audio-classification", "        dataset:",
+            "          name: babycry shared data (grouped CV)",
+            "          type: babycry", "        metrics:", "          - type: balanced_accuracy",
+            f"            value: {grouped['metrics']['balanced_accuracy']['value']}",
+            f"            name: balanced accuracy (grouped {folds}-fold CV, pooled out-of-fold)",
+        ]
+    meta.append("---")
+    return "\n".join(meta)
+
+
+def _limitations(task: str, recipe: dict[str, Any], band: str) -> list[str]:
+    """The card's limitation bullets, from the recipe the checkpoint was trained with."""
+    if task != "detector":
+        return [
+            "- 84% of the cleaned Donate-a-Cry clips are `hungry`; belly_pain has 16 clips from 7 families (8 from "
+            "one family), discomfort 27 from 16, tired 24 from 16. Any figure for the small classes rests on a "
+            "handful of families: read the intervals, not the point values.",
+            "- The labels are what parents tagged in an app, not verified causes. Published 90%+ accuracies on this "
+            "corpus come from ungrouped splits (see the LEAKY column).",
+        ]
+    augment = recipe["augment"]
+    return [
+        "- Labelled negatives are few kinds: one silence recording, one baby-laughter recording, ESC-50 "
+        "clips (dogs, cats, church bells, car horns, snoring and other household and street sounds) and five "
+        "adult speakers saying digits. " + _synthetic_negatives_text(augment) + " No real "
+        "coughs, sneezes, moans, screams or adult crying were seen: a high-pitched scream, a cat's meow or a "
+        "whining dog is the likeliest sound to be called a cry (animal calls and tonal alarms are most of "
+        "the noise clips it gets wrong in grouped CV).",
+        "- Laughter is a single recording (one group), so its grouped-CV figure is one recording held out.",
+        "- Every Donate-a-Cry cry went through a phone codec (AMR-NB or IMA ADPCM) and most negatives did not, so "
+        "a codec itself can read as \"cry\"; "
+        + ("training sends windows of both classes through random codecs to break that link"
+           if augment["phone_codec"]["p"] else "this model was trained without codec augmentation")
+        + " (see \"Through a phone codec\" for what is left of it). Browser microphones also "
+        "apply echo cancellation and noise suppression, which no training clip had.",
+        f"- Every input is band-limited to {band} with a steep filter. "
+        "Donate-a-Cry's 8 kHz files roll off from about 3.7 kHz; a gentler 4 kHz edge left 16 kHz sources "
+        "(every labelled negative but speech) with faint content above it, and a detector trained that way "
+        "read \"content up there\" as \"not a cry\": it missed a third of the cries from other sources and owed "
+        "much of its laughter and noise "
+        "accuracy to the recording channel rather than the sound.",
+    ]
+
+
+def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], calibration: dict[str, Any]) -> str:
+    """The model card text.
+
+    Parameters
+    ----------
+    metrics : dict
+        The checkpoint's ``metrics.json`` (``task``, ``labels``, ``grouped`` and ``random`` reports).
+    training : dict
+        Its ``training.json``: ``command``, ``data`` and ``config`` (the recipe as a plain dict).
+    calibration : dict
+        Its ``calibration.json``.
+
+    Returns
+    -------
+    str
+        Markdown with a Hugging Face YAML header.
+
+    Examples
+    --------
+    >>> recipe = {"audio": {"sample_rate": 16000, "band_limit_hz": 3600.0}, "cv": {"folds": 5, "seeds": 3},
+    ...           "window": {"window_seconds": 3.0, "hop_seconds": 1.5}, "augment": {}}
+    >>> text = render_model_card(metrics={"task": "reason", "labels": ["hungry", "tired"]},
+    ...                          training={"command": "babycry train", "data": {}, "config": recipe}, calibration={})
+    >>> text.startswith("---"), "3.6 kHz" in text
+    (True, True)
+    """
+    task = metrics["task"]
+    recipe = training["config"]
+    grouped = metrics.get("grouped")
+    name = "cry-detector" if task == "detector" else "cry-reason"
+    audio, window, cv = recipe["audio"], recipe["window"], recipe["cv"]
+    band = f"{float(audio['band_limit_hz']) / 1000:g} kHz"
+    length, hop = _seconds(window["window_seconds"]), _seconds(window["hop_seconds"])
+    rate = f"{audio['sample_rate'] / 1000:g} kHz"
+    data = training.get("data", {})
+    purpose = (
+        "Says whether a recording holds an **infant cry** (`cry`) or not (`not_cry`: silence, household noise, "
+        "laughter, speech, …). It gates the reason model: the babycry app says \"this doesn't sound like a baby "
+        "crying\" instead of a reason when this model says `not_cry`."
+        if task == "detector"
+        else "Given an infant cry, gives calibrated probabilities that it sounds **hungry, belly_pain, discomfort or "
+        "tired**, and abstains (\"unsure\") when its top probability is below a threshold chosen on out-of-fold "
+        "predictions. Burping (8 clips from 7 families in the cleaned Donate-a-Cry set) is left out: too few "
+        "families to learn or evaluate it."
+    )
+    parts = [_front_matter(name=name, metrics=metrics, folds=cv["folds"]), "", f"# babycry {name}", "", purpose, "",
+             "A compact Audio Spectrogram Transformer (`ASTForAudioClassification`, trained from random "
+             f"initialisation here; no pretrained weights) on {length} windows of {rate} audio band-limited to "
+             f"{band} and loudness-normalised per window. Long recordings are cut into {length} windows with a "
+             f"{hop} hop; the clip logit is the mean of the window logits, then calibrated with `calibration.json` "
+             "(temperature"
+             + (", plus a per-class bias that restores the class prior lost to class-balanced training)."
+                if task == "reason" else ").") + " Training: `transformers.Trainer` on class-balanced batches of "
+             "cached windows (see `training.json`).", "",
+             "## Not a medical device", "",
+             "This model is a research and educational tool. It does **not** diagnose anything and must not be used "
+             "to decide whether a baby needs care. A baby who cries inconsolably, has a fever, is not feeding, "
+             "vomits, is unusually drowsy or floppy, or whose crying worries you in any way should be seen by a "
+             "doctor or a health line. The reasons it was trained on are the labels parents chose in a phone app, "
+             "not clinical findings.", "",
+             "## Intended use", "",
+             "Research and teaching about infant-cry audio; the babycry demo app. Out of scope: medical or "
+             "safety decisions, monitoring without a caregiver present, any use on adults.", "",
+             "## Usage", "",
+             "```python\nfrom babycry.audio import load\nfrom babycry.modeling import load_model\n"
+             f"model = load_model(\"assets/models/{name}\")   # a local folder or a hub id\n"
+             "audio = load(\"recording.wav\")\nprint(model.predict(audio.samples, sample_rate=audio.sample_rate)"
+             ".as_dict())\n```", "",
+             f"It also loads in `transformers.pipeline(\"audio-classification\", model=PATH)`: feed it a {length}, "
+             f"{rate} window band-limited to {band} and loudness-normalised (`babycry.modeling.frame_windows`); the "
+             "pipeline gives the *uncalibrated* probabilities (babycry applies `calibration.json`).", ""]
+    if grouped:
+        parts += ["## Evaluation (grouped cross-validation)", "", render_markdown(metrics), ""]
+    parts += [
+        "## Calibration", "",
+        f"`calibration.json`: temperature {calibration.get('temperature', 1.0)}, class bias "
+        f"{calibration.get('bias')}, unsure threshold "
+        f"{calibration.get('unsure_threshold', 0.0)}"
+        + (f", unsure band of P(cry) {list(calibration['cry_band'])}" if calibration.get("cry_band") else "")
+        + f"; {calibration.get('fitted_on', '')}.", "",
+        "## Training data", "",
+        f"Data folder manifest SHA-256 `{data.get('manifest_sha256', '?')}`: {data.get('n_clips', '?')} clips, "
+        f"{data.get('n_groups', '?')} groups, class counts {data.get('class_counts', {})}.", "",
+        _DATA_LICENSES, "",
+        _train_only_text(recipe["augment"], data) if task == "detector" else _UNUSED_RAW, "",
+        "## Training", "",
+        "Reproduce this checkpoint, its metrics and this card with:", "",
+        f"```\n{training.get('command', '')}\n```", "",
+        f"The grouped figures alone: `babycry cv --task {task} --data {data.get('root', 'DATA')} --folds {cv['folds']} "
+        f"--seeds {cv['seeds']} --json out.json` (add `--split random` for the leaky figure). Settings, library "
+        "versions and wall time are in `training.json`.", "",
+        "## Limitations", "",
+        *_limitations(task, recipe, band),
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def write_model_card(
+    folder: str | os.PathLike,
+    *,
+    metrics: dict[str, Any] | None = None,
+    training: dict[str, Any] | None = None,
+    calibration: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``README.md`` into a checkpoint folder (reading the JSON files there when not given).
+
+    Parameters
+    ----------
+    folder : path
+        The checkpoint folder.
+    metrics, training, calibration : dict, optional
+        The contents of ``metrics.json``, ``training.json`` and ``calibration.json`` (read from ``folder`` when
+        not given; an absent file reads as ``{}``).
+
+    Returns
+    -------
+    Path
+        The card written.
+
+    Examples
+    --------
+    >>> write_model_card("assets/models/cry-detector")  # doctest: +SKIP
+    """
+    folder = Path(folder)
+
+    def read(name: str) -> dict[str, Any]:
+        path = folder / name
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    text = render_model_card(
+        metrics=metrics if metrics is not None else read("metrics.json"),
+        training=training if training is not None else read("training.json"),
+        calibration=calibration if calibration is not None else read("calibration.json"),
+    )
+    path = folder / "README.md"
+    path.write_text(text)
+    return path

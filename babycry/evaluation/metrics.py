@@ -1,0 +1,320 @@
+"""Point metrics, the family bootstrap behind every interval, and the reference figures beside them.
+
+Every confidence interval comes from a bootstrap over **groups** (families,
+recordings, speakers), not clips: clips of one family are not independent, so
+resampling clips would give intervals that are far too narrow.
+
+Everything here takes arrays (labels, probabilities, group keys, folds); nothing
+trains or loads a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..calibration import class_recalls, expected_calibration_error, log_loss
+from ..config import N_BOOTSTRAP
+
+__all__ = [
+    "Folds",
+    "point_metrics",
+    "compute_metrics",
+    "majority_baseline",
+    "band_report",
+    "group_leakage",
+]
+
+#: Per seed, the list of ``(train_indices, test_indices)`` of a cross-validation.
+Folds = Sequence[Sequence[tuple[np.ndarray, np.ndarray]]]
+
+
+def point_metrics(
+    y: np.ndarray,
+    probs: np.ndarray,
+    *,
+    k: int,
+    categories: np.ndarray | None = None,
+    n_bins: int = 10,
+    decisions: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Metrics of one set of predictions (no intervals).
+
+    Parameters
+    ----------
+    y : np.ndarray
+        True class ids.
+    probs : np.ndarray
+        Predicted probabilities ``(n, k)``.
+    k : int
+        Number of classes.
+    categories : np.ndarray, optional
+        Per-clip category (detector: silence, noise, …, cry) for per-category accuracy.
+    n_bins : int
+        Bins of the expected calibration error.
+    decisions : np.ndarray, optional
+        Predicted class ids for the decision metrics (default: ``probs.argmax``).  The reason model decides
+        on prior-corrected scores while its probabilities keep the class prior.
+
+    Returns
+    -------
+    dict
+        ``balanced_accuracy``, ``macro_f1``, ``recall`` (list), ``log_loss``,
+        ``ece``, ``accuracy`` (and ``roc_auc`` for two classes,
+        ``category_accuracy`` when categories are given).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = point_metrics(np.array([0, 1, 1]), np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]]), k=2)
+    >>> m["balanced_accuracy"], round(m["roc_auc"], 2)
+    (0.75, 1.0)
+    """
+    y = np.asarray(y, dtype=np.int64)
+    probs = np.asarray(probs, dtype=np.float64)
+    pred = probs.argmax(axis=1) if decisions is None else np.asarray(decisions, dtype=np.int64)
+    rec = class_recalls(y, pred, k)
+    f1s = []
+    for c in range(k):
+        tp = np.sum((pred == c) & (y == c))
+        fp = np.sum((pred == c) & (y != c))
+        fn = np.sum((pred != c) & (y == c))
+        if tp + fn == 0:
+            continue
+        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    out: dict[str, Any] = {
+        "balanced_accuracy": float(np.nanmean(rec)),
+        "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
+        "recall": [float(r) for r in rec],
+        "accuracy": float(np.mean(pred == y)),
+        "log_loss": log_loss(probs, y),
+        "ece": expected_calibration_error(probs, y, n_bins=n_bins),
+    }
+    if k == 2:
+        from sklearn.metrics import roc_auc_score
+
+        out["roc_auc"] = float(roc_auc_score(y, probs[:, 1])) if len(set(y.tolist())) == 2 else float("nan")
+    if categories is not None:
+        cats = np.asarray(categories)
+        out["category_accuracy"] = {str(c): float(np.mean(pred[cats == c] == y[cats == c])) for c in sorted(set(cats))}
+    return out
+
+
+def _flatten(m: dict[str, Any], labels: Sequence[str]) -> dict[str, float]:
+    """One float per key: recalls and category accuracies as ``recall/<name>``, ``category_accuracy/<name>``."""
+    flat = {key: v for key, v in m.items() if isinstance(v, float)}
+    for name, r in zip(labels, m["recall"], strict=False):
+        flat[f"recall/{name}"] = r
+    for name, acc in m.get("category_accuracy", {}).items():
+        flat[f"category_accuracy/{name}"] = acc
+    return flat
+
+
+def compute_metrics(
+    y: np.ndarray,
+    probs: np.ndarray,
+    groups: np.ndarray,
+    *,
+    labels: Sequence[str],
+    categories: np.ndarray | None = None,
+    n_boot: int = N_BOOTSTRAP,
+    seed: int = 0,
+    decisions: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Metrics with 95% CIs from a bootstrap over groups (families).
+
+    Each bootstrap draw resamples whole groups with replacement and keeps every
+    prediction of each drawn group (all seeds of a repeated CV).
+
+    Parameters
+    ----------
+    y, probs, groups : np.ndarray
+        True ids, probabilities ``(n, k)`` and group keys of every prediction.
+    labels : sequence of str
+        Class names.
+    categories : np.ndarray, optional
+        Per-prediction category for per-category accuracy.
+    n_boot : int
+        Bootstrap draws.
+    seed : int
+        Seed of the bootstrap's generator.
+    decisions : np.ndarray, optional
+        Predicted class ids (default: argmax of ``probs``).
+
+    Returns
+    -------
+    dict
+        ``{metric: {"value": v, "ci95": [lo, hi]}}`` with recalls and
+        category accuracies under ``recall/<name>`` and
+        ``category_accuracy/<name>``, plus ``confusion_matrix`` (rows: true).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.integers(0, 2, 200); p = np.stack([1 - y * 0.8 - 0.1, y * 0.8 + 0.1], 1)
+    >>> m = compute_metrics(y, p, np.arange(200) % 40, labels=("a", "b"), n_boot=50)
+    >>> m["balanced_accuracy"]["value"]
+    1.0
+    """
+    y = np.asarray(y, dtype=np.int64)
+    probs = np.asarray(probs, dtype=np.float64)
+    groups = np.asarray(groups).astype(str)
+    k = len(labels)
+    dec = None if decisions is None else np.asarray(decisions, dtype=np.int64)
+    point = _flatten(point_metrics(y, probs, k=k, categories=categories, decisions=dec), labels)
+    uniq, inverse = np.unique(groups, return_inverse=True)
+    members = [np.flatnonzero(inverse == g) for g in range(len(uniq))]
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[float]] = {key: [] for key in point}
+    for _ in range(n_boot):
+        pick = rng.integers(0, len(uniq), len(uniq))
+        rows = np.concatenate([members[g] for g in pick])
+        cats = None if categories is None else np.asarray(categories)[rows]
+        m = _flatten(point_metrics(y[rows], probs[rows], k=k, categories=cats,
+                                   decisions=None if dec is None else dec[rows]), labels)
+        for key in draws:
+            draws[key].append(m.get(key, np.nan))
+    out: dict[str, Any] = {}
+    for key, value in point.items():
+        d = np.asarray(draws[key], dtype=np.float64)
+        d = d[np.isfinite(d)]
+        ci = [round(float(np.percentile(d, q)), 4) for q in (2.5, 97.5)] if d.size else [None, None]
+        out[key] = {"value": round(float(value), 4) if np.isfinite(value) else None, "ci95": ci}
+    pred = probs.argmax(axis=1) if dec is None else dec
+    out["confusion_matrix"] = {
+        "labels": list(labels),
+        "rows_true_cols_predicted": [[int(np.sum((y == t) & (pred == p))) for p in range(k)] for t in range(k)],
+    }
+    return out
+
+
+def majority_baseline(y: np.ndarray, *, k: int, folds: Folds | None = None) -> dict[str, Any]:
+    """Majority-class predictor with the class prior as its probabilities.
+
+    ``log_loss`` uses the prior of all of ``y`` (in-sample). With ``folds`` (per seed, a list of
+    ``(train, test)``), ``log_loss_out_of_fold`` scores each test fold with the prior of its training
+    folds, the way the model's out-of-fold predictions are made: the like-for-like reference.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        True class ids, one per clip.
+    k : int
+        Number of classes.
+    folds : sequence, optional
+        Per seed, the ``(train, test)`` index pairs of a cross-validation.
+
+    Returns
+    -------
+    dict
+        ``balanced_accuracy``, ``macro_f1``, ``accuracy``, ``log_loss``, ``prior``, ``majority_class``
+        (and ``log_loss_out_of_fold`` with ``folds``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0, 0, 0, 1])
+    >>> majority_baseline(y, k=2)["log_loss"]
+    0.5623
+    >>> folds = [[(np.array([0, 1]), np.array([2, 3])), (np.array([2, 3]), np.array([0, 1]))]]
+    >>> majority_baseline(y, k=2, folds=folds)["log_loss_out_of_fold"] > 0.5623
+    True
+    """
+    y = np.asarray(y, dtype=np.int64)
+    prior = np.bincount(y, minlength=k) / len(y)
+    probs = np.tile(prior, (len(y), 1))
+    majority = int(prior.argmax())
+    f1 = 2 * prior[majority] / (prior[majority] + 1.0)
+    out: dict[str, Any] = {
+        "balanced_accuracy": round(1.0 / k, 4),
+        "macro_f1": round(float(f1) / k, 4),
+        "accuracy": round(float(prior[majority]), 4),
+        "log_loss": round(log_loss(probs, y), 4),
+        "prior": [round(float(p), 4) for p in prior],
+        "majority_class": majority,
+    }
+    if folds:
+        fold_probs, fold_y = [], []
+        for seed_folds in folds:
+            for train, test in seed_folds:
+                # add-one smoothing: a class absent from the training folds must not get probability 0
+                fold_prior = (np.bincount(y[train], minlength=k) + 1.0) / (len(train) + k)
+                fold_probs.append(np.tile(fold_prior, (len(test), 1)))
+                fold_y.append(y[test])
+        out["log_loss_out_of_fold"] = round(log_loss(np.concatenate(fold_probs), np.concatenate(fold_y)), 4)
+    return out
+
+
+def band_report(cry_probabilities: np.ndarray, categories: np.ndarray, *, band: tuple[float, float]) -> dict[str, Any]:
+    """Per category of sound: the share the detector calls a cry, is unsure about, and calls not a cry.
+
+    Parameters
+    ----------
+    cry_probabilities : np.ndarray
+        Calibrated P(cry) of every prediction.
+    categories : np.ndarray
+        The category of sound of every prediction (cry, laugh, noise, …).
+    band : (float, float)
+        The "unsure" band ``[low, high)`` of P(cry).
+
+    Returns
+    -------
+    dict
+        ``low``, ``high``, ``categories`` (``{category: {"cry", "unsure", "not_cry", "n_predictions"}}``,
+        cries first) and ``note``.
+
+    Examples
+    --------
+    >>> r = band_report(np.array([0.9, 0.6, 0.1, 0.95]), np.array(["cry", "cry", "noise", "laugh"]), band=(0.3, 0.8))
+    >>> r["categories"]["cry"]
+    {'cry': 0.5, 'unsure': 0.5, 'not_cry': 0.0, 'n_predictions': 2}
+    """
+    low, high = (float(v) for v in band)
+    p = np.asarray(cry_probabilities, dtype=np.float64)
+    cats = np.asarray(categories).astype(str)
+    shares = {}
+    for cat in sorted(set(cats.tolist()), key=lambda c: (c != "cry", c)):
+        q = p[cats == cat]
+        shares[cat] = {"cry": round(float(np.mean(q >= high)), 4),
+                       "unsure": round(float(np.mean((q >= low) & (q < high))), 4),
+                       "not_cry": round(float(np.mean(q < low)), 4), "n_predictions": int(q.size)}
+    return {
+        "low": low,
+        "high": high,
+        "categories": shares,
+        # metrics.json schema: this sentence is stored verbatim in the bundled reports
+        "note": "P(cry) in [low, high) is reported as unsure whether it is a cry; the band is chosen on the cries' "
+        "out-of-fold probabilities only (TrainConfig.cry_band_*), the shares use cross-fitted calibration. The yes/no "
+        "figures above are unchanged by it.",
+    }
+
+
+def group_leakage(groups: np.ndarray, folds: Folds) -> dict[str, int]:
+    """How many (seed, fold) pairs put a group on both sides (0 for a grouped split).
+
+    Parameters
+    ----------
+    groups : np.ndarray
+        Group key of every clip.
+    folds : sequence
+        Per seed, the ``(train, test)`` index pairs.
+
+    Returns
+    -------
+    dict
+        ``folds_with_shared_groups`` and ``folds`` (the number of (seed, fold) pairs).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = np.array(["a", "a", "b", "c"])
+    >>> group_leakage(g, [[(np.array([0, 2]), np.array([1, 3])), (np.array([1, 3]), np.array([0, 2]))]])
+    {'folds_with_shared_groups': 2, 'folds': 2}
+    """
+    groups = np.asarray(groups).astype(str)
+    shared = sum(bool(set(groups[tr].tolist()) & set(groups[te].tolist())) for seed_folds in folds
+                 for tr, te in seed_folds)
+    return {"folds_with_shared_groups": int(shared), "folds": int(sum(len(f) for f in folds))}

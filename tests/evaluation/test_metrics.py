@@ -1,0 +1,51 @@
+"""babycry.evaluation.metrics: point metrics, the family bootstrap, the baseline, group leakage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from babycry.evaluation.metrics import compute_metrics, group_leakage, majority_baseline, point_metrics
+
+
+def test_bootstrap_is_over_groups_not_clips() -> None:
+    rng = np.random.default_rng(0)
+    # 10 groups of 50 clips; each group entirely right or entirely wrong -> clip bootstrap would be far too narrow
+    groups = np.repeat(np.arange(10), 50)
+    y = rng.integers(0, 2, 500)
+    right = np.isin(groups, np.arange(7))
+    p1 = np.where(right, y, 1 - y) * 0.8 + 0.1
+    m = compute_metrics(y, np.stack([1 - p1, p1], 1), groups, labels=("a", "b"), n_boot=300)
+    lo, hi = m["accuracy"]["ci95"]
+    assert m["accuracy"]["value"] == pytest.approx(0.7)
+    assert hi - lo > 0.3  # ~10 independent units, not 500
+
+
+def test_point_metrics_known_values() -> None:
+    y = np.array([0, 0, 1, 1])
+    p = np.array([[0.9, 0.1], [0.4, 0.6], [0.2, 0.8], [0.3, 0.7]])
+    m = point_metrics(y, p, k=2, categories=np.array(["speech", "noise", "cry", "cry"]))
+    assert m["balanced_accuracy"] == 0.75 and m["roc_auc"] == 1.0
+    assert m["category_accuracy"] == {"cry": 1.0, "noise": 0.0, "speech": 1.0}
+
+
+def test_decisions_override_the_argmax() -> None:
+    y = np.array([0, 1, 1])
+    p = np.array([[0.6, 0.4], [0.6, 0.4], [0.2, 0.8]])
+    assert point_metrics(y, p, k=2)["accuracy"] == pytest.approx(2 / 3)
+    assert point_metrics(y, p, k=2, decisions=np.array([0, 1, 1]))["accuracy"] == 1.0
+
+
+def test_majority_baseline_scores_each_test_fold_with_its_training_prior() -> None:
+    y = np.array([0] * 8 + [1] * 2)
+    folds = [[(np.arange(5), np.arange(5, 10)), (np.arange(5, 10), np.arange(5))]]
+    base = majority_baseline(y, k=2, folds=folds)
+    assert base["balanced_accuracy"] == 0.5 and base["majority_class"] == 0 and base["prior"] == [0.8, 0.2]
+    assert base["log_loss_out_of_fold"] > base["log_loss"]  # the in-sample prior flatters the baseline
+    assert "log_loss_out_of_fold" not in majority_baseline(y, k=2)
+
+
+def test_group_leakage_counts_folds_that_share_a_group(detector_oof) -> None:
+    assert group_leakage(detector_oof.groups, detector_oof.folds) == {"folds_with_shared_groups": 0, "folds": 10}
+    leaky = group_leakage(detector_oof.groups, detector_oof.random_folds)
+    assert leaky["folds"] == 10 and leaky["folds_with_shared_groups"] > 0
