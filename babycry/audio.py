@@ -28,12 +28,15 @@ from .errors import (
     AudioTooShortError,
     EmptyAudioError,
     InvalidAudioError,
+    InvalidParameterError,
     NonFiniteAudioError,
     SilentAudioError,
     UnsupportedFormatError,
 )
 
-__all__ = ["Audio", "AudioSource", "load", "from_array", "validate", "resample", "to_mono", "to_float32"]
+__all__ = [
+    "Audio", "AudioSource", "load", "from_array", "check_samples", "validate", "resample", "to_mono", "to_float32",
+]
 
 #: What :func:`load` accepts: a path, raw bytes, or a binary file object.
 AudioSource = str | os.PathLike | bytes | bytearray | BinaryIO
@@ -208,11 +211,103 @@ def resample(samples: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray
 # --------------------------------------------------------------------------- #
 # Validation
 # --------------------------------------------------------------------------- #
-def validate(samples: np.ndarray, *, sample_rate: int, config: AudioConfig = AudioConfig()) -> None:
-    """Check that mono float samples can be analysed; raise a typed error if not.
+def check_samples(
+    samples: np.ndarray,
+    *,
+    sample_rate: int,
+    what: str = "analyse",
+    allow_empty: bool = False,
+    min_seconds: float = 0.0,
+    silence_peak_dbfs: float | None = None,
+) -> np.ndarray:
+    """The one check of samples handed to babycry; returns them as contiguous 1-D float32.
 
-    The rules, in order: not empty; finite; at least ``config.min_seconds``
-    long; peak above ``config.silence_peak_dbfs`` (not digital silence).
+    Every function that takes raw samples (features, filters, codecs,
+    augmentations, the model windows) checks them here, so the same input gets
+    the same answer everywhere.  The rules, in order: ``sample_rate`` is a
+    positive whole number; the samples are 1-D; their dtype is floating point
+    (integer PCM goes through :func:`to_float32` or :func:`from_array` first, so
+    its scale is right); not empty (unless ``allow_empty``); finite; at least
+    ``min_seconds`` long; peak above ``silence_peak_dbfs`` (when given).
+
+    Parameters
+    ----------
+    samples : np.ndarray
+        Mono float samples.
+    sample_rate : int
+        Their rate in Hz.
+    what : str
+        The verb the messages use ("analyse", "augment", "filter", ...).
+    allow_empty : bool
+        Accept zero samples (a filter maps nothing to nothing).
+    min_seconds : float
+        Shortest accepted duration.
+    silence_peak_dbfs : float, optional
+        Reject a peak below this level as digital silence; ``None``: silence is fine.
+
+    Returns
+    -------
+    np.ndarray
+        The samples as contiguous float32 (the input itself when it already is).
+
+    Raises
+    ------
+    InvalidParameterError
+        ``sample_rate`` is not a positive whole number.
+    InvalidAudioError
+        Not 1-D or not floating point; its subclasses ``EmptyAudioError``,
+        ``NonFiniteAudioError``, ``AudioTooShortError``, ``SilentAudioError``
+        for the other rules.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_samples(np.zeros(4), sample_rate=16000).dtype
+    dtype('float32')
+    >>> check_samples(np.zeros((2, 4)), sample_rate=16000, what="augment")
+    Traceback (most recent call last):
+    ...
+    babycry.errors.InvalidAudioError: Expected mono (1-D) samples to augment, got an array of shape (2, 4).
+    """
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) or sample_rate <= 0:
+        raise InvalidParameterError(f"sample_rate must be a positive whole number of Hz, got {sample_rate!r}.")
+    arr = np.asarray(samples)
+    if arr.ndim != 1:
+        raise InvalidAudioError(f"Expected mono (1-D) samples to {what}, got an array of shape {arr.shape}.")
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise InvalidAudioError(
+            f"Expected float samples in [-1, 1] to {what}, got dtype {arr.dtype!s} "
+            "(convert integer PCM with babycry.audio.to_float32 first)."
+        )
+    if arr.size == 0:
+        if allow_empty:
+            return np.ascontiguousarray(arr, dtype=np.float32)
+        raise EmptyAudioError("The recording is empty: it holds no sound at all. Please record again.")
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.count_nonzero(~np.isfinite(arr)))
+        raise NonFiniteAudioError(f"The audio holds {bad} invalid (NaN or infinite) samples: babycry cannot {what} it.")
+    seconds = arr.size / float(sample_rate)
+    if seconds < min_seconds:
+        raise AudioTooShortError(
+            f"The recording is too short ({seconds:.2f} s): please record at least {min_seconds:g} s of crying."
+        )
+    if silence_peak_dbfs is not None:
+        peak = float(np.max(np.abs(arr)))
+        peak_dbfs = 20.0 * np.log10(peak) if peak > 0 else -np.inf
+        if peak_dbfs < silence_peak_dbfs:
+            level = "-inf" if not np.isfinite(peak_dbfs) else f"{peak_dbfs:.0f}"
+            raise SilentAudioError(
+                f"The recording is silent (peak level {level} dBFS): check that the microphone is on and close to "
+                "the baby."
+            )
+    return np.ascontiguousarray(arr, dtype=np.float32)
+
+
+def validate(samples: np.ndarray, *, sample_rate: int, config: AudioConfig = AudioConfig()) -> None:
+    """Check that a recording can be analysed: :func:`check_samples` with the analysis limits of ``config``.
+
+    Not empty; finite; at least ``config.min_seconds`` long; peak above
+    ``config.silence_peak_dbfs`` (not digital silence).
 
     Parameters
     ----------
@@ -235,23 +330,8 @@ def validate(samples: np.ndarray, *, sample_rate: int, config: AudioConfig = Aud
     ...
     babycry.errors.EmptyAudioError: The recording is empty: it holds no sound at all. Please record again.
     """
-    if samples.size == 0:
-        raise EmptyAudioError("The recording is empty: it holds no sound at all. Please record again.")
-    if not np.all(np.isfinite(samples)):
-        bad = int(np.count_nonzero(~np.isfinite(samples)))
-        raise NonFiniteAudioError(f"The audio holds {bad} invalid (NaN or infinite) samples and cannot be analysed.")
-    seconds = samples.size / float(sample_rate)
-    if seconds < config.min_seconds:
-        raise AudioTooShortError(
-            f"The recording is too short ({seconds:.2f} s): please record at least {config.min_seconds:g} s of crying."
-        )
-    peak = float(np.max(np.abs(samples)))
-    peak_dbfs = 20.0 * np.log10(peak) if peak > 0 else -np.inf
-    if peak_dbfs < config.silence_peak_dbfs:
-        level = "-inf" if not np.isfinite(peak_dbfs) else f"{peak_dbfs:.0f}"
-        raise SilentAudioError(
-            f"The recording is silent (peak level {level} dBFS): check that the microphone is on and close to the baby."
-        )
+    check_samples(samples, sample_rate=sample_rate, min_seconds=config.min_seconds,
+                  silence_peak_dbfs=config.silence_peak_dbfs)
 
 
 def _finish(

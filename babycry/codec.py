@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from audiomentations.core.transforms_interface import BaseWaveformTransform
 
-from .errors import AudioDecodeError, InvalidAudioError, InvalidParameterError
+from .audio import check_samples
+from .errors import AudioDecodeError, InvalidParameterError
 
 __all__ = ["Codec", "CODECS", "draw_codec", "phone_codec", "phone_codec_many", "PhoneCodec"]
 
@@ -101,7 +102,8 @@ def _ffmpeg() -> str:
     return binary
 
 
-def _check(samples: np.ndarray, sample_rate: int, codec: str, bitrate_kbps: float | None) -> Codec:
+def _check(samples: np.ndarray, sample_rate: int, codec: str, bitrate_kbps: float | None) -> tuple[Codec, np.ndarray]:
+    """The codec's spec and the samples as float32, or a typed error for a bad setting or bad samples."""
     if codec not in CODECS:
         raise InvalidParameterError(f"Unknown codec {codec!r}; choose one of: {', '.join(CODECS)}.")
     spec = CODECS[codec]
@@ -115,12 +117,7 @@ def _check(samples: np.ndarray, sample_rate: int, codec: str, bitrate_kbps: floa
                                         f"got {bitrate_kbps!r}.")
     if not isinstance(sample_rate, (int, np.integer)) or not 8_000 <= sample_rate <= 192_000:
         raise InvalidParameterError(f"sample_rate must be an integer in [8000, 192000] Hz, got {sample_rate!r}.")
-    x = np.asarray(samples)
-    if x.ndim != 1 or x.size == 0:
-        raise InvalidAudioError(f"Expected non-empty mono samples, got shape {x.shape}.")
-    if not np.all(np.isfinite(x)):
-        raise InvalidAudioError("The samples hold NaN or infinite values.")
-    return spec
+    return spec, check_samples(samples, sample_rate=sample_rate, what="encode")
 
 
 def phone_codec(
@@ -163,8 +160,7 @@ def phone_codec(
     >>> y.shape == x.shape, bool(np.corrcoef(x, y)[0, 1] > 0.8)
     (True, True)
     """
-    spec = _check(samples, sample_rate, codec, bitrate_kbps)
-    x = np.asarray(samples, dtype=np.float32)
+    spec, x = _check(samples, sample_rate, codec, bitrate_kbps)
     peak = float(np.max(np.abs(x)))
     if peak == 0.0:
         return x.copy()
@@ -227,8 +223,7 @@ def phone_codec_many(
     gap = np.zeros(int(gap_seconds * sample_rate), np.float32)
     parts, offsets, peaks, pos = [], [], [], 0
     for seg in segments:
-        seg = np.asarray(seg, dtype=np.float32)
-        _check(seg, sample_rate, codec, bitrate_kbps)
+        _, seg = _check(seg, sample_rate, codec, bitrate_kbps)
         peak = float(np.max(np.abs(seg)))
         peaks.append(peak)
         offsets.append(pos)

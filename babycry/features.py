@@ -1,7 +1,7 @@
 """Features: log-mel spectrogram, F0 track (pYIN), harmonic count, per-clip summaries.
 
 Every function takes mono float samples and their rate, checks them once with
-:func:`_check_samples`, and returns a small frozen dataclass.  The per-clip
+:func:`babycry.audio.check_samples`, and returns a small frozen dataclass.  The per-clip
 summary holds the values the origin project's EDA looked at (duration, sample
 rate, RMS magnitude, dominant frequency, F0, number of harmonics).
 """
@@ -15,7 +15,7 @@ import librosa
 import numpy as np
 from scipy import signal
 
-from .audio import resample
+from .audio import check_samples, resample
 from .config import AudioConfig, MelConfig, SteadySoundConfig
 from .errors import InvalidAudioError, InvalidParameterError
 from .preprocess import rms_dbfs
@@ -35,27 +35,6 @@ __all__ = [
 # pYIN runs on an 8 kHz copy: F0 of an infant cry (150-1000 Hz) needs nothing above 4 kHz,
 # and halving the rate halves the cost.
 _F0_RATE = 8_000
-
-
-def _check_samples(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Return ``samples`` as 1-D float32, or raise a typed error saying what is wrong."""
-    try:
-        sample_rate = int(sample_rate)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"sample_rate must be a whole number of Hz, got {sample_rate!r}.") from exc
-    if sample_rate <= 0:
-        raise InvalidParameterError(f"sample_rate must be positive, got {sample_rate!r}.")
-    arr = np.asarray(samples)
-    if arr.ndim != 1:
-        raise InvalidAudioError(f"Expected mono (1-D) samples, got an array of shape {arr.shape}.")
-    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise InvalidAudioError(f"Samples must be numeric, got dtype {arr.dtype!s}.")
-    if arr.size == 0:
-        raise InvalidAudioError("The audio is empty: there is nothing to analyse.")
-    arr = arr.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(arr)):
-        raise InvalidAudioError("The audio holds NaN or infinite samples and cannot be analysed.")
-    return arr
 
 
 def level_range_db(samples: np.ndarray, *, sample_rate: int, config: SteadySoundConfig = SteadySoundConfig()) -> float:
@@ -102,7 +81,7 @@ def level_range_db(samples: np.ndarray, *, sample_rate: int, config: SteadySound
             f"Percentiles must satisfy 0 <= low < high <= 100, got {config.low_percentile!r} and "
             f"{config.high_percentile!r}."
         )
-    x = _check_samples(samples, sample_rate).astype(np.float64)
+    x = check_samples(samples, sample_rate=sample_rate).astype(np.float64)
     frame = max(1, int(round(config.frame_seconds * sample_rate)))
     n = x.size // frame
     if n < 2:
@@ -195,7 +174,7 @@ def log_mel(
     >>> bool(abs(spec.freqs_hz[spec.values.mean(axis=1).argmax()] - 1000) < 60)
     True
     """
-    x = _check_samples(samples, sample_rate)
+    x = check_samples(samples, sample_rate=sample_rate)
     fmax = min(config.fmax_hz, sample_rate / 2.0)
     if not 0 <= config.fmin_hz < fmax:
         raise InvalidParameterError(
@@ -334,7 +313,7 @@ def f0_track(
     >>> round(track.median_hz / 440, 2), track.voiced_fraction > 0.9
     (1.0, True)
     """
-    x = _check_samples(samples, sample_rate)
+    x = check_samples(samples, sample_rate=sample_rate)
     if not (0 < fmin_hz < fmax_hz < _F0_RATE / 2):
         raise InvalidParameterError(
             f"The F0 search range must satisfy 0 < fmin < fmax < {_F0_RATE // 2} Hz; "
@@ -405,7 +384,7 @@ def dominant_frequency(samples: np.ndarray, *, sample_rate: int, max_hz: float =
     >>> round(dominant_frequency(x, sample_rate=16000) / 10) * 10
     700
     """
-    x = _check_samples(samples, sample_rate)
+    x = check_samples(samples, sample_rate=sample_rate)
     freqs, power = _power_spectrum(x, sample_rate)
     band = (freqs > 20.0) & (freqs <= max_hz)  # skip DC and sub-audio rumble
     if not band.any():
@@ -487,7 +466,7 @@ def harmonic_count(
     >>> harmonic_count(x, sample_rate=16000, f0_hz=f0_track(x, sample_rate=16000))
     5
     """
-    x = _check_samples(samples, sample_rate)
+    x = check_samples(samples, sample_rate=sample_rate)
     max_hz = min(max_hz, sample_rate / 2.0)
     if isinstance(f0_hz, F0Track):
         return _track_harmonics(
@@ -626,7 +605,7 @@ def clip_summary(
     >>> s.duration_s, int(round(s.dominant_hz, -1)), round(s.f0_median_hz / 400, 2), s.n_harmonics
     (1.0, 400, 1.0, 3)
     """
-    x = _check_samples(samples, sample_rate)
+    x = check_samples(samples, sample_rate=sample_rate)
     track = f0_track(x, sample_rate=sample_rate, fmin_hz=fmin_hz, fmax_hz=fmax_hz, max_seconds=f0_max_seconds)
     start = int(round(track.offset_s * sample_rate))
     stretch = x[start : start + int(round(f0_max_seconds * sample_rate))]

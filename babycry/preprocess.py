@@ -11,6 +11,7 @@ import functools
 import numpy as np
 from scipy import signal
 
+from .audio import check_samples
 from .config import AudioConfig, BandPassConfig
 from .errors import InvalidParameterError
 
@@ -108,9 +109,8 @@ def band_pass_sos(*, sample_rate: int, config: BandPassConfig = BandPassConfig()
 
 
 def _filtfilt(sos: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """Zero-phase filtering in float64 of samples already passed through ``check_samples``."""
     samples = np.asarray(samples, dtype=np.float64)
-    if samples.ndim != 1:
-        raise InvalidParameterError(f"Expected mono (1-D) samples, got shape {samples.shape}.")
     # Pad by the filter's reach so short clips do not raise inside sosfiltfilt.
     padlen = min(samples.size - 1, 3 * (2 * len(sos) + 1))
     if samples.size < 2:
@@ -137,6 +137,13 @@ def band_pass(
     np.ndarray
         Filtered float32 samples, same length.
 
+    Raises
+    ------
+    InvalidParameterError
+        If the band is invalid (:func:`band_pass_sos`).
+    InvalidAudioError
+        If the samples are not 1-D float or hold NaN / infinite values (:func:`babycry.audio.check_samples`).
+
     Examples
     --------
     >>> import numpy as np
@@ -145,7 +152,10 @@ def band_pass(
     >>> round(float(np.std(band_pass(tone, sample_rate=16000)[2000:-2000]) / np.std(tone)), 2)
     1.0
     """
-    return _filtfilt(band_pass_sos(sample_rate=sample_rate, config=config), samples)
+    sos = band_pass_sos(sample_rate=sample_rate, config=config)
+    # checks only: the filter runs in float64 on the caller's own samples, not on a float32 copy
+    check_samples(samples, sample_rate=sample_rate, what="filter", allow_empty=True)
+    return _filtfilt(sos, samples)
 
 
 def band_limit(samples: np.ndarray, *, sample_rate: int, cutoff_hz: float) -> np.ndarray:
@@ -174,6 +184,8 @@ def band_limit(samples: np.ndarray, *, sample_rate: int, cutoff_hz: float) -> np
     ------
     InvalidParameterError
         If ``cutoff_hz`` is not positive.
+    InvalidAudioError
+        If the samples are not 1-D float or hold NaN / infinite values (:func:`babycry.audio.check_samples`).
 
     Examples
     --------
@@ -185,8 +197,9 @@ def band_limit(samples: np.ndarray, *, sample_rate: int, cutoff_hz: float) -> np
     """
     if not (np.isfinite(cutoff_hz) and cutoff_hz > 0):
         raise InvalidParameterError(f"The band-limit cutoff must be a positive frequency, got {cutoff_hz!r} Hz.")
+    checked = check_samples(samples, sample_rate=sample_rate, what="filter", allow_empty=True)
     if cutoff_hz >= sample_rate / 2.0:
-        return np.asarray(samples, dtype=np.float32)
+        return checked
     return _filtfilt(_band_limit_sos(float(cutoff_hz), int(sample_rate)), samples)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from babycry.audio import Audio, from_array, load, resample, to_float32, to_mono, validate
+from babycry.audio import Audio, check_samples, from_array, load, resample, to_float32, to_mono, validate
 from babycry.config import AudioConfig
 from babycry.errors import (
     AudioDecodeError,
@@ -20,6 +20,7 @@ from babycry.errors import (
     BabyCryError,
     EmptyAudioError,
     InvalidAudioError,
+    InvalidParameterError,
     NonFiniteAudioError,
     SilentAudioError,
     UnsupportedFormatError,
@@ -124,6 +125,35 @@ def test_rejects_inf() -> None:
     x[5:8] = np.inf
     with pytest.raises(NonFiniteAudioError, match="3 invalid"):
         validate(x, sample_rate=16000)
+
+
+@pytest.mark.parametrize(
+    ("samples", "kwargs", "error", "match"),
+    [
+        (np.zeros(100), {"sample_rate": 0}, InvalidParameterError, "sample_rate"),
+        (np.zeros(100), {"sample_rate": 16000.0}, InvalidParameterError, "whole number"),
+        (np.zeros(100), {"sample_rate": True}, InvalidParameterError, "True"),
+        (np.zeros((2, 50)), {}, InvalidAudioError, r"mono \(1-D\) samples to augment, .*\(2, 50\)"),
+        (np.zeros(100, np.int16), {}, InvalidAudioError, "int16"),
+        (np.zeros(0), {}, EmptyAudioError, "empty"),
+        (np.array([0.0, np.inf]), {}, NonFiniteAudioError, "cannot augment"),
+        (np.zeros(100), {"min_seconds": 1.0}, AudioTooShortError, "too short"),
+        (np.zeros(16000), {"silence_peak_dbfs": -70.0}, SilentAudioError, "silent"),
+    ],
+)
+def test_check_samples_rules(samples: np.ndarray, kwargs: dict, error: type, match: str) -> None:
+    kwargs = {"sample_rate": 16000, "what": "augment", **kwargs}
+    with pytest.raises(error, match=match):
+        check_samples(samples, **kwargs)
+
+
+def test_check_samples_returns_contiguous_float32() -> None:
+    x = np.arange(10, dtype=np.float64)[::2]
+    out = check_samples(x, sample_rate=np.int64(8000))
+    assert out.dtype == np.float32 and out.flags.c_contiguous and out.tolist() == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert check_samples(np.zeros(0), sample_rate=16000, allow_empty=True).size == 0
+    ok = _tone(16000)
+    assert check_samples(ok, sample_rate=16000) is ok  # already float32 and contiguous: no copy
 
 
 def test_rejects_too_short() -> None:

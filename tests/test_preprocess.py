@@ -7,7 +7,7 @@ import pytest
 from scipy import signal
 
 from babycry.config import AudioConfig, BandPassConfig
-from babycry.errors import InvalidParameterError
+from babycry.errors import InvalidAudioError, InvalidParameterError
 from babycry.preprocess import (
     band_limit,
     band_pass,
@@ -186,8 +186,16 @@ def test_rejects_bad_cutoff() -> None:
 
 
 def test_rejects_stereo_input_to_filter() -> None:
-    with pytest.raises(InvalidParameterError, match="mono"):
+    with pytest.raises(InvalidAudioError, match="mono"):
         band_pass(np.zeros((100, 2)), sample_rate=16000)
+    with pytest.raises(InvalidAudioError, match="mono"):
+        band_limit(np.zeros((100, 2)), sample_rate=16000, cutoff_hz=3600.0)
+
+
+def test_filters_reject_non_finite_input_but_pass_empty_input_through() -> None:
+    with pytest.raises(InvalidAudioError, match="NaN"):
+        band_limit(np.array([0.0, np.nan, 0.0]), sample_rate=16000, cutoff_hz=3600.0)
+    assert band_pass(np.zeros(0), sample_rate=16000).size == 0
 
 
 def test_rejects_bad_peak_ceiling() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..audio import check_samples
 from ..config import AudioConfig, WindowConfig
 from ..errors import InvalidParameterError
 from ..preprocess import band_limit, normalise_loudness
@@ -108,6 +109,11 @@ def frame_windows(
     spans : list of (start_s, end_s)
         Where each window lies in the recording (the real, unpadded extent).
 
+    Raises
+    ------
+    InvalidAudioError
+        The samples are empty, not 1-D float or not finite (:func:`babycry.audio.check_samples`).
+
     Examples
     --------
     >>> import numpy as np
@@ -115,9 +121,7 @@ def frame_windows(
     >>> w.shape, spans
     ((2, 48000), [(0.0, 3.0), (1.0, 4.0)])
     """
-    samples = np.asarray(samples, dtype=np.float32)
-    if samples.ndim != 1 or samples.size == 0:
-        raise InvalidParameterError(f"Expected non-empty mono samples, got shape {samples.shape}.")
+    samples = check_samples(samples, sample_rate=sample_rate, what="analyse")
     if not band_limited:
         samples = band_limit(samples, sample_rate=sample_rate, cutoff_hz=audio_config.band_limit_hz)
     length = int(round(window.window_seconds * sample_rate))
