@@ -1,8 +1,7 @@
-"""babycry.eda: family-weighted class summaries of a data folder, its JSON, the eda command and the EDA figures."""
+"""babycry.research.eda: family-weighted class summaries of a data folder, and the eda command."""
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 import sys
@@ -11,64 +10,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import soundfile as sf
 
-from babycry import eda, plots
 from babycry.cli import main
 from babycry.errors import DataError, InvalidParameterError
+from babycry.research import eda, load_summary
 from babycry.synth import synth_cry
 
-ROOT = Path(__file__).resolve().parents[1]
-BUNDLED = ROOT / "assets" / "eda" / "summary.json"
-SR = 16_000
+from .conftest import SR, _write
 
-
-def _write(folder: Path, name: str, samples: np.ndarray, sample_rate: int = SR) -> str:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(path, samples, sample_rate, subtype="PCM_16")
-    return name
-
-
-@pytest.fixture(scope="module")
-def eda_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Synthesised cries and noise, 2-3 families per class.
-
-    ``hungry``: family ``big`` has four clips near 300 Hz, families ``b`` and ``c`` one clip each near 500 Hz, so
-    the clip median F0 is ~300 Hz and the family median ~500 Hz.  ``tired`` is 8 kHz audio.  ``noise`` is white
-    noise (no F0) and ``speech`` short (0.4 s) low-pitched sounds.
-    """
-    folder = tmp_path_factory.mktemp("eda_data")
-    rng = np.random.default_rng(0)
-    rows = []
-
-    def add(name: str, x: np.ndarray, label: str, group: str, is_cry: int, rate: int = SR) -> None:
-        rows.append({"path": _write(folder, name, x, rate), "source": "synth", "is_cry": is_cry, "label": label,
-                     "group": group, "sample_rate": rate, "channels": 1, "duration_s": round(x.size / rate, 3)})
-
-    for i in range(4):
-        add(f"hungry/big_{i}.wav", synth_cry(seconds=1.5, f0_hz=300.0, seed=i).samples, "hungry", "big", 1)
-    for i, g in enumerate(["b", "c"]):
-        add(f"hungry/{g}.wav", synth_cry(seconds=1.5, f0_hz=500.0, seed=10 + i).samples, "hungry", g, 1)
-    for i, g in enumerate(["t1", "t2"]):
-        add(f"tired/{g}.wav", synth_cry(seconds=1.5, f0_hz=420.0, seed=20 + i, sample_rate=8000).samples,
-            "tired", g, 1, rate=8000)
-    for i, g in enumerate(["n1", "n2", "n2"]):
-        add(f"noise/{i}.wav", (0.05 * rng.standard_normal(SR * 2)).astype(np.float32), "noise", g, 0)
-    for i, g in enumerate(["s1", "s2"]):
-        add(f"speech/{i}.wav", synth_cry(seconds=0.5, f0_hz=180.0, seed=30 + i).samples[: int(0.4 * SR)],
-            "speech", g, 0)
-    # An unreviewed raw upload: left out by default.
-    add("raw/u.wav", synth_cry(seconds=1.5, f0_hz=400.0, seed=40).samples, "unknown", "big", 1)
-    table = pd.DataFrame(rows)
-    table.loc[table["label"] == "unknown", "is_cry"] = None
-    table.to_csv(folder / "manifest.csv", index=False)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def result(eda_folder: Path) -> eda.EDAResult:
-    return eda.run_eda(eda_folder, max_per_class=60, seed=0)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --------------------------------------------------------------------------- #
@@ -164,36 +114,6 @@ def test_labels_option_and_cap(eda_folder):
 
 
 # --------------------------------------------------------------------------- #
-# JSON
-# --------------------------------------------------------------------------- #
-def test_json_round_trip(result, tmp_path):
-    data = result.to_dict()
-    text = json.dumps(data, allow_nan=False)  # strict JSON: no NaN
-    again = eda.EDAResult.from_dict(json.loads(text))
-    assert again.to_dict() == data
-    assert again.labels == result.labels
-    assert np.allclose(again.get("hungry").mean_mel, result.get("hungry").mean_mel, atol=0.06)
-    path = result.save(tmp_path / "summary.json")
-    assert eda.load_summary(path).to_dict() == data
-    assert not any(k in json.dumps(data) for k in ("samples", "audio_b64"))
-    assert all(not Path(c["path"]).is_absolute() for c in data["clips"])
-
-
-def test_load_summary_errors(tmp_path):
-    with pytest.raises(DataError, match="No EDA summary"):
-        eda.load_summary(tmp_path / "none.json")
-    bad = tmp_path / "bad.json"
-    bad.write_text("{not json")
-    with pytest.raises(DataError, match="Cannot read"):
-        eda.load_summary(bad)
-    bad.write_text(json.dumps({"schema": "babycry.eda/1", "classes": []}))
-    with pytest.raises(DataError, match="Malformed"):
-        eda.load_summary(bad)
-    with pytest.raises(DataError, match="Not a babycry EDA summary"):
-        eda.EDAResult.from_dict([])
-
-
-# --------------------------------------------------------------------------- #
 # Bad folders
 # --------------------------------------------------------------------------- #
 def test_missing_folder(tmp_path):
@@ -259,7 +179,7 @@ def test_cli_eda_writes_json(eda_folder, tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert "hungry" in printed and f"wrote {out}" in printed
-    res = eda.load_summary(out)
+    res = load_summary(out)
     assert res.max_per_class == 2 and res.get("hungry").clips_analysed == 2
 
 
@@ -286,58 +206,3 @@ def test_cli_eda_subprocess_missing_folder(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
     assert "does not exist" in proc.stderr
-
-
-# --------------------------------------------------------------------------- #
-# Figures hold the data they show
-# --------------------------------------------------------------------------- #
-def test_figures(result):
-    box = plots.eda_value_figure(result, value="f0_median_hz")
-    assert [t.name.split(" ")[0] for t in box.data] == list(result.labels)
-    hungry = box.data[0]
-    assert len(hungry.y) == 3  # one point per family, not six
-    counts = plots.eda_counts_figure(result)
-    assert list(counts.data[1].y) == [c.families for c in result.classes]
-    grid = plots.eda_mel_grid_figure(result, cols=3)
-    assert len(grid.data) == len(result.classes)
-    assert np.allclose(grid.data[0].z, result.get("hungry").mean_mel)
-    rates = plots.eda_rates_durations_figure(result)
-    by_rate = {t.name: list(t.y) for t in rates.data if t.type == "bar"}
-    assert by_rate["8000 Hz"] == [0, 2, 0, 0] and by_rate["16000 Hz"] == [6, 0, 3, 2]
-    with pytest.raises(InvalidParameterError):
-        plots.eda_value_figure(result, value="loudness")
-    with pytest.raises(InvalidParameterError):
-        plots.eda_mel_grid_figure(result, cols=0)
-
-
-# --------------------------------------------------------------------------- #
-# The bundled summary (the Space has no data folder)
-# --------------------------------------------------------------------------- #
-EXPECTED_CLASSES = {"hungry", "belly_pain", "discomfort", "tired", "burping", "cry", "silence", "noise", "laugh",
-                    "speech"}
-
-
-def test_bundled_summary_loads_and_has_every_class():
-    res = eda.load_summary(BUNDLED)
-    assert set(res.labels) == EXPECTED_CLASSES
-    assert res.labels[:4] == ("hungry", "belly_pain", "discomfort", "tired")
-    for c in res.classes:
-        assert c.clips_analysed >= min(c.clips, res.max_per_class) - len(res.skipped)
-        assert c.mean_mel is not None and c.mean_mel.shape == (res.mel_freqs_hz.size, res.mel_times_s.size)
-        assert set(c.stats) == set(eda.SUMMARY_VALUES)
-    assert BUNDLED.stat().st_size < 2_000_000
-    assert all(not Path(c.path).is_absolute() for c in res.clips)
-    for make in (plots.eda_counts_figure, plots.eda_mel_grid_figure, plots.eda_rates_durations_figure):
-        assert make(res).data
-
-
-def test_bundled_summary_matches_the_data_folder(data_dir):
-    from babycry.data import manifest_hash, read_manifest
-
-    res = eda.load_summary(BUNDLED)
-    manifest = read_manifest(data_dir)
-    if res.manifest_hash != manifest_hash(data_dir):
-        pytest.skip("the data folder differs from the one the bundled summary was made from")
-    for c in res.classes:
-        rows = manifest[manifest["label"] == c.label]
-        assert (c.clips, c.families) == (len(rows), rows["group"].nunique())

@@ -1,4 +1,4 @@
-"""babycry.plots: the figures hold the data they claim to show."""
+"""babycry.plots.audio: the figures of one recording hold the data they claim to show."""
 
 from __future__ import annotations
 
@@ -95,3 +95,15 @@ def test_matplotlib_spectrogram(spec, tmp_path) -> None:
 
     given = Figure().add_subplot()
     assert plot_spectrogram_mpl(spec, ax=given) is given
+
+
+def test_timeline_draws_each_window_over_its_span_with_the_cry_threshold() -> None:
+    from babycry.config import CRY_THRESHOLD
+    from babycry.plots import timeline_figure
+
+    windows = [{"start_s": 0.0, "end_s": 3.0, "cry_probability": 0.9},
+               {"start_s": 1.5, "end_s": 4.5, "cry_probability": 0.2}]
+    fig = timeline_figure(windows)
+    assert fig.data[0].x.tolist() == [1.5, 3.0] and fig.data[0].error_x.array.tolist() == [1.5, 1.5]
+    assert [shape.y0 for shape in fig.layout.shapes] == [CRY_THRESHOLD]
+    assert not timeline_figure(windows, threshold=None).layout.shapes
