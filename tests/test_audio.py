@@ -25,7 +25,7 @@ from babycry.errors import (
     SilentAudioError,
     UnsupportedFormatError,
 )
-from babycry.features import f0_track
+from babycry.pitch import f0_track
 from babycry.synth import synth_cry
 
 RATES = [8000, 16000, 44100, 48000]
