@@ -137,7 +137,7 @@ def test_bundled_examples_are_reproducible(tmp_path: Path) -> None:
 
 def test_synth_bursts_are_short_unpitched_and_reproducible() -> None:
     from babycry.synth import synth_bursts
-    from babycry.train import cry_voicing
+    from babycry.training.windows import cry_voicing
 
     x = synth_bursts(seconds=3.0, seed=4)
     assert x.dtype == np.float32 and x.shape == (48000,)
