@@ -1,0 +1,157 @@
+"""Background noise: generated coloured noise and hum, recorded noise clips, and mixing at a signal-to-noise ratio.
+
+One source of noise for training and for the app's preview: a :class:`NoiseBank`
+of recorded clips (a data folder's ``noise`` negatives, each with its recording
+group, so that a fold never trains on noise from a recording it is tested on)
+and, when the bank is empty or by chance, :func:`coloured_noise`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..config import AudioConfig
+
+__all__ = ["NOISE_KINDS", "coloured_noise", "mix_at_snr", "NoiseBank"]
+
+#: What :func:`coloured_noise` draws from.
+NOISE_KINDS: tuple[str, ...] = ("white", "pink", "brown", "hum")
+
+
+def coloured_noise(n: int, rng: np.random.Generator, *, sample_rate: int) -> np.ndarray:
+    """White, pink or brown noise, or 50/60 Hz mains hum with harmonics, drawn from ``rng``.
+
+    Parameters
+    ----------
+    n : int
+        Length in samples.
+    rng : numpy.random.Generator
+        The generator (kind, phases and noise all come from it).
+    sample_rate : int
+        Rate in Hz (sets the hum's frequency).
+
+    Returns
+    -------
+    np.ndarray
+        float32 samples (not normalised: mixing sets the level).
+
+    Examples
+    --------
+    >>> x = coloured_noise(8000, np.random.default_rng(0), sample_rate=16000)
+    >>> x.shape, x.dtype
+    ((8000,), dtype('float32'))
+    """
+    kind = rng.choice(["white", "pink", "brown", "hum"])
+    if kind == "hum":
+        t = np.arange(n) / sample_rate
+        base = rng.choice([50.0, 60.0])
+        x = sum(rng.uniform(0.2, 1.0) / k * np.sin(2 * np.pi * base * k * t + rng.uniform(0, 6.3)) for k in range(1, 8))
+        return (x + 0.05 * rng.normal(size=n)).astype(np.float32)
+    white = rng.normal(size=n)
+    if kind == "white":
+        return white.astype(np.float32)
+    spec = np.fft.rfft(white)
+    f = np.arange(spec.size) + 1.0
+    spec /= np.sqrt(f) if kind == "pink" else f
+    return np.fft.irfft(spec, n=n).astype(np.float32)
+
+
+def mix_at_snr(signal: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """``signal`` plus ``noise`` scaled so that their RMS ratio is ``snr_db``.
+
+    Examples
+    --------
+    >>> s = np.ones(100, np.float32); n = np.full(100, 0.5, np.float32)
+    >>> round(float(mix_at_snr(s, n, 20.0)[0]), 4)
+    1.1
+    """
+    s = float(np.sqrt(np.mean(signal**2))) + 1e-9
+    n = float(np.sqrt(np.mean(noise**2))) + 1e-9
+    return (signal + noise * (s / n) / (10 ** (snr_db / 20.0))).astype(np.float32)
+
+
+@dataclass
+class NoiseBank:
+    """Recorded background-noise clips with their recording groups.
+
+    Attributes
+    ----------
+    clips : list of np.ndarray
+        Band-limited float32 clips at the training rate.
+    groups : list of str
+        Each clip's ``group`` (recording) key.
+    p_recorded : float
+        Chance that a draw takes a recorded clip rather than :func:`coloured_noise`.
+    """
+
+    clips: list[np.ndarray] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    p_recorded: float = 0.6
+
+    def draw(self, rng: np.random.Generator, n: int, *, sample_rate: int) -> tuple[np.ndarray, str]:
+        """``n`` samples of noise and the group they came from (``""`` for generated noise).
+
+        Examples
+        --------
+        >>> noise, group = NoiseBank().draw(np.random.default_rng(0), 100, sample_rate=16000)
+        >>> noise.shape, group
+        ((100,), '')
+        """
+        if self.clips and rng.random() < self.p_recorded:
+            i = int(rng.integers(len(self.clips)))
+            clip = self.clips[i]
+            reps = int(np.ceil(n / clip.size))
+            clip = np.tile(clip, reps)
+            start = int(rng.integers(0, clip.size - n + 1))
+            return clip[start : start + n], self.groups[i]
+        return coloured_noise(n, rng, sample_rate=sample_rate), ""
+
+    @classmethod
+    def from_files(
+        cls, paths: Sequence[str | os.PathLike], groups: Sequence[str], *, config: AudioConfig = AudioConfig()
+    ) -> NoiseBank:
+        """Decode, resample and band-limit noise recordings the way every model input is prepared.
+
+        Examples
+        --------
+        >>> NoiseBank.from_files([], []).clips
+        []
+        """
+        from ..audio import load
+        from ..preprocess import band_limit
+
+        bank = cls()
+        for path, group in zip(paths, groups, strict=True):
+            a = load(path, config=config, validate_audio=False)
+            bank.clips.append(band_limit(a.samples, sample_rate=config.sample_rate, cutoff_hz=config.band_limit_hz))
+            bank.groups.append(str(group))
+        return bank
+
+    @classmethod
+    def from_data_folder(cls, root: str | os.PathLike | None, *, config: AudioConfig = AudioConfig()) -> NoiseBank:
+        """The ``noise`` negatives of a data folder (empty without one): what training mixes cries with.
+
+        Examples
+        --------
+        >>> len(NoiseBank.from_data_folder(None).clips)
+        0
+        """
+        if root is None or not (Path(root) / "manifest.csv").exists():
+            return cls()
+        return _bank_of_folder(str(Path(root).resolve()), config)
+
+
+@functools.lru_cache(maxsize=4)
+def _bank_of_folder(root: str, config: AudioConfig) -> NoiseBank:
+    # the app previews with the same recorded noise as training; decoded once per process
+    from ..data import read_manifest, with_absolute_paths
+
+    manifest = read_manifest(root)
+    rows = with_absolute_paths(manifest[(manifest["label"] == "noise") & (manifest["is_cry"] == 0)], root)
+    return NoiseBank.from_files(rows["path"].tolist(), rows["group"].astype(str).tolist(), config=config)

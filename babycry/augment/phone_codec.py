@@ -1,0 +1,75 @@
+"""Phone and browser codecs: a round trip through a speech codec (:mod:`babycry.codec`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .base import Augmentation, GeneratorTransform, Param
+
+__all__ = ["PhoneCodecAugmentation", "PhoneCodecTransform"]
+
+
+class PhoneCodecTransform(GeneratorTransform):
+    """Encode and decode through one codec: any of :data:`babycry.codec.CODECS` (``codecs=None``, training: one
+    drawn by :func:`babycry.codec.draw_codec`) or one of ``codecs`` at a bitrate from the ``bitrate_kbps`` bounds."""
+
+    def __init__(self, bounds, *, p: float, rng: np.random.Generator, codecs: Sequence[str] | None) -> None:
+        super().__init__(bounds, p=p, rng=rng)
+        self.codecs = tuple(codecs) if codecs is not None else None
+
+    def draw(self) -> tuple[str, float | None]:
+        """The codec and bitrate of the next round trip."""
+        from ..codec import CODECS, draw_codec
+
+        if self.codecs is None:
+            return draw_codec(self.rng)
+        name = self.codecs[int(self.rng.integers(len(self.codecs)))] if len(self.codecs) > 1 else self.codecs[0]
+        if not CODECS[name].bitrates_kbps:
+            return name, None
+        low, high = self.bounds["bitrate_kbps"]
+        lo_ok, hi_ok = min(CODECS[name].bitrates_kbps), max(CODECS[name].bitrates_kbps)
+        return name, round(min(max(self.uniform("bitrate_kbps"), lo_ok), hi_ok), 1) if low != high else low
+
+    def apply(self, samples: np.ndarray, *, sample_rate: int) -> np.ndarray:
+        from ..codec import phone_codec
+
+        name, kbps = self.draw()
+        self.parameters.update(codec=name, bitrate_kbps=kbps)
+        return phone_codec(samples, sample_rate=sample_rate, codec=name, bitrate_kbps=kbps)
+
+    def apply_many(self, segments: list[np.ndarray], *, sample_rate: int) -> list[np.ndarray]:
+        """Code several segments through one drawn codec in a single ffmpeg run (starting ffmpeg costs more
+        than the coding), each returned at its own length and level."""
+        from ..codec import phone_codec_many
+
+        name, kbps = self.draw()
+        self.parameters = {"should_apply": True, "codec": name, "bitrate_kbps": kbps}
+        return phone_codec_many(segments, sample_rate=sample_rate, codec=name, bitrate_kbps=kbps)
+
+
+class PhoneCodecAugmentation(Augmentation):
+    """A round trip through a speech codec, as a phone call, a voice message or a browser recording does.
+
+    The preview uses Opus in VoIP mode (what browsers record with) at the chosen bitrate; training passes
+    ``codecs=None`` and draws from every codec in :data:`babycry.codec.CODECS` (GSM, G.723.1, Speex, Opus,
+    IMA ADPCM, MP3).
+
+    Examples
+    --------
+    >>> PhoneCodecAugmentation().param("bitrate_kbps").default
+    8.0
+    """
+
+    name = "phone_codec"
+    description = "Send the recording through a phone/browser speech codec (Opus, VoIP mode): what a call or a "\
+                  "browser recording does to a cry."
+    params = (Param("bitrate_kbps", 6.0, 16.0, 8.0, "kbit/s", "Codec bitrate; lower sounds more like a bad call."),)
+
+    def _build(self, bounds, *, p, sample_rate, rng, codecs: Sequence[str] | None = ("opus",), **options: Any):
+        return PhoneCodecTransform(bounds, p=p, rng=rng, codecs=codecs)
+
+    def _read(self, transform, samples):
+        return {"bitrate_kbps": transform.parameters["bitrate_kbps"], "codec": transform.parameters["codec"]}
