@@ -73,10 +73,10 @@ bench-fit: setup
 	$(PY) benchmarks/detector_fit.py --data $(DATA)
 
 # The detector on steady household background (noise, mains hum, fan, whine), alone and with the app's steady-sound
-# rule; the bundled configuration fitted with and without background-only negatives; the clips of the data the rule
-# calls steady (~5 min with a warm window cache).
+# rule, and the clips of the data the rule calls steady; --fit-set KEY=VALUE also fits the bundled recipe with and
+# without an override (docs/experiments.md).
 bench-backgrounds: setup
-	$(PY) benchmarks/detector_backgrounds.py --data $(DATA) --fit-set background_negatives_per_cry=1
+	$(PY) benchmarks/detector_backgrounds.py --data $(DATA)
 
 lint: setup
 	$(VENV)/bin/ruff check babycry demo tests benchmarks app.py

@@ -7,7 +7,7 @@ artefacts mean cry": in grouped cross-validation, held-out laughter sent
 through a phone codec was called a cry almost twice as often as the same
 laughter clean.  Parents' recordings go through a codec too (the browser
 records Opus), so the detector is trained with codec round trips on both
-sides, and :func:`phone_codec` is the transform it uses.
+sides: :mod:`babycry.augment.phone_codec` is the transform, :func:`phone_codec` the round trip.
 
 The codecs are run by ``ffmpeg`` (encode, then decode back to the input rate);
 AMR-NB itself has no encoder in Debian's ffmpeg, so its relatives stand in:
@@ -22,12 +22,11 @@ import subprocess
 from dataclasses import dataclass
 
 import numpy as np
-from audiomentations.core.transforms_interface import BaseWaveformTransform
 
 from .audio import check_samples
 from .errors import AudioDecodeError, InvalidParameterError
 
-__all__ = ["Codec", "CODECS", "draw_codec", "phone_codec", "phone_codec_many", "PhoneCodec"]
+__all__ = ["Codec", "CODECS", "draw_codec", "phone_codec", "phone_codec_many"]
 
 _TIMEOUT_S = 60
 
@@ -231,60 +230,3 @@ def phone_codec_many(
         pos += seg.size + gap.size
     coded = phone_codec(np.concatenate(parts), sample_rate=sample_rate, codec=codec, bitrate_kbps=bitrate_kbps)
     return [coded[o : o + len(s)] * p for o, s, p in zip(offsets, segments, peaks, strict=True)]
-
-
-class PhoneCodec(BaseWaveformTransform):
-    """audiomentations transform: a round trip through one of ``codecs`` at a bitrate in a range.
-
-    Parameters
-    ----------
-    codecs : sequence of str
-        Keys of :data:`CODECS` to draw from.
-    min_bitrate_kbps, max_bitrate_kbps : float
-        Bitrate range for the variable-bitrate codecs (clipped to each codec's own range).
-    p : float
-        Probability of applying the transform.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> t = PhoneCodec(codecs=("opus",), min_bitrate_kbps=8, max_bitrate_kbps=8, p=1.0)
-    >>> x = np.random.default_rng(0).normal(size=16000).astype(np.float32) * 0.1
-    >>> y = t(x, sample_rate=16000)
-    >>> y.shape, t.parameters["codec"], t.parameters["bitrate_kbps"]
-    ((16000,), 'opus', 8.0)
-    """
-
-    supports_multichannel = False
-
-    def __init__(self, codecs: tuple[str, ...] = tuple(CODECS), min_bitrate_kbps: float = 6.0,
-                 max_bitrate_kbps: float = 32.0, p: float = 0.5) -> None:
-        super().__init__(p)
-        unknown = [c for c in codecs if c not in CODECS]
-        if not codecs or unknown:
-            raise InvalidParameterError(
-                f"Unknown codec(s) {unknown or list(codecs)!r}; choose from: {', '.join(CODECS)}.")
-        if not 0 < min_bitrate_kbps <= max_bitrate_kbps:
-            raise InvalidParameterError(
-                f"Need 0 < min_bitrate_kbps <= max_bitrate_kbps, got {min_bitrate_kbps!r}, {max_bitrate_kbps!r}.")
-        self.codecs = tuple(codecs)
-        self.min_bitrate_kbps, self.max_bitrate_kbps = float(min_bitrate_kbps), float(max_bitrate_kbps)
-
-    def randomize_parameters(self, samples: np.ndarray, sample_rate: int) -> None:
-        import random
-
-        super().randomize_parameters(samples, sample_rate)
-        if self.parameters["should_apply"]:
-            codec = random.choice(self.codecs)
-            rates = CODECS[codec].bitrates_kbps
-            kbps = None
-            if rates:
-                low = min(max(self.min_bitrate_kbps, min(rates)), max(rates))
-                high = max(min(self.max_bitrate_kbps, max(rates)), low)
-                kbps = round(random.uniform(low, high), 1)
-            self.parameters["codec"] = codec
-            self.parameters["bitrate_kbps"] = kbps
-
-    def apply(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
-        return phone_codec(samples, sample_rate=sample_rate, codec=self.parameters["codec"],
-                           bitrate_kbps=self.parameters["bitrate_kbps"])

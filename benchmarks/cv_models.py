@@ -23,7 +23,7 @@ HEADLINE = ["balanced_accuracy", "macro_f1", "log_loss", "ece", "roc_auc"]
 
 
 def run(task: str, split: str, *, data: str, folds: int, seeds: int, out: Path) -> dict:
-    cmd = [sys.executable, "-m", "babycry.cli", "cv", "--task", task, "--data", data, "--folds", str(folds),
+    cmd = [sys.executable, "-m", "babycry", "cv", "--task", task, "--data", data, "--folds", str(folds),
            "--seeds", str(seeds), "--split", split, "--json", str(out), "--quiet"]
     print("$", " ".join(cmd), file=sys.stderr, flush=True)
     subprocess.run(cmd, check=True, cwd=ROOT)

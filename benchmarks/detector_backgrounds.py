@@ -10,7 +10,7 @@ the clips of the data folder that the rule calls steady, per source and label (n
 
 ``--fit-set KEY=VALUE`` (repeatable) also trains the bundled configuration with those overrides on every
 clip of ``--data`` (one fit, seed 0, uncalibrated) and scores it beside the bundled configuration fitted the
-same way, e.g. ``--fit-set background_negatives_per_cry=1``. About 10 s without a fit; about 2 minutes per
+same way, e.g. ``--fit-set augment.cry_noise.p=0.9``. About 10 s without a fit; about 2 minutes per
 fit with a warm window cache (``artifacts/cache``), 10-20 without.
 
     python benchmarks/detector_backgrounds.py [--model DIR] [--data DIR --fit-set KEY=VALUE ...]
@@ -29,7 +29,7 @@ from babycry.analysis import is_steady_sound
 from babycry.audio import from_array
 from babycry.audio import load as load_audio
 from babycry.calibration import softmax
-from babycry.cli_models import parse_set_overrides
+from babycry.cli.common import parse_set_overrides
 from babycry.config import AudioConfig
 from babycry.data import default_data_dir
 from babycry.modeling import DEFAULT_DETECTOR_DIR, load_model
@@ -104,14 +104,16 @@ def main() -> None:
     rows.append(("analyse (steady rule)", {k: np.where(steady[k], 0.0, p) for k, p in calibrated.items()}))
     if args.fit_set:
         from babycry.data import load_task
-        from babycry.train import build_cache, fit, for_task
+        from babycry.training.cache import build_cache
+        from babycry.training.fit import fit
+        from babycry.training.recipes import recipe_for
 
         data = load_task(data_dir, task="detector")
-        base = for_task("detector").replace(progress=False)
+        base = recipe_for("detector").replace(progress=False)
         for label, config in (("bundled config, fit", base), ("with --fit-set, fit", base.replace(
                 **parse_set_overrides(args.fit_set)))):
-            cache = build_cache(data, config=config, cache_root=ROOT / "artifacts" / "cache")
-            model = fit(cache, config=config)
+            cache = build_cache(data, recipe=config, cache_root=ROOT / "artifacts" / "cache")
+            model = fit(cache, recipe=config)
             detector.model = model  # same extractor; only the network changes
             rows.append((label, {k: softmax(v, axis=-1)[:, cry_id] for k, v in clip_logits().items()}))
 

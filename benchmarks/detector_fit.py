@@ -23,12 +23,14 @@ import numpy as np
 from babycry.calibration import softmax
 from babycry.config import labels_for_task
 from babycry.data import default_data_dir, load_task
-from babycry.train import build_cache, clip_logits, fit, for_task
+from babycry.training.cache import build_cache
+from babycry.training.fit import clip_logits, fit
+from babycry.training.recipes import recipe_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
 #: The "fits harder" configuration, as ``--set`` overrides of the bundled one.
-HARDER = {"epochs": 24, "learning_rate": 0.002, "weight_decay": 0.01,
+HARDER = {"fit.epochs": 24, "fit.learning_rate": 0.002, "fit.weight_decay": 0.01,
           "model": {"hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}}
 
 
@@ -40,15 +42,15 @@ def main() -> None:
 
     data = load_task(args.data, task="detector")
     categories = data.table["category"].to_numpy()
-    shipped = for_task("detector").replace(progress=False)
+    shipped = recipe_for("detector").replace(progress=False)
     # both configurations share one window cache: the overrides change only the optimisation and the model
-    cache = build_cache(data, config=shipped, cache_root=ROOT / "artifacts" / "cache")
+    cache = build_cache(data, recipe=shipped, cache_root=ROOT / "artifacts" / "cache")
     names = sorted(set(categories))
     cry_id = labels_for_task("detector").index("cry")
     print("training-set accuracy (every clip trained on, then scored; uncalibrated, threshold 0.5)")
     print(f"{'configuration':<13} " + " ".join(f"{c:>8}" for c in names))
     for label, config in (("bundled", shipped), ("harder", shipped.replace(**HARDER))):
-        model = fit(cache, config=config)
+        model = fit(cache, recipe=config)
         cry = softmax(clip_logits(model, cache, np.arange(len(data))), axis=-1)[:, cry_id]
         right = (cry > 0.5) == (data.y == cry_id)
         print(f"{label:<13} " + " ".join(f"{right[categories == c].mean():8.3f}" for c in names))

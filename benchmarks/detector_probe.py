@@ -24,7 +24,9 @@ from babycry.audio import load
 from babycry.config import labels_for_task
 from babycry.data import default_data_dir, grouped_folds, load_task
 from babycry.modeling import CryModel, build_feature_extractor
-from babycry.train import build_cache, fit, for_task
+from babycry.training.cache import build_cache
+from babycry.training.fit import fit
+from babycry.training.recipes import recipe_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,25 +55,25 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    config = for_task("detector").replace(progress=False)
+    recipe = recipe_for("detector").replace(progress=False)
     data = load_task(args.data, task="detector")
     categories = data.table["category"].to_numpy()
-    folds = grouped_folds(data.y, data.groups, n_splits=config.cv_folds, seed=config.seed)
+    folds = grouped_folds(data.y, data.groups, n_splits=recipe.cv.folds, seed=recipe.seed)
     fold = next((f for f in folds if args.category in set(categories[f[1]])), None)
     if fold is None:
         raise SystemExit(f"No clip of category {args.category!r} in {args.data}.")
     train_clips, test_clips = fold
-    cache = build_cache(data, config=config, cache_root=ROOT / "artifacts" / "cache")
-    model = fit(cache, config=config, train_clips=train_clips, exclude_groups=set(data.groups[test_clips]))
+    cache = build_cache(data, recipe=recipe, cache_root=ROOT / "artifacts" / "cache")
+    model = fit(cache, recipe=recipe, train_clips=train_clips, exclude_groups=set(data.groups[test_clips]))
     # uncalibrated: temperature 1, no bias
     detector = CryModel(model_id="probe", task="detector", labels=labels_for_task("detector"), model=model.eval(),
-                        feature_extractor=build_feature_extractor(model_config=config.model))
+                        feature_extractor=build_feature_extractor(model_config=recipe.model))
     cry = detector.labels.index("cry")
 
     probed = [i for i in test_clips if categories[i] == args.category]
-    clips = [load(data.table["path"].iloc[i], config=config.audio, validate_audio=False).samples
+    clips = [load(data.table["path"].iloc[i], config=recipe.audio, validate_audio=False).samples
              for i in probed]
-    sr = config.audio.sample_rate
+    sr = recipe.audio.sample_rate
     print(f"{args.category}: {len(clips)} held-out clips from {len(set(data.groups[probed]))} group(s); "
           f"the model trained on {len(train_clips)} clips without them (uncalibrated P(cry), threshold 0.5)")
     print(f"{'transformation':<14} {'median P(cry)':>14} {'called a cry':>13}")

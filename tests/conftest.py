@@ -115,12 +115,13 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory, tiny_data: Path) -> Ti
     (config.json, model.safetensors, preprocessor_config.json, calibration.json, metrics.json, README.md).
     """
     from babycry.data import load_task
-    from babycry.train import tiny_config, train
+    from babycry.training.pipeline import train
+    from babycry.training.recipes import tiny_recipe
 
     out = tmp_path_factory.mktemp("tiny-models")
     dirs = {}
     for task in ("detector", "reason"):
         data = load_task(tiny_data, task=task)
         dirs[task] = out / task
-        train(data, dirs[task], config=tiny_config(task), command=f"tiny_models fixture ({task})")
+        train(data, dirs[task], recipe=tiny_recipe(task), command=f"tiny_models fixture ({task})")
     return TinyModels(detector_dir=dirs["detector"], reason_dir=dirs["reason"], data_dir=tiny_data)

@@ -84,17 +84,21 @@ def test_augment_background_noise_without_data(cry_file: Path, tmp_path: Path,
             str(tmp_path / "noisy.flac"), "--data", str(tmp_path / "no-data-here"), "--json"]
     assert main(argv) == 0
     used = json.loads(capsys.readouterr().out)["params_used"]
-    assert used["snr_db"] == 5.0 and used["noise_file"].endswith(".wav")
+    assert used["snr_db"] == 5.0 and used["noise_group"] == ""  # generated noise: no recording
 
 
 def test_augment_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["augment", "--list"]) == 0
     out = capsys.readouterr().out
     for name in ("time_stretch", "pitch_shift", "background_noise", "gaussian_noise", "gain", "band_pass",
-                 "phone_codec"):
+                 "phone_codec", "mic_filter", "voice_bursts"):
         assert name in out
+    # the ranges training uses come from the recipes
+    assert "training: reason: labelled cries, p=0.5, semitones -1.1 to 1.1" in out
+    assert "training: not used by the bundled recipes" in out  # gain: every input is loudness-normalised
     assert main(["augment", "--list", "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)) == 7
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed) == 9 and listed[1]["training"]
 
 
 def test_synth_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

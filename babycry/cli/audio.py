@@ -1,40 +1,15 @@
-"""The ``babycry`` command line.
-
-Each sub-command registers itself through a ``_register_*`` function listed in
-``_REGISTRARS``; ``main`` turns every :class:`BabyCryError` into a one-line
-message on stderr and a non-zero exit, never a traceback.
-"""
+"""Library-core sub-commands: info, spectrogram, augment, synth."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import BabyCryError
+from ..errors import BabyCryError
+from .common import print_json
 
-__all__ = ["main", "build_parser"]
-
-# Exit codes: 0 ok, 1 bad input / babycry error, 2 usage error (argparse's own).
-EXIT_ERROR = 1
-
-
-def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
-    """Sub-command registrars, in the order ``--help`` lists them."""
-    from .cli_models import REGISTRARS as model_registrars
-
-    return [_register_info, _register_spectrogram, _register_augment, _register_synth, *model_registrars,
-            _register_eda]
-
-
-# --------------------------------------------------------------------------- #
-# Library-core commands: info, spectrogram, augment, synth
-# --------------------------------------------------------------------------- #
-def _print_json(obj: object) -> None:
-    print(json.dumps(obj, indent=2, allow_nan=False))
+__all__ = ["REGISTRARS"]
 
 
 def _register_info(sub: argparse._SubParsersAction) -> None:
@@ -45,10 +20,10 @@ def _register_info(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from .audio import load
-    from .config import AudioConfig
-    from .features import clip_summary
-    from .preprocess import band_limit
+    from ..audio import load
+    from ..config import AudioConfig
+    from ..features import clip_summary
+    from ..preprocess import band_limit
 
     config = AudioConfig()
     audio = load(args.file, config=config)
@@ -65,7 +40,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         "analysis": summary.to_dict(),
     }
     if args.json:
-        _print_json(info)
+        print_json(info)
         return 0
     a = info["analysis"]
 
@@ -101,11 +76,11 @@ def _register_spectrogram(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_spectrogram(args: argparse.Namespace) -> int:
-    from .audio import load
-    from .config import AudioConfig, MelConfig
-    from .features import log_mel
-    from .plots import plot_spectrogram_mpl
-    from .preprocess import band_limit
+    from ..audio import load
+    from ..config import AudioConfig, MelConfig
+    from ..features import log_mel
+    from ..plots import plot_spectrogram_mpl
+    from ..preprocess import band_limit
 
     out = Path(args.output)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
@@ -137,14 +112,14 @@ def _register_augment(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("-o", "--output", help="output audio file (.wav, .flac or .ogg)")
     p.add_argument("--data", default=None,
-                   help="data folder whose negatives/noise joins the generated background noise "
-                        "(default: BABYCRY_DATA or ../shared/data when present)")
+                   help="data folder whose recorded noise clips join the generated background noise, as in "
+                        "training (default: BABYCRY_DATA or ../shared/data when present)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_augment, _parser=p)
 
 
 def _parse_params(items: Sequence[str]) -> dict[str, str]:
-    from .errors import InvalidParameterError
+    from ..errors import InvalidParameterError
 
     params: dict[str, str] = {}
     for item in items:
@@ -155,15 +130,29 @@ def _parse_params(items: Sequence[str]) -> dict[str, str]:
     return params
 
 
+def _training_uses() -> dict[str, list[dict[str, str]]]:
+    """For each augmentation, how the bundled recipes apply it (read from the recipes, not restated)."""
+    from ..training.recipes import recipe_for
+
+    out: dict[str, list[dict[str, str]]] = {}
+    for task in ("detector", "reason"):
+        for use in recipe_for(task).augmentation_uses():
+            ranges = ", ".join(f"{k} {lo:g} to {hi:g}" for k, (lo, hi) in use["ranges"].items())
+            text = f"{use['applies_to']}, p={use['p']:g}" + (f", {ranges}" if ranges else "")
+            out.setdefault(use["name"], []).append({"task": task, "text": text})
+    return out
+
+
 def _cmd_augment(args: argparse.Namespace) -> int:
-    from . import augment
-    from .audio import load
-    from .data import default_data_dir
-    from .synth import write_wav
+    from .. import augment
+    from ..audio import load
+    from ..data import default_data_dir
+    from ..synth import write_wav
 
     if args.list:
+        uses = _training_uses()
         if args.json:
-            _print_json(augment.describe())
+            print_json([{**spec, "training": uses.get(spec["name"], [])} for spec in augment.describe()])
             return 0
         for aug in augment.REGISTRY.values():
             print(f"{aug.name}: {aug.description}")
@@ -171,6 +160,8 @@ def _cmd_augment(args: argparse.Namespace) -> int:
                 step = f", step {prm.step:g}" if prm.step else ""
                 print(f"    {prm.name} [{prm.min:g} .. {prm.max:g}] {prm.unit}, default {prm.default:g}{step}: "
                       f"{prm.description}")
+            for use in uses.get(aug.name, []) or [{"task": "", "text": "not used by the bundled recipes"}]:
+                print(f"    training: {use['task']}{': ' if use['task'] else ''}{use['text']}")
         return 0
     missing = [flag for flag, value in (("FILE", args.file), ("--name", args.name), ("-o", args.output)) if not value]
     if missing:
@@ -184,7 +175,7 @@ def _cmd_augment(args: argparse.Namespace) -> int:
                            seed=args.seed, data_dir=data_dir if Path(data_dir).is_dir() else None)
     write_wav(args.output, result.samples, sample_rate=result.sample_rate)
     if args.json:
-        _print_json({"output": str(args.output), "name": result.name, "seed": result.seed,
+        print_json({"output": str(args.output), "name": result.name, "seed": result.seed,
                      "params_used": result.params_used})
     else:
         used = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in result.params_used.items())
@@ -206,7 +197,7 @@ def _register_synth(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from .synth import synth_cry, write_examples, write_wav
+    from ..synth import synth_cry, write_examples, write_wav
 
     if args.examples:
         for path in write_examples(args.examples, sample_rate=args.rate):
@@ -218,101 +209,4 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-# --------------------------------------------------------------------------- #
-# Dataset research view: eda
-# --------------------------------------------------------------------------- #
-def _register_eda(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("eda", help="per-class, family-weighted summary of a data folder (the app's Dataset tab)")
-    p.add_argument("--data", default=None, help="folder with manifest.csv (default: BABYCRY_DATA or ../shared/data)")
-    p.add_argument("--json", default=None, metavar="OUT", help="write the summary JSON here")
-    p.add_argument("--max-per-class", type=int, default=60, help="clips analysed per class (default 60)")
-    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
-    p.add_argument("--labels", default=None, help="comma-separated labels (default: every reviewed label)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=_cmd_eda)
-
-
-def _cmd_eda(args: argparse.Namespace) -> int:
-    from .data import default_data_dir
-    from .eda import run_eda
-
-    out = Path(args.json) if args.json else None
-    if out is not None and out.is_dir():
-        raise BabyCryError(f"Cannot write {str(out)!r}: it is a folder.")
-    if out is not None and not out.parent.is_dir():
-        raise BabyCryError(f"Cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist.")
-    labels = [x.strip() for x in args.labels.split(",") if x.strip()] if args.labels else None
-    result = run_eda(args.data if args.data is not None else str(default_data_dir()), labels=labels,
-                     max_per_class=args.max_per_class, seed=args.seed, progress=not args.no_progress)
-    if out is not None:
-        result.save(out)
-    print(f"{'label':<12} {'clips':>6} {'families':>8} {'analysed':>8}  {'F0 median (family-weighted, IQR)':<34}")
-    for c in result.classes:
-        f0 = c.stats["f0_median_hz"]
-        f0_text = "n/a" if f0["median"] != f0["median"] else f"{f0['median']:.0f} Hz ({f0['q1']:.0f}-{f0['q3']:.0f})"
-        print(f"{c.label:<12} {c.clips:>6} {c.families:>8} {c.clips_analysed:>8}  {f0_text}")
-    if result.skipped:
-        print(f"skipped {len(result.skipped)} undecodable clip(s), e.g. {result.skipped[0][0]}: {result.skipped[0][1]}")
-    if out is not None:
-        print(f"wrote {out} ({len(result.clips)} clips in {len(result.classes)} classes)")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Build the ``babycry`` argument parser.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-
-    Examples
-    --------
-    >>> build_parser().prog
-    'babycry'
-    """
-    parser = argparse.ArgumentParser(
-        prog="babycry",
-        description="Listen to an infant's cry: is it a cry, and what might it mean?",
-    )
-    parser.add_argument("--version", action="version", version=f"babycry {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-    for register in _registrars():
-        register(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``babycry`` command; return the exit code.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        Arguments (default: ``sys.argv[1:]``).
-
-    Returns
-    -------
-    int
-        0 on success, 1 when babycry rejected the input, 2 on a usage error.
-
-    Examples
-    --------
-    >>> main(["--version"])  # doctest: +SKIP
-    """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except BabyCryError as exc:
-        print(f"babycry {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except OSError as exc:  # e.g. an output path that cannot be written: still one line, no traceback
-        print(f"babycry {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("babycry: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+REGISTRARS = [_register_info, _register_spectrogram, _register_augment, _register_synth]

@@ -1,0 +1,124 @@
+"""Training sub-commands: train (a checkpoint) and cv (the same cross-validation, reported without saving).
+
+Both run :mod:`babycry.training.pipeline` with the bundled recipe of the task, changed by ``--config JSON``
+and ``--set KEY=VALUE`` (dotted keys reach nested settings: ``--set fit.epochs=40``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from ..errors import InvalidParameterError
+from .common import data_default, parse_set_overrides
+
+__all__ = ["REGISTRARS", "recipe_from_args"]
+
+
+def recipe_from_args(task: str, config_json: str | None, overrides: list[str] | None, *, quiet: bool = False):
+    """The task's bundled recipe with ``--config`` and ``--set`` applied.
+
+    Examples
+    --------
+    >>> recipe_from_args("reason", None, ["fit.epochs=2"]).fit.epochs
+    2
+    """
+    from ..training.recipes import Recipe, recipe_for
+
+    recipe = recipe_for(task)
+    if config_json:
+        recipe = Recipe.from_json(config_json, base=recipe)
+    changes = parse_set_overrides(overrides)
+    if quiet:
+        changes["progress"] = False
+    return recipe.replace(**changes) if changes else recipe
+
+
+def _add_recipe_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="JSON", help="JSON file overriding recipe settings (nested like training.json)")
+    p.add_argument("--set", metavar="KEY=VALUE", action="append",
+                   help="override one recipe setting, e.g. fit.epochs=40 (repeatable)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from ..data import load_task
+    from ..training.pipeline import train
+
+    recipe = recipe_from_args(args.task, args.config, args.set, quiet=args.quiet)
+    data = load_task(args.data, task=args.task, min_clips=4)
+    command = "babycry " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train"] else (
+        f"babycry train --task {args.task} --data {args.data} --out {args.out}")
+    metrics = train(data, args.out, recipe=recipe, command=command, cv=not args.no_cv)
+    grouped = metrics.get("grouped")
+    if grouped:
+        from ..evaluation.report import render_text as format_table
+
+        print(format_table({"task": args.task, **grouped}))
+    print(f"saved {args.out}")
+    return 0
+
+
+def register_train(sub: argparse._SubParsersAction) -> None:
+    """Register ``babycry train --task detector|reason --data DIR --out DIR``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="babycry")
+    >>> register_train(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args("train --task reason --data DIR --out OUT".split()).command
+    'train'
+    """
+    p = sub.add_parser("train", help="train a checkpoint (grouped CV, calibration, model card)")
+    p.add_argument("--task", choices=["detector", "reason"], required=True)
+    p.add_argument("--data", default=data_default(), help="folder with manifest.csv (default: $BABYCRY_DATA)")
+    p.add_argument("--out", required=True, help="checkpoint folder to write")
+    p.add_argument("--no-cv", action="store_true", help="skip cross-validation (no metrics, no calibration)")
+    _add_recipe_args(p)
+    p.set_defaults(func=_cmd_train)
+
+
+# --------------------------------------------------------------------------- #
+def _cmd_cv(args: argparse.Namespace) -> int:
+    from ..evaluation.report import render_text as format_table
+    from ..evaluation.report import write_json
+    from ..training.pipeline import run_cv
+
+    if args.folds is not None and args.folds < 2:
+        raise InvalidParameterError(f"--folds must be at least 2, got {args.folds}.")
+    if args.seeds is not None and args.seeds < 1:
+        raise InvalidParameterError(f"--seeds must be at least 1, got {args.seeds}.")
+    recipe = recipe_from_args(args.task, args.config, args.set, quiet=args.quiet)
+    report = run_cv(args.data, task=args.task, folds=args.folds, seeds=args.seeds, split=args.split, recipe=recipe)
+    if args.json:
+        write_json(report, args.json)
+    print(format_table(report))
+    return 0
+
+
+def register_cv(sub: argparse._SubParsersAction) -> None:
+    """Register ``babycry cv --task ... --data DIR --folds 5 --seeds 3 --json OUT [--split random]``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="babycry")
+    >>> register_cv(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args("cv --task detector --data DIR --json OUT".split()).command
+    'cv'
+    """
+    p = sub.add_parser("cv", help="grouped cross-validation with family-bootstrap CIs")
+    p.add_argument("--task", choices=["detector", "reason"], required=True)
+    p.add_argument("--data", default=data_default(), help="folder with manifest.csv (default: $BABYCRY_DATA)")
+    p.add_argument("--folds", type=int, default=None, help="folds (default: the recipe's, 5)")
+    p.add_argument("--seeds", type=int, default=None, help="repeats with other seeds (default: the recipe's, 3)")
+    p.add_argument("--split", choices=["grouped", "random"], default="grouped",
+                   help="'random' is ungrouped and LEAKY: for comparison only")
+    p.add_argument("--json", metavar="OUT", help="write the full report here")
+    _add_recipe_args(p)
+    p.set_defaults(func=_cmd_cv)
+
+
+REGISTRARS = [register_train, register_cv]

@@ -1,0 +1,269 @@
+"""The window cache: every clip decoded, band-limited, windowed, augmented and featurised once.
+
+Speed on a 2-core CPU comes from doing the expensive part once: each fit then
+trains on cached AST fbank features.  The cache is keyed by a hash of the
+recipe's window-making settings (:meth:`Recipe.window_settings`), the feature
+extractor's configuration and the data, so no setting can be forgotten from
+the key.  Augmented windows are only ever used when their clip is in the
+training fold (see :func:`babycry.training.fit.training_rows`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..audio import load as load_audio
+from ..augment import NoiseBank, random_crop
+from ..data import TaskData, read_manifest, with_absolute_paths
+from ..errors import DataError
+from ..modeling import build_feature_extractor, fit_window, frame_windows
+from ..preprocess import band_limit
+from .parallel import WORKER, in_worker_process, map_in_processes
+from .recipes import Recipe
+from .windows import OWN_STRATUM, cry_voicing, detector_windows, reason_windows, through_phone_codecs
+
+__all__ = ["FeatureCache", "cache_key", "build_cache", "train_only_rows"]
+
+logger = logging.getLogger(__name__)
+
+# Bump when the way windows are made changes without a recipe change.
+_CACHE_VERSION = 13
+
+
+@dataclass
+class FeatureCache:
+    """Precomputed AST features of every window of a task.
+
+    Attributes
+    ----------
+    features : np.ndarray
+        float16 ``(n_windows, max_length, num_mel_bins)`` (feature-extractor output).
+    index : pandas.DataFrame
+        One row per window: ``clip`` (row of the task table), ``y``, ``kind``
+        (``clean`` = an inference window, ``phone_eval`` = evaluation only; anything
+        else = training-only), ``stratum`` (for balanced sampling), ``noise_group``,
+        ``group`` (of a training-only negative).
+    path : Path or None
+        Where it is stored.
+    """
+
+    features: np.ndarray
+    index: pd.DataFrame
+    path: Path | None = None
+
+
+def cache_key(data: TaskData, recipe: Recipe) -> str:
+    """A hash of everything the cached windows depend on.
+
+    Examples
+    --------
+    >>> cache_key(load_task("../shared/data", task="reason"), ReasonRecipe())  # doctest: +SKIP
+    '3f0c...'
+    """
+    relevant = {
+        "data": [data.manifest_hash, str(data.root.resolve()), data.task, len(data)],
+        "recipe": recipe.window_settings(),
+        "features": build_feature_extractor(model_config=recipe.model).to_dict(),
+        "version": _CACHE_VERSION,
+    }
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def train_only_rows(data: TaskData, *, recipe: Recipe) -> pd.DataFrame:
+    """The unreviewed manifest rows a detector trains on as negatives (``augment.train_only_labels``).
+
+    Returns an empty frame for the reason task, when the setting is empty, or when
+    the folder holds no such rows.
+
+    Examples
+    --------
+    >>> train_only_rows(load_task("../shared/data", task="detector"), recipe=DetectorRecipe()).shape[0] > 0
+    ... # doctest: +SKIP
+    True
+    """
+    labels = getattr(recipe.augment, "train_only_labels", ())
+    if data.task != "detector" or not labels:
+        return pd.DataFrame(columns=["path", "rel_path", "group", "label"])
+    manifest = read_manifest(data.root)
+    rows = manifest[manifest["is_cry"].isna() & manifest["label"].isin(labels)]
+    return with_absolute_paths(rows, data.root).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _ClipJob:
+    """One clip for the cache builder."""
+
+    clip: int
+    path: str
+    rel_path: str
+    y: int
+    category: str
+    group: str
+    copies: int
+    train_only: bool = False
+
+
+def _init_cache_worker(recipe: Recipe, noise: NoiseBank) -> None:
+    """Per-process state of the cache builder (the feature extractor is built once per process)."""
+    if in_worker_process():
+        # one BLAS / OpenMP thread per worker process: the processes are the parallelism
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    WORKER.update(recipe=recipe, noise=noise, extractor=build_feature_extractor(model_config=recipe.model))
+
+
+def _phone_eval_signal(x: np.ndarray, clip: int, *, recipe: Recipe) -> np.ndarray:
+    """A clip through one random phone codec (seeded by seed and clip), band-limited again, for evaluation."""
+    from ..augment import get
+
+    rng = np.random.default_rng([recipe.seed, clip, 7])  # its own generator: training windows do not depend on it
+    coded = get("phone_codec").transform(sample_rate=recipe.audio.sample_rate, rng=rng, codecs=None)(
+        x, sample_rate=recipe.audio.sample_rate)
+    return band_limit(coded, sample_rate=recipe.audio.sample_rate, cutoff_hz=recipe.audio.band_limit_hz)
+
+
+def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Decode, window, augment and featurise one clip: (float16 features, index rows)."""
+    recipe: Recipe = WORKER["recipe"]
+    audio, window = recipe.audio, recipe.window
+    sr = audio.sample_rate
+    length = int(round(window.window_seconds * sr))
+    # One generator per clip, seeded by (seed, clip): the cache is the same whatever the number of processes.
+    # audiomentations draws from the global numpy / random generators, so they are seeded the same way.
+    rng = np.random.default_rng([recipe.seed, job.clip])
+    np.random.seed((recipe.seed * 1_000_003 + job.clip) % (1 << 32))
+    random.seed(recipe.seed * 1_000_003 + job.clip)
+    try:
+        a = load_audio(job.path, config=audio, validate_audio=False)
+    except Exception as exc:  # noqa: BLE001 - name the clip that failed
+        raise DataError(f"Cannot read training clip {job.rel_path!r}: {exc}") from exc
+    x = band_limit(a.samples, sample_rate=sr, cutoff_hz=audio.band_limit_hz)
+    windows: list[np.ndarray] = []
+    rows: list[dict[str, Any]] = []
+
+    def add(w: np.ndarray, *, y: int, kind: str, stratum: str, noise_group: str = "", group: str = "") -> None:
+        windows.append(w)
+        rows.append({"clip": job.clip, "y": int(y), "kind": kind, "stratum": stratum, "noise_group": noise_group,
+                     "group": group})
+
+    if job.train_only:
+        aug = recipe.augment
+        silent = np.max(np.abs(x), initial=0.0) == 0.0
+        if not silent and cry_voicing(x, sample_rate=sr) <= aug.train_only_max_cry_voicing:
+            for _ in range(aug.train_only_windows_per_clip):
+                seg = random_crop(x, rng, sample_rate=sr, window_s=window.window_seconds, p_short=0.2)
+                add(fit_window(seg, length=length, target_rms_dbfs=audio.target_rms_dbfs), y=0, kind="train_only",
+                    stratum=f"train_only_{job.category}", group=job.group)
+    else:
+        clean, _ = frame_windows(x, sample_rate=sr, window=window, audio_config=audio, band_limited=True)
+        for w in clean:
+            add(w, y=job.y, kind="clean", stratum=job.category)
+        if recipe.task == "detector" and recipe.augment.phone_eval and job.category != "speech":
+            phone, _ = frame_windows(_phone_eval_signal(x, job.clip, recipe=recipe), sample_rate=sr, window=window,
+                                     audio_config=audio, band_limited=True)
+            for w in phone:
+                add(w, y=job.y, kind="phone_eval", stratum=job.category)
+        if recipe.task == "detector":
+            extra = detector_windows(x, job.category, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
+                                     window_s=window.window_seconds)
+            extra = through_phone_codecs(extra, x, job.category, rng, recipe=recipe.augment, sample_rate=sr,
+                                         window_s=window.window_seconds)
+        else:
+            extra = reason_windows(x, job.y, job.copies, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
+                                   window_s=window.window_seconds)
+        for seg, label, kind, g in extra:
+            seg = band_limit(seg, sample_rate=sr, cutoff_hz=audio.band_limit_hz)
+            start = int(rng.integers(0, seg.size - length + 1)) if seg.size > length else 0
+            add(fit_window(seg[start : start + length], length=length, target_rms_dbfs=audio.target_rms_dbfs),
+                y=label, kind=kind, stratum=kind if kind in OWN_STRATUM else job.category, noise_group=g)
+    if not windows:
+        return np.zeros((0, recipe.model.max_length, recipe.model.num_mel_bins), np.float16), rows
+    out = WORKER["extractor"](windows, sampling_rate=sr, return_tensors="np")["input_values"]
+    return np.asarray(out, dtype=np.float16), rows
+
+
+def _reason_copies(y: np.ndarray, *, recipe: Recipe) -> np.ndarray:
+    """Augmented copies per clip: more for the rarer reasons, up to ``max_per_clip``."""
+    aug = recipe.augment
+    counts = np.bincount(y, minlength=int(y.max()) + 1)
+    per_class = np.clip(np.round(aug.target_per_class / np.maximum(counts, 1)), 1, aug.max_per_clip).astype(int)
+    return per_class[y]
+
+
+def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike | None = None) -> FeatureCache:
+    """Decode, window, augment and featurise every clip once (reused when already on disk).
+
+    Parameters
+    ----------
+    data : TaskData
+        The task's clips.
+    recipe : Recipe
+        Window, audio, feature and augmentation settings (they key the cache).
+    cache_root : path, optional
+        Where caches live (default ``recipe.cache_dir``); an empty ``recipe.cache_dir`` keeps it in memory only.
+
+    Returns
+    -------
+    FeatureCache
+
+    Examples
+    --------
+    >>> build_cache(load_task("../shared/data", task="reason"), recipe=ReasonRecipe())  # doctest: +SKIP
+    """
+    from tqdm.auto import tqdm
+
+    where = cache_root if cache_root is not None else recipe.cache_dir
+    folder = Path(where) / f"{data.task}-{cache_key(data, recipe)}" if where else None
+    if folder is not None and (folder / "index.csv").exists() and (folder / "features.npy").exists():
+        index = pd.read_csv(folder / "index.csv", keep_default_na=False, dtype={"noise_group": str, "group": str})
+        return FeatureCache(features=np.load(folder / "features.npy", mmap_mode="r"), index=index, path=folder)
+
+    table = data.table
+    noise_rows = table[table["category"] == "noise"] if "category" in table else table.iloc[:0]
+    noise = NoiseBank.from_files(noise_rows["path"].tolist(), noise_rows["group"].astype(str).tolist(),
+                                 config=recipe.audio)
+    copies = _reason_copies(data.y, recipe=recipe) if data.task == "reason" else np.zeros(len(table), dtype=int)
+    jobs = [_ClipJob(clip=i, path=row.path, rel_path=row.rel_path, y=int(row.y), category=str(row.category),
+                     group=str(row.group), copies=int(copies[i]))
+            for i, row in enumerate(table.itertuples(index=False))]
+    # Training-only negatives get clip ids after the task's rows, so no fold ever scores them; fit() keeps
+    # them out of a fold through their group.
+    aux = train_only_rows(data, recipe=recipe)
+    jobs += [_ClipJob(clip=len(table) + j, path=row.path, rel_path=row.rel_path, y=0, category=str(row.label),
+                      group=str(row.group), copies=0, train_only=True)
+             for j, row in enumerate(aux.itertuples(index=False))]
+
+    feats: list[np.ndarray] = []
+    rows: list[dict[str, Any]] = []
+    workers = max(1, min(recipe.threads, os.cpu_count() or 1)) if len(jobs) >= 64 else 1  # few clips: no processes
+    progress = tqdm(total=len(jobs), desc=f"caching {data.task} windows", disable=not recipe.progress,
+                    mininterval=2.0)
+    for f, r in map_in_processes(_featurise_clip, jobs, workers=workers, initializer=_init_cache_worker,
+                                 initargs=(recipe, noise), chunksize=8):
+        feats.append(f)
+        rows += r
+        progress.update()
+    progress.close()
+    if not aux.empty:
+        kept = len({r["clip"] for r in rows if r["kind"] == "train_only"})
+        logger.info("train-only negatives: kept %d of %d clips", kept, len(aux))
+    features = np.concatenate([f for f in feats if len(f)], axis=0)
+    index = pd.DataFrame(rows)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "features.tmp.npy"
+        np.save(tmp, features)
+        index.to_csv(folder / "index.csv", index=False)
+        os.replace(tmp, folder / "features.npy")
+    return FeatureCache(features=features, index=index, path=folder)

@@ -1,0 +1,197 @@
+"""One fit: a fresh compact AST trained on cached windows with ``transformers.Trainer``; clip logits of a model."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..modeling import build_model
+from .cache import FeatureCache
+from .recipes import Recipe
+
+__all__ = ["sampling_weights", "training_rows", "fit", "clip_logits"]
+
+
+def sampling_weights(index: pd.DataFrame, *, stratum_weights: dict | None = None) -> np.ndarray:
+    """Each class gets the same total weight; within a class each stratum does too (times its weight).
+
+    Examples
+    --------
+    >>> idx = pd.DataFrame({"y": [0, 0, 0, 1], "stratum": ["noise", "speech", "speech", "cry"]})
+    >>> sampling_weights(idx).round(3).tolist()
+    [0.25, 0.125, 0.125, 0.5]
+    """
+    w = np.zeros(len(index))
+    for label, sub in index.groupby("y"):
+        strata = sub["stratum"].unique()
+        share = {s: float((stratum_weights or {}).get(s, 1.0)) for s in strata}
+        total = sum(share.values())
+        for s in strata:
+            mask = (index["y"] == label) & (index["stratum"] == s)
+            w[mask.to_numpy()] = share[s] / (total * mask.sum())
+    return w / w.sum()
+
+
+def training_rows(
+    index: pd.DataFrame, *, train_clips: np.ndarray | None = None, exclude_groups: set[str] | None = None
+) -> np.ndarray:
+    """Cache rows a fold may train on.
+
+    A window is kept when its clip is in ``train_clips`` (training-only negatives
+    always are), unless it was mixed with noise from an excluded group or is a
+    training-only negative recorded in one. Evaluation-only windows never are.
+
+    Examples
+    --------
+    >>> idx = pd.DataFrame({"clip": [0, 1, 1, 9, 9], "kind": ["clean", "clean", "cry_aug", "train_only", "train_only"],
+    ...                     "noise_group": ["", "", "n1", "", ""], "group": ["", "", "", "fam1", "fam2"]})
+    >>> training_rows(idx, train_clips=np.array([1]), exclude_groups={"n1", "fam2"}).tolist()
+    [1, 3]
+    """
+    train_only = (index["kind"] == "train_only").to_numpy()
+    mask = (index["kind"] != "phone_eval").to_numpy().copy()
+    if train_clips is not None:
+        mask &= index["clip"].isin(set(np.asarray(train_clips).tolist())).to_numpy() | train_only
+    if exclude_groups:
+        mask &= ~index["noise_group"].astype(str).isin(exclude_groups).to_numpy()
+        mask &= ~(train_only & index["group"].astype(str).isin(exclude_groups).to_numpy())
+    return np.flatnonzero(mask)
+
+
+class _WindowDataset:
+    """Torch map-style dataset over cached features (float16 -> float32) in a sampled order."""
+
+    def __init__(self, features: np.ndarray, labels: np.ndarray, order: np.ndarray) -> None:
+        self.features, self.labels, self.order = features, labels, order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        import torch
+
+        j = int(self.order[i])
+        return {"input_values": torch.from_numpy(np.array(self.features[j], dtype=np.float32)),
+                "labels": int(self.labels[j])}
+
+
+def fit(
+    cache: FeatureCache,
+    *,
+    recipe: Recipe,
+    train_clips: np.ndarray | None = None,
+    exclude_groups: set[str] | None = None,
+    seed: int | None = None,
+    output_dir: str | os.PathLike | None = None,
+) -> Any:
+    """Train a fresh compact AST on the cached windows of ``train_clips`` with ``transformers.Trainer``.
+
+    Parameters
+    ----------
+    cache : FeatureCache
+    recipe : Recipe
+    train_clips : np.ndarray, optional
+        Rows of the task table to train on (default: all).
+    exclude_groups : set of str, optional
+        The test fold's groups: drop augmented windows mixed with noise from them
+        and training-only negatives recorded in them.
+    seed : int, optional
+        Overrides ``recipe.seed`` (initialisation, sampling, dropout).
+    output_dir : path, optional
+        Trainer's scratch folder (a temporary one by default; nothing is saved there).
+
+    Returns
+    -------
+    transformers.ASTForAudioClassification
+        The trained model, in eval mode.
+
+    Examples
+    --------
+    >>> model = fit(cache, recipe=DetectorRecipe())  # doctest: +SKIP
+    """
+    import torch
+    from transformers import Trainer, TrainingArguments
+    from transformers.utils import logging as hf_logging
+
+    settings = recipe.fit
+    seed = recipe.seed if seed is None else seed
+    torch.set_num_threads(max(1, recipe.threads))
+    index = cache.index
+    rows = training_rows(index, train_clips=train_clips, exclude_groups=exclude_groups)
+    if rows.size == 0:
+        raise DataError("No training windows left for this fold.")
+    weights = sampling_weights(index.iloc[rows].reset_index(drop=True), stratum_weights=settings.stratum_weights)
+    rng = np.random.default_rng(seed)
+    order = rows[rng.choice(rows.size, size=settings.samples_per_epoch * settings.epochs, p=weights)]
+    dataset = _WindowDataset(cache.features, index["y"].to_numpy(), order)
+
+    model = build_model(task=recipe.task, model_config=recipe.model, seed=seed)
+    steps = int(np.ceil(len(dataset) / settings.batch_size))
+    with tempfile.TemporaryDirectory(prefix="babycry-trainer-") as scratch:
+        args = TrainingArguments(
+            output_dir=str(output_dir or scratch),
+            per_device_train_batch_size=settings.batch_size,
+            num_train_epochs=1,  # the sampled order already holds `epochs` class-balanced passes
+            learning_rate=settings.learning_rate,
+            weight_decay=settings.weight_decay,
+            warmup_steps=int(settings.warmup_fraction * steps),
+            lr_scheduler_type="cosine",
+            label_smoothing_factor=settings.label_smoothing,
+            save_strategy="no",
+            eval_strategy="no",
+            report_to="none",
+            logging_strategy="steps" if recipe.progress else "no",
+            logging_steps=max(1, steps // 10),
+            disable_tqdm=not recipe.progress,
+            seed=seed,
+            data_seed=seed,
+            dataloader_num_workers=0,
+            use_cpu=not torch.cuda.is_available(),
+            remove_unused_columns=False,
+        )
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()
+        try:
+            trainer = Trainer(model=model, args=args, train_dataset=dataset)
+            if not recipe.progress:  # PrinterCallback would still print the final summary dict
+                from transformers.trainer_callback import PrinterCallback
+
+                trainer.remove_callback(PrinterCallback)
+            trainer.train()
+        finally:
+            hf_logging.set_verbosity(verbosity)
+    model.eval()
+    return model.cpu()
+
+
+def clip_logits(
+    model: Any, cache: FeatureCache, clips: np.ndarray, *, batch_size: int = 256, kind: str = "clean"
+) -> np.ndarray:
+    """Aggregated (mean over windows) logits of clips, as :meth:`babycry.modeling.CryModel.predict` computes them.
+
+    ``kind="phone_eval"`` scores the clips' phone-codec windows instead; clips without any get NaN rows.
+
+    Examples
+    --------
+    >>> clip_logits(model, cache, np.arange(10))  # doctest: +SKIP
+    """
+    import torch
+
+    index = cache.index
+    chosen = index[(index["kind"] == kind) & index["clip"].isin(set(np.asarray(clips).tolist()))]
+    rows = chosen.index.to_numpy()
+    if rows.size == 0:
+        return np.full((len(clips), model.config.num_labels), np.nan)
+    out = []
+    with torch.inference_mode():
+        for i in range(0, rows.size, batch_size):
+            x = torch.as_tensor(np.asarray(cache.features[rows[i : i + batch_size]], dtype=np.float32))
+            out.append(model(input_values=x).logits.float().numpy())
+    frame = pd.DataFrame(np.concatenate(out).astype(np.float64))
+    frame["clip"] = chosen["clip"].to_numpy()
+    return frame.groupby("clip").mean().reindex(np.asarray(clips)).to_numpy()

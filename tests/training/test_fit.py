@@ -1,0 +1,38 @@
+"""babycry.training.fit: balanced sampling, fold rows, a real tiny fit and its clip logits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from babycry.data import load_task
+from babycry.training.cache import build_cache
+from babycry.training.fit import clip_logits, fit, sampling_weights, training_rows
+from babycry.training.recipes import tiny_recipe
+
+
+def test_each_class_and_stratum_gets_its_share() -> None:
+    idx = pd.DataFrame({"y": [0, 0, 0, 0, 1, 1], "stratum": ["noise", "speech", "speech", "speech", "cry", "synth"]})
+    w = sampling_weights(idx, stratum_weights={"noise": 3.0})
+    assert np.isclose(w[idx["y"] == 0].sum(), 0.5) and np.isclose(w[0], 0.5 * 3 / 4)
+    assert np.allclose(w[1:4], 0.5 / 4 / 3)
+
+
+def test_fold_rows_drop_evaluation_windows_and_held_out_noise() -> None:
+    idx = pd.DataFrame({"clip": [0, 0, 1, 1], "kind": ["clean", "phone_eval", "clean", "cry_aug"],
+                        "noise_group": ["", "", "", "esc-9"], "group": ["", "", "", ""]})
+    assert training_rows(idx).tolist() == [0, 2, 3]
+    assert training_rows(idx, train_clips=np.array([1]), exclude_groups={"esc-9"}).tolist() == [2]
+
+
+def test_a_fit_is_seeded_and_scores_clips(tiny_data: Path) -> None:
+    data = load_task(tiny_data, task="reason")
+    recipe = tiny_recipe("reason").replace(**{"fit.epochs": 1})
+    cache = build_cache(data, recipe=recipe)
+    a, b = fit(cache, recipe=recipe, seed=4), fit(cache, recipe=recipe, seed=4)
+    la, lb = clip_logits(a, cache, np.arange(len(data))), clip_logits(b, cache, np.arange(len(data)))
+    assert la.shape == (len(data), 4) and np.isfinite(la).all()
+    np.testing.assert_allclose(la, lb, atol=1e-6)
+    assert np.isnan(clip_logits(a, cache, np.arange(3), kind="phone_eval")).all()  # the reason cache has none

@@ -1,0 +1,71 @@
+"""babycry.training.recipes: nested recipes, overrides, JSON, the augmentation uses the app lists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from babycry import augment
+from babycry.errors import InvalidParameterError
+from babycry.training.recipes import DetectorRecipe, ReasonRecipe, Recipe, Use, recipe_for, tiny_recipe
+
+
+def test_bundled_recipes_hold_the_shipped_settings() -> None:
+    d, r = recipe_for("detector"), recipe_for("reason")
+    assert isinstance(d, DetectorRecipe) and isinstance(r, ReasonRecipe)
+    assert (d.model.hidden_size, d.model.num_hidden_layers, d.fit.epochs, d.fit.samples_per_epoch) == (96, 3, 8, 2000)
+    assert d.augment.phone_codec.p == 0.7 and d.augment.train_only_labels == ("removed",)
+    assert (r.fit.learning_rate, r.fit.label_smoothing, r.cv.calibrate_bias, r.fit.stratum_weights) == \
+        (5e-4, 0.1, True, {})
+    with pytest.raises(InvalidParameterError, match="Unknown task"):
+        recipe_for("burping")
+
+
+def test_dotted_and_nested_overrides_and_typed_errors() -> None:
+    r = DetectorRecipe().replace(**{"fit.epochs": 40, "augment.cry_pitch.ranges": {"semitones": (-1.0, 1.0)}},
+                                 model={"hidden_size": 48})
+    assert r.fit.epochs == 40 and r.model.hidden_size == 48 and r.model.num_hidden_layers == 3
+    assert r.augment.cry_pitch == Use("pitch_shift", 0.5, {"semitones": (-1.0, 1.0)})
+    assert DetectorRecipe().fit.epochs == 8  # frozen: the original is untouched
+    r = r.replace(**{"augment.train_only_labels": ["removed", "unknown"]})
+    assert r.augment.train_only_labels == ("removed", "unknown")
+    for bad in ({"epochs": 3}, {"fit.epoch": 3}, {"augment.nope": 1}):
+        with pytest.raises(InvalidParameterError, match="Unknown training setting"):
+            DetectorRecipe().replace(**bad)
+
+
+def test_json_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "recipe.json"
+    path.write_text(json.dumps({"fit": {"epochs": 3}, "model": {"hidden_size": 48}, "window": {"hop_seconds": 1.0}}))
+    r = ReasonRecipe.from_json(path)
+    assert (r.task, r.fit.epochs, r.model.hidden_size, r.window.hop_seconds) == ("reason", 3, 48, 1.0)
+    assert ReasonRecipe.from_json(json.loads(json.dumps(r.to_dict()))) == r
+    with pytest.raises(InvalidParameterError, match="Cannot read"):
+        Recipe.from_json(tmp_path / "missing.json")
+
+
+def test_window_settings_key_only_what_makes_windows() -> None:
+    base = DetectorRecipe()
+    assert base.replace(**{"fit.epochs": 1}, threads=1, progress=False).window_settings() == base.window_settings()
+    assert base.replace(**{"augment.cry_copies": 1}).window_settings() != base.window_settings()
+    assert base.replace(seed=1).window_settings() != base.window_settings()
+
+
+def test_augmentation_uses_name_registered_transforms_with_valid_ranges() -> None:
+    for task in ("detector", "reason"):
+        uses = recipe_for(task).augmentation_uses()
+        assert uses
+        for use in uses:
+            aug = augment.get(use["name"])
+            aug.resolve(ranges=use["ranges"])  # every range lies inside the transform's parameter bounds
+            assert 0.0 <= use["p"] <= 1.0 and use["applies_to"]
+    names = {u["name"] for u in recipe_for("detector").augmentation_uses()}
+    assert {"pitch_shift", "time_stretch", "background_noise", "mic_filter", "voice_bursts", "phone_codec"} <= names
+
+
+def test_tiny_recipe_is_tiny() -> None:
+    t = tiny_recipe("detector")
+    assert (t.model.hidden_size, t.cv.folds, t.cv.seeds, t.cache_dir, t.augment.phone_codec.p) == (32, 2, 1, "", 0.0)
+    assert tiny_recipe("reason").augment.target_per_class == 4

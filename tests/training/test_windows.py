@@ -1,0 +1,78 @@
+"""babycry.training.windows: augmented windows and hard negatives, all from babycry.augment."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from babycry.augment import NoiseBank
+from babycry.synth import synth_cry
+from babycry.training.recipes import DetectorRecipe, ReasonRecipe, Use
+from babycry.training.windows import OWN_STRATUM, cry_voicing, detector_windows, reason_windows
+
+SR = 16000
+
+
+def _cry() -> np.ndarray:
+    return synth_cry(seconds=4.0, sample_rate=SR, f0_hz=450.0, seed=5).samples
+
+
+def test_a_cry_gives_still_cries_and_labelled_hard_negatives() -> None:
+    items = detector_windows(_cry(), "cry", np.random.default_rng(0), NoiseBank(), recipe=DetectorRecipe().augment,
+                             sample_rate=SR, window_s=3.0)
+    kinds = [k for _, _, k, _ in items]
+    assert kinds.count("cry_aug") == 3 and kinds.count("laugh_like") == 2 and kinds.count("low_voice") == 1
+    assert {"synth_cry", "synth_laugh", "synth_adult", "synth_burst", "synth_tone"} <= set(kinds)
+    for seg, label, kind, _ in items:
+        assert label == (1 if kind in ("cry_aug", "synth_cry") else 0)
+        assert seg.dtype == np.float32 and seg.size > 0.3 * SR and np.isfinite(seg).all()
+        assert kind in OWN_STRATUM or kind == "cry_aug"
+
+
+def test_windows_depend_only_on_the_generator_and_the_global_seed() -> None:
+    import random
+
+    def run() -> list[np.ndarray]:
+        np.random.seed(1)
+        random.seed(1)
+        return [s for s, *_ in detector_windows(_cry(), "cry", np.random.default_rng(3), NoiseBank(),
+                                                recipe=DetectorRecipe().augment, sample_rate=SR, window_s=3.0)]
+
+    for a, b in zip(run(), run(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_recorded_noise_is_tracked_by_its_group() -> None:
+    bank = NoiseBank(clips=[np.random.default_rng(0).normal(size=SR).astype(np.float32)], groups=["esc-1"],
+                     p_recorded=1.0)
+    noisy = Use("background_noise", 1.0, {"snr_db": (0.0, 5.0)})
+    recipe = dataclasses.replace(DetectorRecipe().augment, cry_noise=noisy, hard_negatives_per_cry=0,
+                                 synth_pairs_per_cry=0, synth_negatives_per_cry=0, synth_tones_per_cry=0)
+    items = detector_windows(_cry(), "cry", np.random.default_rng(0), bank, recipe=recipe, sample_rate=SR,
+                             window_s=3.0)
+    assert [g for *_, g in items] == ["esc-1"] * 3
+
+
+def test_speech_is_raised_and_negatives_get_noisy_copies() -> None:
+    speech = synth_cry(seconds=1.0, sample_rate=SR, f0_hz=120.0, seed=1).samples
+    recipe = DetectorRecipe().augment
+    items = detector_windows(speech, "speech", np.random.default_rng(0), NoiseBank(), recipe=recipe, sample_rate=SR,
+                             window_s=3.0)
+    assert [(label, kind) for _, label, kind, _ in items] == [(0, "speech_high")]
+    noise = np.random.default_rng(1).normal(size=3 * SR).astype(np.float32) * 0.1
+    items = detector_windows(noise, "noise", np.random.default_rng(0), NoiseBank(), recipe=recipe, sample_rate=SR,
+                             window_s=3.0)
+    assert [(label, kind) for _, label, kind, _ in items] == [(0, "noise_aug")] * 2
+
+
+def test_reason_copies_keep_the_label() -> None:
+    items = reason_windows(_cry(), 2, 4, np.random.default_rng(0), NoiseBank(), recipe=ReasonRecipe().augment,
+                           sample_rate=SR, window_s=3.0)
+    assert [(label, kind) for _, label, kind, _ in items] == [(2, "reason_aug")] * 4
+
+
+def test_cry_voicing_separates_a_cry_from_a_hum() -> None:
+    t = np.arange(2 * SR) / SR
+    hum = (0.1 * np.sin(2 * np.pi * 100 * t)).astype(np.float32)
+    assert cry_voicing(_cry(), sample_rate=SR) > 0.4 > 0.1 > cry_voicing(hum, sample_rate=SR)
