@@ -1,6 +1,8 @@
-"""The Dataset tab's EDA views: read the bundled summary JSON, hand it to :mod:`babycry.plots`.
+"""The Dataset tab: the data folder's classes and families, then the bundled family-weighted EDA summary.
 
-No audio and no computation here: ``assets/eda/summary.json`` is written by
+No audio and no computation here: the class table is
+:func:`babycry.data.label_summary` of the data folder's manifest (when there is
+one); ``assets/eda/summary.json`` is written by
 ``babycry eda --data ../shared/data --json assets/eda/summary.json`` (the Space
 has no data folder), and every figure is a :mod:`babycry.plots` builder.
 ``$BABYCRY_EDA_SUMMARY`` points the app at another summary, e.g. one made by
@@ -13,14 +15,18 @@ import os
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
+
+from babycry import data as bc_data
 from babycry import plots
 from babycry.config import AudioConfig
-from babycry.eda import EDAResult, load_summary
 from babycry.errors import BabyCryError
+from babycry.research import EDAResult, load_summary
 
-from .handlers import readable_errors
+from .errors import readable_errors
 
-__all__ = ["SUMMARY_PATH", "REPRODUCE", "VALUE_CHOICES", "summary_path", "eda_views", "value_figure"]
+__all__ = ["SUMMARY_PATH", "REPRODUCE", "VALUE_CHOICES", "summary_path", "dataset_overview", "eda_views",
+           "value_figure", "dataset_tab"]
 
 SUMMARY_PATH = Path(__file__).resolve().parents[1] / "assets" / "eda" / "summary.json"
 REPRODUCE = "babycry eda --data ../shared/data --json assets/eda/summary.json"
@@ -88,3 +94,63 @@ def value_figure(value: str, path: str | Path | None = None) -> Any:
     """The per-family box plot of one summary value (the tab's dropdown)."""
     with readable_errors("drawing the dataset summary"):
         return plots.eda_value_figure(_load(path), value=value, title="")
+
+
+def dataset_overview(data_dir: str | Path | None = None) -> tuple[str, Any]:
+    """Class counts and families per class from a data folder's ``manifest.csv``.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Default: ``$BABYCRY_DATA`` or ``../shared/data``.
+
+    Returns
+    -------
+    (str, pandas.DataFrame or None)
+        An explanation, and the table (``None`` when no data folder is present, e.g. on the Space).
+    """
+    root = Path(data_dir) if data_dir else bc_data.default_data_dir()
+    try:
+        manifest = bc_data.read_manifest(root)
+    except BabyCryError as exc:
+        return (
+            f"No data folder here ({exc}). Point `BABYCRY_DATA` at a folder holding a `manifest.csv` to see its "
+            "classes and families.",
+            None,
+        )
+    table = bc_data.label_summary(manifest)
+    text = (
+        f"`{root}`: {len(manifest)} clips. **Families** (the manifest's `group`: one family's phone, one "
+        "recording, one speaker) are what every split and every reported number is grouped by; a class with "
+        "few families is harder to learn and to evaluate than its clip count suggests."
+    )
+    return text, table
+
+
+def dataset_tab() -> None:
+    """Class counts and families from the data folder's manifest, then the bundled family-weighted EDA summary."""
+    text, table = dataset_overview()
+    gr.Markdown(text)
+    if table is not None:
+        gr.Dataframe(table, interactive=False, label="Clips and families (groups) per label", max_height=720)
+    _eda_section()
+
+
+def _eda_section() -> None:
+    """The EDA summary (``assets/eda/summary.json``; the Space has no data): figures from babycry.plots."""
+    views = eda_views()
+    gr.Markdown("### What each class sounds like, family by family")
+    if views.get("error"):
+        gr.Markdown(views["error"], elem_id="eda-error")
+        return
+    gr.Markdown(views["intro"], elem_id="eda-intro")
+    gr.Dataframe(views["table"], interactive=False, label="Family-weighted median [quartiles] per class",
+                 max_height=520)
+    gr.Plot(views["counts"], label="Clips vs families per class", elem_id="eda-counts")
+    value = gr.Dropdown(choices=VALUE_CHOICES, value="f0_median_hz", label="Value per family",
+                        elem_id="eda-value")
+    box = gr.Plot(views["values"], label="One point per family (its clips averaged)", elem_id="eda-values")
+    value.change(value_figure, [value], [box], queue=False, api_visibility="private")
+    gr.Plot(views["mel"], label="Mean log-mel spectrogram per class (first 3 s window, family-averaged)",
+            elem_id="eda-mel")
+    gr.Plot(views["rates"], label="Source sample rates and durations", elem_id="eda-rates")

@@ -63,6 +63,16 @@ def audio_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return files
 
 
+@pytest.fixture(scope="module")
+def models(tiny_models):
+    """The tiny checkpoints, loaded as the app loads them."""
+    from demo.models import Models
+
+    loaded = Models(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir)
+    assert loaded.warm_up() is None
+    return loaded
+
+
 @pytest.fixture(scope="session")
 def app_url(tiny_models) -> Iterator[str]:
     """The app launched like app.py (queue, limits, theme) on a free port, with the tiny checkpoints.

@@ -1,11 +1,12 @@
-"""The Dataset tab's EDA views: the bundled summary JSON through babycry.plots, and what happens without it."""
+"""demo.dataset: the data folder's classes and families, the bundled EDA summary through babycry.plots, and what
+happens without either."""
 
 from __future__ import annotations
 
 import gradio as gr
 import pytest
 
-from babycry.eda import SUMMARY_VALUES, example_result
+from babycry.research import SUMMARY_VALUES, example_result
 from demo import dataset
 
 
@@ -35,3 +36,14 @@ def test_other_summary_and_missing_summary(tmp_path, monkeypatch):
     assert "No EDA summary" in missing["error"] and dataset.REPRODUCE in missing["error"]
     with pytest.raises(gr.Error, match="Unknown summary value"):
         dataset.value_figure("loudness", path)
+
+
+def test_dataset_overview(data_dir):
+    text, table = dataset.dataset_overview(data_dir)
+    assert table is not None and {"label", "clips", "families"} <= set(table.columns)
+    assert "Families" in text
+
+
+def test_dataset_overview_without_data(tmp_path):
+    text, table = dataset.dataset_overview(tmp_path / "none")
+    assert table is None and "BABYCRY_DATA" in text
