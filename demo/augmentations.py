@@ -18,10 +18,10 @@ import numpy as np
 from babycry import augment as bc_augment
 from babycry import features, plots, preprocess
 from babycry.config import AudioConfig, MelConfig
+from babycry.playback import to_int16
 from babycry.training.recipes import recipe_for
 
 from .errors import load_recording, readable_errors
-from .heard import to_int16
 
 __all__ = [
     "TASK_NAMES",

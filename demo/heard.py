@@ -8,21 +8,11 @@ import numpy as np
 
 from babycry import features, plots, preprocess
 from babycry.config import AudioConfig, BandPassConfig, MelConfig
+from babycry.playback import to_int16
 
 from .errors import load_recording, readable_errors
 
-__all__ = ["to_int16", "spectrogram_views"]
-
-
-# TODO(E): moves to babycry.audio.to_int16 once D adds it (requested in /work/plan/requests.md); then import it here.
-def to_int16(samples: np.ndarray) -> np.ndarray:
-    """Float samples in [-1, 1] -> int16, clipped, so Gradio plays them at their true level.
-
-    Gradio peak-normalises float arrays it is given, which would hide a gain
-    change or a filter's attenuation; int16 is played as is.
-    """
-    clipped = np.clip(np.asarray(samples, dtype=np.float64), -1.0, 1.0)
-    return np.round(clipped * 32767.0).astype(np.int16)
+__all__ = ["spectrogram_views"]
 
 
 def spectrogram_views(
