@@ -242,5 +242,7 @@ def train(data: TaskData, out_dir: str | os.PathLike, *, recipe: Recipe, command
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     training = _training_record(data, cache, recipe=recipe, command=command, t0=t0)
     (out / "training.json").write_text(json.dumps(training, indent=2) + "\n")
-    write_model_card(out, metrics=metrics, training=training, calibration=dataclasses.asdict(calibration))
+    # the card is rendered from the files as saved, so it can be regenerated from them alone
+    write_model_card(out, metrics=metrics, training=training,
+                     calibration=json.loads((out / "calibration.json").read_text()))
     return metrics

@@ -23,8 +23,6 @@ def _recipe(task: str, **changes) -> dict:
     return json.loads(json.dumps(recipe_for(task).replace(**changes).to_dict()))
 
 
-@pytest.mark.xfail(strict=False, reason="until the lead regenerates the bundled training.json with the recipe "
-                   "(config = Recipe.to_dict()); then remove this mark")
 @pytest.mark.parametrize("name", ["cry-detector", "cry-reason"])
 def test_bundled_cards_regenerate(name: str) -> None:
     """The committed README.md is exactly what the card code makes of the checkpoint's three JSON files."""
