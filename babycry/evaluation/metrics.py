@@ -287,7 +287,7 @@ def band_report(cry_probabilities: np.ndarray, categories: np.ndarray, *, band: 
         "categories": shares,
         # metrics.json schema: this sentence is stored verbatim in the bundled reports
         "note": "P(cry) in [low, high) is reported as unsure whether it is a cry; the band is chosen on the cries' "
-        "out-of-fold probabilities only (TrainConfig.cry_band_*), the shares use cross-fitted calibration. The yes/no "
+        "out-of-fold probabilities only (recipe cv.cry_band_*), the shares use cross-fitted calibration. The yes/no "
         "figures above are unchanged by it.",
     }
 
