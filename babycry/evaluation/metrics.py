@@ -25,6 +25,7 @@ __all__ = [
     "majority_baseline",
     "band_report",
     "group_leakage",
+    "category_holdout_report",
 ]
 
 #: Per seed, the list of ``(train_indices, test_indices)`` of a cross-validation.
@@ -318,3 +319,55 @@ def group_leakage(groups: np.ndarray, folds: Folds) -> dict[str, int]:
     shared = sum(bool(set(groups[tr].tolist()) & set(groups[te].tolist())) for seed_folds in folds
                  for tr, te in seed_folds)
     return {"folds_with_shared_groups": int(shared), "folds": int(sum(len(f) for f in folds))}
+
+
+def category_holdout_report(
+    cry_probabilities: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    categories: np.ndarray,
+    held_out: np.ndarray,
+    *,
+    threshold: float,
+    n_boot: int = N_BOOTSTRAP,
+) -> dict[str, Any]:
+    """Leave-one-category-out figures: per left-out category, its accuracy and the cries' accuracy.
+
+    Parameters
+    ----------
+    cry_probabilities : np.ndarray
+        Calibrated P(cry) of every scored clip.
+    y, groups, categories : np.ndarray
+        Each scored clip's class id (1 = cry), group and category of sound.
+    held_out : np.ndarray
+        The category left out of the model that scored each clip.
+    threshold : float
+        P(cry) at or above which a clip is called a cry.
+
+    Returns
+    -------
+    dict
+        ``{"categories": {category: {"held_out": Interval, "cries": Interval, "n_clips": n}}, "note": ...}``.
+
+    Examples
+    --------
+    >>> r = category_holdout_report(np.array([0.1, 0.7, 0.9, 0.8]), np.array([0, 0, 1, 1]), np.arange(4),
+    ...                             np.array(["cough", "cough", "cry", "cry"]), np.array(["cough"] * 4),
+    ...                             threshold=0.5, n_boot=20)
+    >>> r["categories"]["cough"]["held_out"]["value"], r["categories"]["cough"]["cries"]["value"]
+    (0.5, 1.0)
+    """
+    p = np.asarray(cry_probabilities, dtype=np.float64)
+    y, groups = np.asarray(y, dtype=np.int64), np.asarray(groups).astype(str)
+    categories, held_out = np.asarray(categories).astype(str), np.asarray(held_out).astype(str)
+    out: dict[str, Any] = {}
+    for cat in sorted(set(held_out.tolist())):
+        rows = held_out == cat
+        probs = np.stack([1.0 - p[rows], p[rows]], axis=1)
+        m = compute_metrics(y[rows], probs, groups[rows], labels=("not_cry", "cry"), categories=categories[rows],
+                            n_boot=n_boot, decisions=(p[rows] >= threshold).astype(np.int64))
+        out[cat] = {"held_out": m[f"category_accuracy/{cat}"], "cries": m.get("category_accuracy/cry"),
+                    "n_clips": int((rows & (categories == cat)).sum())}
+    return {"categories": out,
+            "note": "each category scored by a model trained without any of its clips (and without the cries of "
+            "the grouped test fold it is scored with): how the detector meets a kind of sound it never heard"}

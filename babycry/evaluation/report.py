@@ -355,6 +355,11 @@ def render_text(report: dict[str, Any]) -> str:
         cm = m["confusion_matrix"]
         lines.append("confusion (rows true, cols predicted): " + ", ".join(cm["labels"]))
         lines += ["  " + " ".join(f"{c:6d}" for c in row) for row in cm["rows_true_cols_predicted"]]
+    holdout = report.get("leave_category_out")
+    if holdout:
+        lines.append("leave-one-category-out (a model that never heard the category; cries of its test fold):")
+        for cat, v in holdout["categories"].items():
+            lines.append(f"  {cat:<14} held out {format_value_ci(v['held_out'])}  cries {format_value_ci(v['cries'])}")
     phone = report.get("phone_codec")
     if phone:
         lines.append(f"through a phone codec ({phone['n_clips']} non-speech clips, same out-of-fold models):")
@@ -502,7 +507,24 @@ def render_markdown(metrics: ModelMetrics | dict[str, Any]) -> str:
         blocks.append(_unsure_section(grouped["unsure"]))
     if grouped.get("cry_band"):
         blocks.append(_cry_band_section(grouped["cry_band"]))
+    if grouped.get("leave_category_out"):
+        blocks.append(_holdout_section(grouped["leave_category_out"]))
     return "\n\n".join(blocks)
+
+
+def _holdout_section(holdout: dict[str, Any]) -> str:
+    """Leave-one-category-out: the share of each category a model that never heard it gets right."""
+    rows = [f"| {cat} ({v['n_clips']} clips) | {format_value_ci(v['held_out'])} | {format_value_ci(v['cries'])} |"
+            for cat, v in holdout["categories"].items()]
+    return "\n".join([
+        "### Sounds it never heard (leave one category out)",
+        "",
+        f"Each category is scored by a model trained without it: {holdout['note']}.",
+        "",
+        "| category left out | its accuracy | accuracy on cries |",
+        "|---|---|---|",
+        *rows,
+    ])
 
 
 def write_json(obj: Any, path: str | os.PathLike) -> Path:

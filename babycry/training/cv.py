@@ -16,7 +16,7 @@ from .fit import clip_logits, fit
 from .parallel import WORKER, in_worker_process, map_in_processes
 from .recipes import Recipe
 
-__all__ = ["CVResult", "cross_validate"]
+__all__ = ["CVResult", "cross_validate", "CategoryHoldout", "leave_category_out"]
 
 
 @dataclass
@@ -79,6 +79,11 @@ def _run_fold(job: _FoldJob) -> tuple[np.ndarray, np.ndarray]:
     return clip_logits(model, cache, job.test), clip_logits(model, cache, job.test, kind="phone_eval")
 
 
+def _folds_of(y: np.ndarray, groups: np.ndarray, *, folds: int, seed: int, split: str) -> list:
+    return grouped_folds(y, groups, n_splits=folds, seed=seed) if split == "grouped" else random_folds(
+        y, n_splits=folds, seed=seed)
+
+
 def cross_validate(
     data: TaskData, cache: FeatureCache, *, recipe: Recipe, folds: int = 5, seeds: int = 3, split: str = "grouped"
 ) -> CVResult:
@@ -114,8 +119,7 @@ def cross_validate(
     all_folds, jobs = [], []
     for s in range(seeds):
         seed = recipe.seed + s
-        fold_list = grouped_folds(y, groups, n_splits=folds, seed=seed) if split == "grouped" else random_folds(
-            y, n_splits=folds, seed=seed)
+        fold_list = _folds_of(y, groups, folds=folds, seed=seed, split=split)
         all_folds.append(fold_list)
         for k, (tr, te) in enumerate(fold_list):
             test_groups = set(groups[te].tolist()) if split == "grouped" else None
@@ -134,3 +138,72 @@ def cross_validate(
             print(f"[cv {data.task} {split}] {n + 1}/{len(jobs)} folds done", file=sys.stderr)
     return CVResult(split=split, logits=all_logits, folds=all_folds, seconds=time.time() - t0,
                     phone_logits=all_phone)
+
+
+@dataclass
+class CategoryHoldout:
+    """Out-of-category predictions: for each not-cry category, a model that never heard it.
+
+    Attributes
+    ----------
+    held_out : np.ndarray
+        Per scored clip, the category left out of the model that scored it.
+    clips : np.ndarray
+        Row of the task table of each scored clip: every clip of the left-out category, then the cries of
+        the grouped test fold (so each model is also checked on cries it did not train on).
+    logits : np.ndarray
+        ``(n_scored, n_labels)`` uncalibrated clip logits.
+    seconds : float
+        Wall time.
+    """
+
+    held_out: np.ndarray
+    clips: np.ndarray
+    logits: np.ndarray
+    seconds: float
+
+
+def leave_category_out(
+    data: TaskData, cache: FeatureCache, *, recipe: Recipe, categories: list[str] | None = None
+) -> CategoryHoldout:
+    """Leave-one-category-out: how the detector meets a kind of sound it never heard.
+
+    For each not-cry category (laughter, coughs, noise, ...), one model is trained without any clip of it (nor
+    noise mixed from its recordings) and without the test side of the recipe's first grouped fold; it scores
+    every clip of the category and the cries of that test fold. One fit per category.
+
+    Examples
+    --------
+    >>> leave_category_out(data, cache, recipe=DetectorRecipe())  # doctest: +SKIP
+    """
+    if data.task != "detector":
+        raise InvalidParameterError("Leave-one-category-out applies to the detector only.")
+    t0 = time.time()
+    cats = data.table["category"].to_numpy().astype(str)
+    if categories is None:
+        categories = sorted(set(cats[data.y == 0].tolist()))
+    unknown = sorted(set(categories) - set(cats[data.y == 0].tolist()))
+    if unknown:
+        raise InvalidParameterError(f"No not-cry clips of categories: {', '.join(unknown)}.")
+    groups = data.groups
+    train, test = _folds_of(data.y, groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")[0]
+    test_cries = test[data.y[test] == 1]
+    jobs = []
+    for k, cat in enumerate(categories):
+        out_of_category = np.flatnonzero(cats == cat)
+        keep = np.setdiff1d(train, out_of_category)
+        exclude = set(groups[test].tolist()) | set(groups[out_of_category].tolist())
+        jobs.append(_FoldJob(seed_index=0, fold=k, seed=recipe.seed * 100 + 50 + k, train=keep,
+                             test=np.concatenate([out_of_category, test_cries]), exclude_groups=exclude))
+    workers = max(1, min(recipe.threads, os.cpu_count() or 1, len(jobs)))
+    results = map_in_processes(_run_fold, jobs, workers=workers, initializer=_init_fold_worker,
+                               initargs=(cache, recipe))
+    held, clips, logits = [], [], []
+    for cat, job, (clean, _) in zip(categories, jobs, results, strict=True):
+        held.append(np.full(job.test.size, cat, dtype=object))
+        clips.append(job.test)
+        logits.append(clean)
+        if recipe.progress:
+            print(f"[leave-one-category-out] {cat} done", file=sys.stderr)
+    return CategoryHoldout(held_out=np.concatenate(held), clips=np.concatenate(clips),
+                           logits=np.concatenate(logits), seconds=time.time() - t0)

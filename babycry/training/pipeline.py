@@ -26,17 +26,19 @@ from ..calibration import (
     fit_temperature_and_bias,
     save_calibration,
 )
+from ..config import CRY_THRESHOLD
 from ..data import TaskData, load_task
 from ..errors import InvalidParameterError
 from ..evaluation.card import write_model_card
+from ..evaluation.metrics import category_holdout_report
 from ..evaluation.report import cv_report
 from ..modeling import build_feature_extractor
 from .cache import FeatureCache, build_cache, train_only_rows
-from .cv import CVResult, cross_validate
+from .cv import CVResult, cross_validate, leave_category_out
 from .fit import fit
 from .recipes import Recipe, recipe_for
 
-__all__ = ["calibrate_oof", "report_oof", "run_cv", "train", "library_versions"]
+__all__ = ["calibrate_oof", "report_oof", "category_holdout", "run_cv", "train", "library_versions"]
 
 
 def calibrate_oof(result: CVResult, data: TaskData, *, recipe: Recipe) -> tuple[Calibration, float]:
@@ -95,6 +97,16 @@ def report_oof(result: CVResult, data: TaskData, *, recipe: Recipe, calibration:
         n_boot=n_boot or recipe.cv.bootstrap, seconds=result.seconds)
 
 
+def category_holdout(data: TaskData, cache: FeatureCache, *, recipe: Recipe, temperature: float) -> dict[str, Any]:
+    """Leave-one-category-out figures of the detector (calibrated with the grouped CV's temperature)."""
+    holdout = leave_category_out(data, cache, recipe=recipe)
+    p = apply_calibration(holdout.logits, temperature=temperature)[:, 1]
+    rows = holdout.clips
+    return category_holdout_report(p, data.y[rows], data.groups[rows].astype(str),
+                                   data.table["category"].to_numpy().astype(str)[rows], holdout.held_out,
+                                   threshold=CRY_THRESHOLD, n_boot=recipe.cv.bootstrap)
+
+
 def run_cv(
     data_dir: str | os.PathLike,
     *,
@@ -137,6 +149,8 @@ def run_cv(
                             split=split)
     calibration, temperature = calibrate_oof(result, data, recipe=recipe) if split == "grouped" else (None, None)
     report = report_oof(result, data, recipe=recipe, calibration=calibration, temperature=temperature, n_boot=n_boot)
+    if split == "grouped" and task == "detector" and recipe.cv.leave_category_out:
+        report["leave_category_out"] = category_holdout(data, cache, recipe=recipe, temperature=temperature)
     return {"task": task, "data": str(data_dir), "manifest_sha256": data.manifest_hash, "labels": list(data.labels),
             "config": recipe.to_dict(), **report}
 
@@ -218,6 +232,9 @@ def train(data: TaskData, out_dir: str | os.PathLike, *, recipe: Recipe, command
         grouped = cross_validate(data, cache, recipe=recipe, folds=recipe.cv.folds, seeds=recipe.cv.seeds)
         calibration, temperature = calibrate_oof(grouped, data, recipe=recipe)
         metrics["grouped"] = report_oof(grouped, data, recipe=recipe, calibration=calibration, temperature=temperature)
+        if data.task == "detector" and recipe.cv.leave_category_out:
+            metrics["grouped"]["leave_category_out"] = category_holdout(data, cache, recipe=recipe,
+                                                                        temperature=temperature)
         if "unsure" in metrics["grouped"]:
             # store the cross-fitted coverage and answered accuracy (the card's), not the in-sample ones
             # the threshold was chosen on

@@ -75,3 +75,34 @@ def test_parallel_cross_validation_matches_the_serial_one(tiny_data: Path) -> No
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
+
+
+def test_leave_one_category_out_scores_each_category_with_a_model_that_never_heard_it(tiny) -> None:
+    from babycry.training.cv import leave_category_out
+
+    data, recipe, cache = tiny
+    result = leave_category_out(data, cache, recipe=recipe)
+    cats = data.table["category"].to_numpy()
+    negatives = sorted(set(cats[data.y == 0]))
+    assert sorted(set(result.held_out)) == negatives and np.isfinite(result.logits).all()
+    for cat in negatives:
+        scored = result.clips[result.held_out == cat]
+        # every clip of the category is scored, plus cries of the grouped test fold, nothing else
+        assert set(scored[cats[scored] == cat]) == set(np.flatnonzero(cats == cat))
+        assert set(cats[scored]) <= {cat, "cry"} and (cats[scored] == "cry").any()
+    with pytest.raises(InvalidParameterError, match="No not-cry clips"):
+        leave_category_out(data, cache, recipe=recipe, categories=["giraffe"])
+
+
+def test_cv_reports_leave_one_category_out_when_the_recipe_asks(tiny_data: Path) -> None:
+    from babycry.evaluation.report import render_markdown, render_text
+    from babycry.training.pipeline import run_cv
+
+    recipe = tiny_recipe("detector").replace(**{"fit.epochs": 1, "cv.leave_category_out": True})
+    report = run_cv(tiny_data, task="detector", recipe=recipe, n_boot=20)
+    holdout = report["leave_category_out"]["categories"]
+    assert {"laugh", "noise", "silence", "speech"} <= set(holdout)
+    assert all(0.0 <= v["held_out"]["value"] <= 1.0 and v["n_clips"] > 0 for v in holdout.values())
+    assert "leave-one-category-out" in render_text(report)
+    md = render_markdown({"task": "detector", "labels": ["not_cry", "cry"], "grouped": report})
+    assert "Sounds it never heard" in md and "| laugh (" in md
