@@ -1,49 +1,33 @@
-"""Audio in: decoding, channel mixing, resampling and the one validator.
+"""Audio in: channel mixing, resampling and the one validator.
 
 Every entry point returns an :class:`Audio`: float32 mono samples in [-1, 1]
-at :attr:`AudioConfig.sample_rate`, validated once.  WAV, FLAC and OGG are
-read by soundfile; the formats browsers and phones record (WebM/Opus,
-MP4/M4A/AAC, MP3, 3GP/AMR, CAF) go through ``ffmpeg``.
+at :attr:`AudioConfig.sample_rate`, validated once.  Files and bytes are
+decoded by :mod:`babycry.decode` (libsndfile for WAV, FLAC, OGG and MP3;
+a locked-down ``ffmpeg`` for the formats browsers and phones record: WebM/Opus,
+MP4/M4A/AAC, 3GP/AMR, CAF), within its size, duration, rate and channel limits.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
-import soundfile as sf
 import soxr
 
 from .config import AudioConfig
+from .decode import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioSource, decode
 from .errors import (
-    AudioDecodeError,
     AudioTooShortError,
     EmptyAudioError,
     InvalidAudioError,
     InvalidParameterError,
     NonFiniteAudioError,
     SilentAudioError,
-    UnsupportedFormatError,
 )
 
 __all__ = [
     "Audio", "AudioSource", "load", "from_array", "check_samples", "validate", "resample", "to_mono", "to_float32",
 ]
-
-#: What :func:`load` accepts: a path, raw bytes, or a binary file object.
-AudioSource = str | os.PathLike | bytes | bytearray | BinaryIO
-
-_FFMPEG_TIMEOUT_S = 60
-# Guard against a "recording" that is really a huge unrelated file.
-_MAX_INPUT_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -344,10 +328,16 @@ def _finish(
     validate_audio: bool,
 ) -> Audio:
     """Shared tail of every loader: mono, float, truncate, resample, validate."""
-    if sample_rate <= 0:
-        raise InvalidAudioError(f"The sample rate must be a positive number of Hz, got {sample_rate}.")
+    if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
+        # Outside this range resampling would make nonsense (1 Hz "audio" lasting days) or take GBs.
+        raise InvalidAudioError(
+            f"The sample rate must lie between {MIN_SAMPLE_RATE} and {MAX_SAMPLE_RATE} Hz, got {sample_rate} Hz."
+        )
     data = np.asarray(data)
     channels = 1 if data.ndim == 1 else data.shape[_channel_axis(data.shape)]
+    if data.size == 0:
+        # Before mixing: the mean over no samples would be NaN, and the message would blame "invalid samples".
+        raise EmptyAudioError("The recording is empty: it holds no sound at all. Please record again.")
     mono = to_mono(to_float32(data))
     total_s = source_duration_s if source_duration_s is not None else mono.size / float(sample_rate)
     max_frames = int(round(config.max_seconds * sample_rate))
@@ -382,7 +372,7 @@ def from_array(
     data : np.ndarray
         Samples, shape ``(N,)``, ``(N, C)`` or ``(C, N)``; int16, int32, uint8 or float.
     sample_rate : int
-        Rate of ``data`` in Hz.
+        Rate of ``data`` in Hz (8 kHz to 192 kHz).
     config : AudioConfig
         Target rate, limits and validation thresholds.
     validate_audio : bool
@@ -396,7 +386,7 @@ def from_array(
     Raises
     ------
     InvalidAudioError
-        If the array is not audio or fails validation.
+        If the array is not audio, its rate is out of range, or it fails validation.
 
     Examples
     --------
@@ -407,123 +397,18 @@ def from_array(
     """
     if data is None:
         raise EmptyAudioError("No audio was received: please record or upload a recording.")
-    try:
-        sample_rate = int(sample_rate)
-    except (TypeError, ValueError) as exc:
-        raise InvalidAudioError(f"The sample rate must be a whole number of Hz, got {sample_rate!r}.") from exc
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, float, np.integer, np.floating)):
+        raise InvalidAudioError(f"The sample rate must be a whole number of Hz, got {sample_rate!r}.")
+    if isinstance(sample_rate, (float, np.floating)) and not float(sample_rate).is_integer():
+        raise InvalidAudioError(f"The sample rate must be a whole number of Hz, got {sample_rate!r}.")
     return _finish(
         np.asarray(data),
-        sample_rate=sample_rate,
+        sample_rate=int(sample_rate),
         source_format="array",
         source_duration_s=None,
         config=config,
         validate_audio=validate_audio,
     )
-
-
-# --------------------------------------------------------------------------- #
-# Decoding
-# --------------------------------------------------------------------------- #
-def _read_source_bytes(source: AudioSource) -> tuple[bytes | None, Path | None]:
-    """Return ``(bytes, None)`` for in-memory input or ``(None, path)`` for a path."""
-    if isinstance(source, (bytes, bytearray)):
-        return bytes(source), None
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.exists():
-            raise AudioDecodeError(f"No such audio file: {str(path)!r}.")
-        if path.is_dir():
-            raise AudioDecodeError(f"Expected an audio file but got a folder: {str(path)!r}.")
-        if path.stat().st_size == 0:
-            raise EmptyAudioError(f"The file {path.name!r} is empty (0 bytes). Please record again.")
-        if path.stat().st_size > _MAX_INPUT_BYTES:
-            raise AudioDecodeError(
-                f"The file {path.name!r} is {path.stat().st_size / 1e6:.0f} MB; files over "
-                f"{_MAX_INPUT_BYTES / 1e6:.0f} MB are not accepted."
-            )
-        return None, path
-    if hasattr(source, "read"):
-        data = source.read(_MAX_INPUT_BYTES + 1)
-        if not isinstance(data, (bytes, bytearray)):
-            raise AudioDecodeError("The file object must be opened in binary mode ('rb').")
-        if len(data) > _MAX_INPUT_BYTES:
-            raise AudioDecodeError(f"The input is larger than {_MAX_INPUT_BYTES / 1e6:.0f} MB and is not accepted.")
-        return bytes(data), None
-    raise AudioDecodeError(f"Cannot read audio from an object of type {type(source).__name__}.")
-
-
-def _decode_soundfile(
-    blob: bytes | None, path: Path | None, *, max_seconds: float
-) -> tuple[np.ndarray, int, str, float] | None:
-    """Decode with libsndfile; ``None`` when it does not recognise the format."""
-    handle = io.BytesIO(blob) if blob is not None else str(path)
-    try:
-        with sf.SoundFile(handle) as f:
-            rate, frames = f.samplerate, f.frames
-            limit = int(round(max_seconds * rate)) + 1
-            data = f.read(frames=min(frames, limit) if frames > 0 else limit, dtype="float32", always_2d=True)
-            fmt = f.format
-            subtype = f.subtype
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
-        return None
-    total = frames / float(rate) if frames > 0 else data.shape[0] / float(rate)
-    return data, int(rate), f"{fmt}/{subtype}".lower() if subtype else fmt.lower(), total
-
-
-def _ffmpeg_binary() -> str:
-    binary = shutil.which("ffmpeg")
-    if binary is None:
-        raise UnsupportedFormatError(
-            "This recording's format needs ffmpeg, which is not installed (install it with 'apt-get install ffmpeg')."
-        )
-    return binary
-
-
-def _probe(path: Path, *, label: str) -> tuple[str, int, int, float | None]:
-    """ffprobe: (format/codec, sample rate, channels, duration) of the first audio stream."""
-    probe = shutil.which("ffprobe")
-    if probe is None:
-        return "unknown", 0, 0, None
-    cmd = [probe, "-v", "error", "-select_streams", "a:0", "-show_entries",
-           "stream=codec_name,sample_rate,channels:format=format_name,duration", "-of", "json", str(path)]
-    try:
-        out = subprocess.run(cmd, capture_output=True, timeout=_FFMPEG_TIMEOUT_S, check=False)
-        info = json.loads(out.stdout or b"{}")
-    except (subprocess.TimeoutExpired, json.JSONDecodeError):
-        return "unknown", 0, 0, None
-    streams = info.get("streams") or []
-    if not streams:
-        raise UnsupportedFormatError(f"{label} is not a recording babycry can read: it holds no audio track.")
-    stream = streams[0]
-    fmt = info.get("format", {})
-    name = f"{fmt.get('format_name', 'unknown').split(',')[0]}/{stream.get('codec_name', 'unknown')}"
-    duration = fmt.get("duration")
-    return name, int(stream.get("sample_rate") or 0), int(stream.get("channels") or 0), (
-        float(duration) if duration not in (None, "N/A") else None
-    )
-
-
-def _decode_ffmpeg(path: Path, *, max_seconds: float, label: str) -> tuple[np.ndarray, int, str, float | None]:
-    """Decode any format ffmpeg knows to float32 WAV, keeping rate and channels."""
-    binary = _ffmpeg_binary()
-    fmt, rate, channels, duration = _probe(path, label=label)
-    with tempfile.TemporaryDirectory(prefix="babycry-") as tmp:
-        out_path = Path(tmp) / "decoded.wav"
-        # +1 s so that "longer than max_seconds" is still visible after decoding.
-        cmd = [binary, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path), "-vn",
-               "-t", f"{max_seconds + 1.0:.3f}", "-c:a", "pcm_f32le", "-f", "wav", str(out_path)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=_FFMPEG_TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise AudioDecodeError(f"Decoding {label} took too long and was stopped.") from exc
-        if proc.returncode != 0 or not out_path.exists() or out_path.stat().st_size <= 44:
-            detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            reason = detail[-1] if detail else "no audio could be decoded"
-            raise UnsupportedFormatError(f"{label} is not a recording babycry can read ({reason}).")
-        data, decoded_rate = sf.read(str(out_path), dtype="float32", always_2d=True)
-    if data.shape[0] == 0:
-        raise EmptyAudioError(f"{label} holds no sound at all. Please record again.")
-    return data, int(decoded_rate or rate), fmt, duration
 
 
 def load(
@@ -537,8 +422,9 @@ def load(
     Parameters
     ----------
     source : str, os.PathLike, bytes or binary file object
-        The recording.  WAV/FLAC/OGG are read directly; WebM/Opus, MP4/M4A/AAC,
-        MP3, 3GP/AMR and CAF are decoded by ``ffmpeg``.
+        The recording.  WAV/FLAC/OGG/MP3 are read directly; WebM/Opus,
+        MP4/M4A/AAC, 3GP/AMR and CAF are decoded by ``ffmpeg``
+        (:func:`babycry.decode.decode`, with its limits).
     config : AudioConfig
         Target rate, limits and validation thresholds.  At most
         ``config.max_seconds`` are kept (``Audio.truncated`` says so).
@@ -552,9 +438,11 @@ def load(
     Raises
     ------
     AudioDecodeError
-        The path does not exist or the bytes are not audio (``UnsupportedFormatError``).
+        The path does not exist, the input is too large or too long, or the
+        bytes are not audio (``UnsupportedFormatError``).
     InvalidAudioError
-        The audio is empty, too short, silent or non-finite.
+        The audio is empty, too short, silent or non-finite, or its rate or
+        channel count is out of range.
 
     Examples
     --------
@@ -565,27 +453,12 @@ def load(
     >>> audio.source_sample_rate, audio.sample_rate, round(audio.duration_s, 2)
     (8000, 16000, 2.0)
     """
-    blob, path = _read_source_bytes(source)
-    label = repr(path.name) if path is not None else "The uploaded data"
-    if blob is not None and len(blob) == 0:
-        raise EmptyAudioError("The recording is empty (0 bytes). Please record again.")
-    decoded = _decode_soundfile(blob, path, max_seconds=config.max_seconds)
-    if decoded is None:
-        if path is None:
-            with tempfile.NamedTemporaryFile(prefix="babycry-", suffix=".bin", delete=False) as tmp:
-                tmp.write(blob or b"")
-            try:
-                decoded = _decode_ffmpeg(Path(tmp.name), max_seconds=config.max_seconds, label=label)
-            finally:
-                os.unlink(tmp.name)
-        else:
-            decoded = _decode_ffmpeg(path, max_seconds=config.max_seconds, label=label)
-    data, rate, fmt, total = decoded
+    decoded = decode(source, max_seconds=config.max_seconds)
     return _finish(
-        data,
-        sample_rate=rate,
-        source_format=fmt,
-        source_duration_s=total,
+        decoded.data,
+        sample_rate=decoded.sample_rate,
+        source_format=decoded.source_format,
+        source_duration_s=decoded.duration_s,
         config=config,
         validate_audio=validate_audio,
     )
