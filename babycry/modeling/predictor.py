@@ -9,7 +9,9 @@ length (:func:`~babycry.modeling.windows.frame_windows`).  Loading lives in
 
 from __future__ import annotations
 
+import functools
 import threading
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,7 @@ import numpy as np
 from ..calibration import Calibration, apply_calibration, softmax
 from ..config import AudioConfig, WindowConfig
 from ..errors import InvalidParameterError
+from .fbank import fbank_features
 from .windows import frame_windows
 
 __all__ = ["Prediction", "CryModel"]
@@ -101,6 +104,7 @@ class CryModel:
     calibration: Calibration = field(default_factory=Calibration)
     metrics: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _traced: tuple[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def temperature(self) -> float:
@@ -131,34 +135,104 @@ class CryModel:
         frames = int(self.feature_extractor.max_length)
         return round(((frames - 1) * 160 + 400) / float(self.feature_extractor.sampling_rate), 1)
 
-    def window_logits(self, windows: np.ndarray, *, batch_size: int = 32) -> np.ndarray:
+    def check_rate(self, sample_rate: int) -> None:
+        """Raise unless ``sample_rate`` is the rate the model's features are computed at (16 kHz).
+
+        Examples
+        --------
+        >>> load_detector().check_rate(8000)  # doctest: +SKIP
+        Traceback (most recent call last):
+        ...
+        babycry.errors.InvalidParameterError: The model expects 16000 Hz audio, got 8000 Hz: ...
+        """
+        rate = int(self.feature_extractor.sampling_rate)
+        if sample_rate != rate:
+            raise InvalidParameterError(
+                f"The model expects {rate} Hz audio, got {sample_rate} Hz: load it with babycry.audio.load first."
+            )
+
+    def features(self, windows: np.ndarray) -> np.ndarray:
+        """The model inputs of prepared windows ``(n, samples)`` → ``(n, frames, mel)``, all windows at once.
+
+        Identical to calling the checkpoint's feature extractor on each window
+        (:func:`~babycry.modeling.fbank.fbank_features`); two models whose extractors match
+        (:func:`~babycry.modeling.fbank.same_features`) can share them.
+        """
+        return fbank_features(windows, feature_extractor=self.feature_extractor)
+
+    def window_logits(self, windows: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
         """Uncalibrated logits of prepared windows ``(n, samples)`` → ``(n, n_labels)``.
 
         Examples
         --------
         >>> model = load_detector(); model.window_logits(windows)  # doctest: +SKIP
         """
-        import torch
-
-        rate = int(self.feature_extractor.sampling_rate)
-        out = []
-        with self._lock, torch.inference_mode():
-            for i in range(0, len(windows), batch_size):
-                batch = [np.asarray(w, dtype=np.float32) for w in windows[i : i + batch_size]]
-                feats = self.feature_extractor(batch, sampling_rate=rate, return_tensors="pt")
-                out.append(self.model(input_values=feats["input_values"]).logits.float().numpy())
-        return np.concatenate(out, axis=0).astype(np.float64)
+        return self.logits_from_features(self.features(windows), batch_size=batch_size)
 
     def logits_from_features(self, features: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
-        """Uncalibrated logits from precomputed feature-extractor output ``(n, frames, mel)``."""
+        """Uncalibrated logits from precomputed feature-extractor output ``(n, frames, mel)``.
+
+        The windows go through the model ``batch_size`` at a time (one forward pass for a recording
+        of up to ``batch_size`` windows).
+        """
         import torch
 
         out = []
-        with self._lock, torch.inference_mode():
+        with self._lock:
             for i in range(0, len(features), batch_size):
                 x = torch.as_tensor(np.asarray(features[i : i + batch_size], dtype=np.float32))
-                out.append(self.model(input_values=x).logits.float().numpy())
+                forward = self._forward(x)
+                with torch.inference_mode():
+                    out.append(forward(x).float().numpy())
         return np.concatenate(out, axis=0).astype(np.float64)
+
+    def _forward(self, example: Any) -> Any:
+        """The model as a function of its input features: traced once (TorchScript) when it is in eval mode.
+
+        A compact AST spends most of its time in Python module calls, not arithmetic: the traced graph gives
+        the same logits (bit for bit here) in about half the time.  It shares the model's parameters; a model
+        in training mode (dropout) or one that cannot be traced runs eagerly.  Called under ``self._lock``.
+        """
+        import torch
+        from transformers.utils import logging as hf_logging
+
+        model = self.model
+        if model.training:
+            return lambda x: model(input_values=x).logits
+        if self._traced is None or self._traced[0] is not model:
+            traced: Any = None
+            verbosity = hf_logging.get_verbosity()
+            # Tracing reads every property of the model, which makes transformers warn about an unused loss.
+            hf_logging.set_verbosity_error()
+            try:
+                with torch.no_grad(), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # TracerWarnings about constants that are constant here
+                    traced = torch.jit.trace(_logits_class()(model), (example,), check_trace=False)
+            except Exception:  # noqa: BLE001 - any tracing failure: fall back to the eager model
+                traced = None
+            finally:
+                hf_logging.set_verbosity(verbosity)
+            self._traced = (model, traced)
+        traced = self._traced[1]
+        return traced if traced is not None else (lambda x: model(input_values=x).logits)
+
+    def prediction(self, window_logits: np.ndarray, *, spans: list[tuple[float, float]]) -> Prediction:
+        """The :class:`Prediction` of one recording from its windows' logits: mean, then calibrated.
+
+        Examples
+        --------
+        >>> model.prediction(model.window_logits(windows), spans=spans)  # doctest: +SKIP
+        """
+        agg = window_logits.mean(axis=0)
+        return Prediction(
+            labels=self.labels,
+            logits=agg,
+            probabilities=self.calibrate(agg),
+            window_logits=window_logits,
+            window_probabilities=self.calibrate(window_logits),
+            spans=spans,
+            balanced_probabilities=softmax(agg / self.temperature),
+        )
 
     def is_cry_unsure(self, cry_probability: float) -> bool:
         """True when a calibrated P(cry) lies in the detector's "unsure" band ``[low, high)``.
@@ -187,7 +261,9 @@ class CryModel:
     ) -> Prediction:
         """Run the model on every window of a recording and aggregate.
 
-        The aggregate is the mean of the window logits, then calibrated.
+        The recording is framed once, the features of all its windows are
+        computed at once and go through the model in one batch; the aggregate is
+        the mean of the window logits, then calibrated.
 
         Parameters
         ----------
@@ -208,23 +284,9 @@ class CryModel:
         >>> model.predict(samples, sample_rate=16000).as_dict()  # doctest: +SKIP
         {'not_cry': 0.02, 'cry': 0.98}
         """
-        rate = int(self.feature_extractor.sampling_rate)
-        if sample_rate != rate:
-            raise InvalidParameterError(
-                f"The model expects {rate} Hz audio, got {sample_rate} Hz: load it with babycry.audio.load first."
-            )
-        windows, spans = frame_windows(samples, sample_rate=rate, window=window, audio_config=audio_config)
-        win_logits = self.window_logits(windows)
-        agg = win_logits.mean(axis=0)
-        return Prediction(
-            labels=self.labels,
-            logits=agg,
-            probabilities=self.calibrate(agg),
-            window_logits=win_logits,
-            window_probabilities=self.calibrate(win_logits),
-            spans=spans,
-            balanced_probabilities=softmax(agg / self.temperature),
-        )
+        self.check_rate(sample_rate)
+        windows, spans = frame_windows(samples, sample_rate=sample_rate, window=window, audio_config=audio_config)
+        return self.prediction(self.window_logits(windows), spans=spans)
 
     def summary(self) -> dict[str, Any] | None:
         """Headline quality figures for a UI, read from ``metrics.json``.
@@ -270,3 +332,23 @@ class CryModel:
             out["coverage"] = unsure.get("coverage")
             out["answered_balanced_accuracy"] = unsure.get("answered_balanced_accuracy")
         return out
+
+
+
+@functools.lru_cache(maxsize=1)
+def _logits_class() -> type:
+    """A ``torch.nn.Module`` class mapping input features to logits (what :meth:`CryModel._forward` traces).
+
+    Built on first use so that importing this module does not import torch.
+    """
+    import torch
+
+    class Logits(torch.nn.Module):
+        def __init__(self, model: Any) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_values: Any) -> Any:
+            return self.model(input_values=input_values).logits
+
+    return Logits

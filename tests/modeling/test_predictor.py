@@ -44,3 +44,39 @@ def test_predict_rejects_other_rates(tiny_models) -> None:
     with pytest.raises(InvalidParameterError, match="16000 Hz"):
         load_detector(tiny_models.detector_dir).predict(np.zeros(8000, np.float32), sample_rate=8000,
                                                         audio_config=AudioConfig())
+
+
+def test_batched_windows_equal_one_window_at_a_time(tiny_models, cry16k: np.ndarray) -> None:
+    """predict batches the windows of a recording once: the same logits as each window through the extractor alone."""
+    from babycry.modeling import frame_windows
+
+    model = load_reason(tiny_models.reason_dir)
+    x = np.concatenate([cry16k, cry16k[::-1]])
+    pred = model.predict(x, sample_rate=16000)
+    windows, spans = frame_windows(x, sample_rate=16000)
+    assert pred.spans == spans
+    one_by_one = []
+    for w in windows:
+        feats = model.feature_extractor(w, sampling_rate=16000, return_tensors="pt")["input_values"]
+        one_by_one.append(model.model(input_values=feats).logits.detach().numpy()[0])
+    np.testing.assert_allclose(pred.window_logits, np.array(one_by_one), rtol=0, atol=1e-5)
+
+
+def test_traced_forward_matches_the_model_and_skips_training_mode(tiny_models, cry16k: np.ndarray) -> None:
+    import torch
+
+    from babycry.modeling import frame_windows
+
+    model = load_detector(tiny_models.detector_dir)
+    feats = model.features(frame_windows(cry16k, sample_rate=16000)[0])
+    traced = model.logits_from_features(feats)
+    assert model._traced is not None and model._traced[1] is not None  # the TorchScript path ran
+    with torch.inference_mode():
+        eager = model.model(input_values=torch.as_tensor(feats)).logits.numpy()
+    np.testing.assert_allclose(traced, eager, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(model.logits_from_features(feats[:1]), eager[:1], rtol=0, atol=1e-6)  # other batch
+    model.model.train()
+    try:
+        assert model._forward(torch.as_tensor(feats)) is not model._traced[1]
+    finally:
+        model.model.eval()
