@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-cv bench-sources bench-probe bench-fit bench-backgrounds clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-load bench-cv bench-sources bench-probe bench-fit bench-backgrounds fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -51,11 +51,22 @@ train-reason: setup
 eda: setup
 	$(VENV)/bin/babycry eda --data $(DATA) --json assets/eda/summary.json
 
-# Benchmarks: speed/memory of inference, and grouped (+ leaky) cross-validation of both models.
-bench: bench-speed bench-cv bench-sources bench-probe bench-fit bench-backgrounds
+# Benchmarks: speed/memory of inference, the app under load, and grouped (+ leaky) cross-validation of both models.
+bench: bench-speed bench-load bench-cv bench-sources bench-probe bench-fit bench-backgrounds
 
+# analyse() on a 7 s clip vs an AST-base-sized model, a 60 s recording, 64 clips batched, RSS (~3-5 min);
+# benchmarks/results/inference_speed.json, quoted in docs/performance.md.
 bench-speed: setup
 	$(PY) benchmarks/inference_speed.py
+
+# The launched app on loopback: 10 gradio_client clients x 20 mixed valid/invalid requests, p50/p95, RSS growth
+# (~2-4 min); benchmarks/results/load.json.
+bench-load: setup
+	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 $(PY) benchmarks/load.py
+
+# Coverage-guided fuzzing of the decoder (atheris/libFuzzer, 2 minutes); crashes land in benchmarks/results/fuzz/.
+fuzz: setup
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/fuzz_decode.py --seconds 120
 
 bench-cv: setup
 	$(PY) benchmarks/cv_models.py --data $(DATA)

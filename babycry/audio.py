@@ -111,12 +111,12 @@ def to_float32(data: np.ndarray) -> np.ndarray:
         full_scale = float(2 ** (8 * data.dtype.itemsize - 1))
         return (data.astype(np.float64) / full_scale).astype(np.float32)
     if np.issubdtype(data.dtype, np.floating):
-        out = data.astype(np.float32)
-        if out.size and np.all(np.isfinite(out)):
-            peak = float(np.max(np.abs(out)))
+        if data.size and np.all(np.isfinite(data)):
+            peak = float(np.max(np.abs(data)))
             if peak > 1.0:
-                out = out / peak
-        return out
+                # Scaled in the input's own precision: float64 samples beyond float32's range stay finite.
+                return (data / peak).astype(np.float32)
+        return data.astype(np.float32)
     raise InvalidAudioError(f"Audio samples must be integers or floats, got dtype {data.dtype!s}.")
 
 
@@ -338,7 +338,9 @@ def _finish(
     if data.size == 0:
         # Before mixing: the mean over no samples would be NaN, and the message would blame "invalid samples".
         raise EmptyAudioError("The recording is empty: it holds no sound at all. Please record again.")
-    mono = to_mono(to_float32(data))
+    with np.errstate(over="ignore", invalid="ignore"):
+        # NaN/inf (or float64 beyond float32 with them) only warn here; the validator rejects them with a message.
+        mono = to_mono(to_float32(data))
     total_s = source_duration_s if source_duration_s is not None else mono.size / float(sample_rate)
     max_frames = int(round(config.max_seconds * sample_rate))
     truncated = total_s > config.max_seconds + 1e-6
