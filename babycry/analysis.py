@@ -1,22 +1,33 @@
-"""The result a parent sees: is it a cry, how likely, which reason, and how sure.
+"""The result a parent sees: is it a cry, how sure, how loud, how long, in bursts or not, and which reason.
 
 :func:`analyse` runs the detector and the reason model on the same windows of
-a recording; :class:`Analysis` holds the answer and ``to_dict()`` is the
-``/classify`` JSON of the app (stable; see DESIGN.md).
+a recording (:func:`analyse_batch`: of several recordings at once) and
+measures the sound itself (:mod:`babycry.pattern`); :class:`Analysis` holds the
+answer and ``to_dict()`` is the ``/classify`` JSON of the app (every field
+documented in ``docs/api.md``).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .audio import Audio
 from .config import CRY_THRESHOLD, AudioConfig, SteadySoundConfig, WindowConfig
-from .errors import InvalidParameterError
+from .errors import BabyCryError, InvalidParameterError
 from .features import level_range_db
-from .modeling import CryModel, frame_windows
+from .hub import local_folder, read_json
+from .modeling import CryModel, Prediction, frame_windows
+from .modeling.fbank import same_features
+from .pattern import PatternConfig, SoundPattern, describe_sound
 
-__all__ = ["Window", "Analysis", "analyse", "is_steady_sound"]
+__all__ = ["Window", "Analysis", "analyse", "analyse_batch", "is_steady_sound", "model_identity", "reason_quality"]
 
 
 @dataclass(frozen=True)
@@ -64,12 +75,24 @@ class Analysis:
         (always reported; the UI says "unsure" only for cries).
     reasons : dict
         Calibrated probability of each of :data:`babycry.config.REASONS` (base rates included).
+    reasons_balanced : dict
+        Prior-corrected probability of each reason, as if all four were equally common
+        (``softmax(logits / T)`` without the class bias): the quantity ``verdict`` and ``unsure`` use, so the
+        verdict is always its largest value.
+    reason_quality : dict
+        How well the reason model tells reasons apart on families it never saw (:func:`reason_quality`):
+        ``balanced_accuracy``, ``ci95``, ``chance`` and ``experimental`` (the interval reaches chance).
+    sound : SoundPattern or None
+        How loud the recording is, where it holds sound and whether that is continuous or in bursts
+        (:func:`babycry.pattern.describe_sound`).
     seconds_analysed : float
         Length of audio the models saw.
     windows : list of Window
         Per-window cry probability (the timeline).
     detector_id, reason_id : str
-        Where the models were loaded from.
+        Where the models were loaded from (for the library user; the JSON names them instead).
+    models : dict
+        ``{"detector": {"name", "version"}, "reason": {...}}`` (:func:`model_identity`): the JSON's ``model``.
     unsure_threshold : float
         The reason model's abstention threshold.
     truncated : bool
@@ -84,9 +107,9 @@ class Analysis:
     >>> a = Analysis(is_cry=False, cry_probability=0.1, verdict="not_cry", unsure=True,
     ...              reasons=dict.fromkeys(REASONS, 0.25), seconds_analysed=3.0,
     ...              windows=[Window(0.0, 3.0, 0.1)], detector_id="d", reason_id="r")
-    >>> sorted(a.to_dict())  # doctest: +NORMALIZE_WHITESPACE
-    ['cry_probability', 'cry_unsure', 'is_cry', 'model', 'reasons', 'seconds_analysed', 'steady_sound',
-     'unsure', 'verdict', 'windows']
+    >>> list(a.to_dict())  # doctest: +NORMALIZE_WHITESPACE
+    ['is_cry', 'cry_probability', 'cry_unsure', 'verdict', 'unsure', 'reasons', 'reasons_balanced',
+     'reason_quality', 'seconds_analysed', 'sound', 'windows', 'steady_sound', 'model']
     """
 
     is_cry: bool
@@ -102,6 +125,10 @@ class Analysis:
     truncated: bool = False
     steady_sound: bool = False
     cry_unsure: bool = False
+    reasons_balanced: dict[str, float] = field(default_factory=dict)
+    reason_quality: dict[str, Any] = field(default_factory=dict)
+    sound: SoundPattern | None = None
+    models: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def top_reason(self) -> str:
@@ -117,10 +144,14 @@ class Analysis:
             "verdict": self.verdict,
             "unsure": bool(self.unsure),
             "reasons": {k: float(v) for k, v in self.reasons.items()},
+            "reasons_balanced": {k: float(v) for k, v in self.reasons_balanced.items()},
+            "reason_quality": dict(self.reason_quality),
             "seconds_analysed": float(self.seconds_analysed),
+            "sound": self.sound.to_dict() if self.sound is not None else None,
             "windows": [w.to_dict() for w in self.windows],
             "steady_sound": bool(self.steady_sound),
-            "model": {"detector": self.detector_id, "reason": self.reason_id},
+            # names and versions, never where the checkpoints lie on the server
+            "model": {k: dict(v) for k, v in self.models.items()},
         }
 
 
@@ -133,14 +164,18 @@ def analyse(
     audio_config: AudioConfig = AudioConfig(),
     cry_threshold: float = CRY_THRESHOLD,
     steady: SteadySoundConfig = SteadySoundConfig(),
+    pattern: PatternConfig = PatternConfig(),
     digits: int = 4,
 ) -> Analysis:
     """Run both models on a recording.
 
     The recording is band-limited and cut into fixed windows (each
-    loudness-normalised), the detector gives a cry probability per window and
-    for the whole (mean of window logits, calibrated); the reason model gives
-    calibrated reason probabilities the same way.
+    loudness-normalised) once; their features are computed once (both models
+    share them when their feature extractors match) and go through each model
+    in one batch.  The detector gives a cry probability per window and for the
+    whole (mean of window logits, calibrated); the reason model gives calibrated
+    reason probabilities the same way; the steady-sound rule reads the same
+    windows.
 
     Parameters
     ----------
@@ -156,6 +191,8 @@ def analyse(
         Calibrated cry probability from which the recording counts as a cry.
     steady : SteadySoundConfig
         When a recording is too steady to be a cry (see :func:`is_steady_sound`).
+    pattern : PatternConfig
+        Loudness and bout thresholds of the sound description (:func:`babycry.pattern.describe_sound`).
     digits : int
         Rounding of the reported probabilities.
 
@@ -176,18 +213,87 @@ def analyse(
     >>> result.to_dict()["verdict"]  # doctest: +SKIP
     'hungry'
     """
+    return analyse_batch([audio], detector=detector, reason=reason, window=window, audio_config=audio_config,
+                         cry_threshold=cry_threshold, steady=steady, pattern=pattern, digits=digits)[0]
+
+
+def analyse_batch(
+    audios: Sequence[Audio],
+    *,
+    detector: CryModel,
+    reason: CryModel,
+    window: WindowConfig = WindowConfig(),
+    audio_config: AudioConfig = AudioConfig(),
+    cry_threshold: float = CRY_THRESHOLD,
+    steady: SteadySoundConfig = SteadySoundConfig(),
+    pattern: PatternConfig = PatternConfig(),
+    digits: int = 4,
+) -> list[Analysis]:
+    """:func:`analyse` several recordings at once: the windows of all of them go through each model together.
+
+    Each result equals ``analyse`` of that recording alone (up to float rounding in the batched model);
+    this is the throughput path (a batch of clips in one forward pass per model).
+
+    Parameters
+    ----------
+    audios : sequence of Audio
+        The recordings.
+    detector, reason, window, audio_config, cry_threshold, steady, pattern, digits
+        As for :func:`analyse`.
+
+    Returns
+    -------
+    list of Analysis
+        One per recording, in order.
+
+    Examples
+    --------
+    >>> results = analyse_batch([load("a.wav"), load("b.webm")], detector=det, reason=rea)  # doctest: +SKIP
+    >>> [r.verdict for r in results]  # doctest: +SKIP
+    ['hungry', 'not_cry']
+    """
     if detector.task != "detector":
         raise InvalidParameterError(f"`detector` must be a cry detector, got a {detector.task} model.")
     if reason.task != "reason":
         raise InvalidParameterError(f"`reason` must be a reason model, got a {reason.task} model.")
     if not 0.0 < cry_threshold < 1.0:
         raise InvalidParameterError(f"cry_threshold must lie in (0, 1), got {cry_threshold!r}.")
-    det = detector.predict(audio.samples, sample_rate=audio.sample_rate, window=window, audio_config=audio_config)
-    rea = reason.predict(audio.samples, sample_rate=audio.sample_rate, window=window, audio_config=audio_config)
+    if not audios:
+        return []
+    framed = []
+    for audio in audios:
+        detector.check_rate(audio.sample_rate)
+        reason.check_rate(audio.sample_rate)
+        framed.append(frame_windows(audio.samples, sample_rate=audio.sample_rate, window=window,
+                                    audio_config=audio_config))
+    windows = np.concatenate([w for w, _ in framed], axis=0)
+    det_features = detector.features(windows)
+    rea_features = det_features if same_features(detector.feature_extractor, reason.feature_extractor) \
+        else reason.features(windows)
+    det_logits = detector.logits_from_features(det_features)
+    rea_logits = reason.logits_from_features(rea_features)
+    results, start = [], 0
+    for audio, (wins, spans) in zip(audios, framed, strict=True):
+        stop = start + len(wins)
+        results.append(_answer(
+            audio,
+            det=detector.prediction(det_logits[start:stop], spans=spans),
+            rea=reason.prediction(rea_logits[start:stop], spans=spans),
+            steady_sound=_is_steady(wins, spans, sample_rate=audio.sample_rate, config=steady),
+            detector=detector, reason=reason, cry_threshold=cry_threshold, pattern=pattern, digits=digits,
+        ))
+        start = stop
+    return results
+
+
+def _answer(audio: Audio, *, det: Prediction, rea: Prediction, steady_sound: bool, detector: CryModel,
+            reason: CryModel, cry_threshold: float, pattern: PatternConfig, digits: int) -> Analysis:
+    """One recording's :class:`Analysis` from both models' predictions."""
     cry_index = detector.labels.index("cry")
     cry_p = float(det.probabilities[cry_index])
     reasons = {name: round(float(p), digits) for name, p in zip(reason.labels, rea.probabilities, strict=False)}
-    steady_sound = is_steady_sound(audio, window=window, audio_config=audio_config, config=steady)
+    balanced = rea.balanced_probabilities if rea.balanced_probabilities is not None else rea.probabilities
+    reasons_balanced = {name: round(float(p), digits) for name, p in zip(reason.labels, balanced, strict=False)}
     is_cry = cry_p >= cry_threshold and not steady_sound
     top = reason.labels[rea.decision]
     unsure = rea.is_unsure(reason.unsure_threshold)
@@ -209,7 +315,77 @@ def analyse(
         truncated=audio.truncated,
         steady_sound=steady_sound,
         cry_unsure=bool(detector.is_cry_unsure(cry_p) and not steady_sound),
+        reasons_balanced=reasons_balanced,
+        reason_quality=reason_quality(reason),
+        sound=describe_sound(audio.samples, sample_rate=audio.sample_rate, config=pattern),
+        models={"detector": model_identity(detector), "reason": model_identity(reason)},
     )
+
+
+def reason_quality(reason: CryModel) -> dict[str, Any]:
+    """How well a reason model tells reasons apart on families it never saw, from its ``metrics.json``.
+
+    Returns
+    -------
+    dict
+        ``balanced_accuracy`` and ``ci95`` (grouped cross-validation, family-bootstrap 95% interval; ``None``
+        without a metrics file), ``chance`` (1 / number of reasons: what guessing scores) and
+        ``experimental``: true while the interval's lower end does not clear chance (or nothing is
+        known), i.e. the model is not shown to beat guessing.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> m = SimpleNamespace(labels=("a", "b", "c", "d"), metrics={"grouped": {"metrics": {
+    ...     "balanced_accuracy": {"value": 0.31, "ci95": [0.23, 0.40]}}}})
+    >>> reason_quality(m)
+    {'balanced_accuracy': 0.31, 'ci95': [0.23, 0.4], 'chance': 0.25, 'experimental': True}
+    """
+    chance = round(1.0 / len(reason.labels), 4)
+    grouped = (reason.metrics or {}).get("grouped") or {}
+    entry = (grouped.get("metrics") or {}).get("balanced_accuracy") or {}
+    value, ci = entry.get("value"), entry.get("ci95")
+    ci = [float(ci[0]), float(ci[1])] if ci and None not in ci else None
+    return {
+        "balanced_accuracy": float(value) if value is not None else None,
+        "ci95": ci,
+        "chance": chance,
+        "experimental": not (ci is not None and ci[0] > chance),
+    }
+
+
+def model_identity(model: CryModel) -> dict[str, str]:
+    """A checkpoint's name and version, never where it lies on the server.
+
+    ``name`` is the checkpoint folder's name (or the hub id); ``version`` is the UTC date it was trained
+    (``training.json`` ``finished_utc``) and, for a local checkpoint, ``+`` the first 8 hex digits of the
+    SHA-256 of its ``model.safetensors``: two checkpoints with the same version hold the same weights.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> model_identity(SimpleNamespace(model_id="/no/such/dir/cry-detector"))
+    {'name': 'cry-detector', 'version': 'unknown'}
+    """
+    name, version = _identity(str(model.model_id))
+    return {"name": name, "version": version}
+
+
+@functools.lru_cache(maxsize=16)
+def _identity(model_id: str) -> tuple[str, str]:
+    local = local_folder(model_id)
+    name = Path(model_id).name if local is not None or not model_id.count("/") == 1 else model_id
+    try:
+        training = read_json(model_id, "training.json") if local is not None else None
+    except BabyCryError:
+        training = None
+    trained = str((training or {}).get("finished_utc") or "")[:10]
+    weights = local / "model.safetensors" if local is not None else None
+    digest = ""
+    if weights is not None and weights.is_file():
+        digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:8]
+    version = "+".join(part for part in (trained, digest) if part) or "unknown"
+    return name, version
 
 
 def is_steady_sound(
@@ -222,9 +398,9 @@ def is_steady_sound(
     """Whether a recording is too steady to hold a cry: a hum, fan, tone or hiss.
 
     The recording is band-limited and cut into the models' windows; it is steady when every window's
-    :func:`babycry.features.level_range_db` (over its real, unpadded extent) is below
-    ``config.max_range_db``.  A cry comes in breaths, so at least one window of a recording that holds one
-    rises and falls by more.
+    :func:`babycry.features.level_range_db` (over its real, unpadded extent, around its mean: a DC offset
+    is not sound) is below ``config.max_range_db``.  A cry comes in breaths, so at least one window of a
+    recording that holds one rises and falls by more.
 
     Examples
     --------
@@ -236,8 +412,16 @@ def is_steady_sound(
     """
     windows, spans = frame_windows(audio.samples, sample_rate=audio.sample_rate, window=window,
                                    audio_config=audio_config)
-    shortest = 2 * int(round(config.frame_seconds * audio.sample_rate))  # two frames to compare
-    lengths = [int(round((e - s) * audio.sample_rate)) for s, e in spans]
-    ranges = [level_range_db(w[:n], sample_rate=audio.sample_rate, config=config)
+    return _is_steady(windows, spans, sample_rate=audio.sample_rate, config=config)
+
+
+def _is_steady(windows: np.ndarray, spans: list[tuple[float, float]], *, sample_rate: int,
+               config: SteadySoundConfig) -> bool:
+    """The steady-sound rule on framed windows (see :func:`is_steady_sound`)."""
+    shortest = 2 * int(round(config.frame_seconds * sample_rate))  # two frames to compare
+    lengths = [int(round((e - s) * sample_rate)) for s, e in spans]
+    # Around each window's mean: a DC offset (a cheap microphone's, or a file's) would otherwise dominate every
+    # frame's level, make any recording look steady, and turn a cry into "not a cry".
+    ranges = [level_range_db(w[:n] - w[:n].mean(), sample_rate=sample_rate, config=config)
               for w, n in zip(windows, lengths, strict=True) if n >= shortest]
     return bool(ranges) and max(ranges) < config.max_range_db

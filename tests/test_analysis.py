@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from babycry.analysis import Analysis, Window, analyse, is_steady_sound
+from babycry.analysis import Analysis, Window, analyse, is_steady_sound, model_identity, reason_quality
 from babycry.audio import from_array
 from babycry.config import REASONS
 from babycry.errors import InvalidParameterError
@@ -28,8 +29,8 @@ def cry():
 def test_to_dict_is_exactly_the_classify_json(models, cry) -> None:
     det, rea = models
     d = analyse(cry, detector=det, reason=rea).to_dict()
-    assert list(d) == ["is_cry", "cry_probability", "cry_unsure", "verdict", "unsure", "reasons", "seconds_analysed",
-                       "windows", "steady_sound", "model"]
+    assert list(d) == ["is_cry", "cry_probability", "cry_unsure", "verdict", "unsure", "reasons", "reasons_balanced",
+                       "reason_quality", "seconds_analysed", "sound", "windows", "steady_sound", "model"]
     assert d["cry_unsure"] == det.is_cry_unsure(d["cry_probability"])
     assert d["steady_sound"] is False
     assert isinstance(d["is_cry"], bool) and isinstance(d["unsure"], bool)
@@ -38,7 +39,10 @@ def test_to_dict_is_exactly_the_classify_json(models, cry) -> None:
     assert sum(d["reasons"].values()) == pytest.approx(1.0, abs=1e-3)
     assert d["seconds_analysed"] == pytest.approx(7.0)
     assert [list(w) for w in d["windows"]] == [["start_s", "end_s", "cry_probability"]] * 4
-    assert d["model"] == {"detector": str(det.model_id), "reason": str(rea.model_id)}
+    assert set(d["model"]) == {"detector", "reason"}
+    assert d["model"]["detector"]["name"] == Path(str(det.model_id)).name
+    assert str(Path(str(det.model_id)).parent) not in json.dumps(d)  # no server path in the answer
+    assert d["sound"]["pattern"] == "continuous" and d["sound"]["loudness"] == "loud"
     assert d["verdict"] in ("not_cry", *REASONS)
     decision = rea.labels[rea.predict(cry.samples, sample_rate=16000).decision]
     assert d["verdict"] == ("not_cry" if not d["is_cry"] else decision)
@@ -135,3 +139,39 @@ def test_no_labelled_cry_in_the_data_is_steady(data_dir) -> None:
     assert len(cries) > 0
     steady = [p for p in cries["path"] if is_steady_sound(load(data_dir / p, validate_audio=False))]
     assert steady == []
+
+
+def test_the_verdict_is_the_largest_balanced_reason(models, cry) -> None:
+    # What the app's bars show (reasons_balanced) singles out exactly the reason the verdict names.
+    det, rea = models
+    d = analyse(cry, detector=det, reason=rea, cry_threshold=1e-6).to_dict()
+    assert list(d["reasons_balanced"]) == list(REASONS)
+    assert sum(d["reasons_balanced"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert d["verdict"] == max(d["reasons_balanced"], key=d["reasons_balanced"].get)
+
+
+def test_reason_quality_reads_the_grouped_interval_against_chance(models) -> None:
+    import dataclasses
+
+    _, rea = models
+    q = reason_quality(rea)
+    assert q["chance"] == 0.25 and set(q) == {"balanced_accuracy", "ci95", "chance", "experimental"}
+
+    def with_ci(lo: float, hi: float):
+        metrics = {"grouped": {"metrics": {"balanced_accuracy": {"value": (lo + hi) / 2, "ci95": [lo, hi]}}}}
+        return dataclasses.replace(rea, metrics=metrics)
+
+    assert reason_quality(with_ci(0.23, 0.41))["experimental"] is True   # the bundled model's: reaches chance
+    assert reason_quality(with_ci(0.30, 0.50))["experimental"] is False  # clears chance
+    nothing = reason_quality(dataclasses.replace(rea, metrics={}))
+    assert nothing["experimental"] is True and nothing["ci95"] is None and nothing["balanced_accuracy"] is None
+
+
+def test_model_identity_is_a_name_and_a_version_never_a_path(models) -> None:
+    det, _ = models
+    ident = model_identity(det)
+    assert ident["name"] == Path(str(det.model_id)).name and "/" not in ident["name"]
+    date, digest = ident["version"].split("+")
+    assert len(date) == 10 and date[4] == "-" and len(digest) == 8
+    bundled = model_identity(load_detector())
+    assert bundled["name"] == "cry-detector" and bundled["version"].count("+") == 1
