@@ -1,49 +1,199 @@
-"""Inference speed of the bundled checkpoints on this machine (not a test: numbers vary with load).
+"""Inference speed and memory of the bundled checkpoints, with the references measured in the same run.
 
-Times model loading, and ``babycry.analysis.analyse`` (both models) on synthesised cries of 3, 7, 30 and 60 s,
-with 2 torch threads; prints the median of several runs and the peak resident memory.
+All in one process, torch on 2 threads, each figure the median of ``--repeats`` (>= 20) timed runs after
+``--warmup`` untimed ones; measurements that are compared are interleaved run by run, so a change in the
+machine's load hits both sides alike (the ratio is what counts on a shared machine):
 
-    python benchmarks/inference_speed.py [--detector DIR] [--reason DIR] [--repeats 7]
+- end-to-end ``babycry.analyse`` of a 7 s recording: decode (the bundled 7 s WAV, as bytes) -> preprocess ->
+  features -> both models -> calibrated result; vs an AST-base-sized model (transformers ``ASTConfig()``
+  defaults, random weights, ``ASTFeatureExtractor()`` defaults) decoding and classifying the same clip;
+  vs the pre-issue-17 pipeline (each model framing the recording and running the feature extractor itself,
+  the steady-sound rule framing it a third time, eager models);
+- a 60 s recording (new and pre-issue-17 pipeline);
+- throughput: 64 clips of 7 s through ``analyse_batch`` (one forward pass per model) vs one ``analyse`` each;
+- the process's resident memory after warm-up (before the AST-base reference is built) and at the end.
+
+    python benchmarks/inference_speed.py [--repeats 20] [--warmup 3] [--detector DIR] [--reason DIR]
+
+Writes benchmarks/results/inference_speed.json; docs/performance.md quotes it.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import platform
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
 import torch
 
-from babycry.analysis import analyse
-from babycry.audio import from_array
-from babycry.modeling import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR, load_detector, load_reason
+from babycry.analysis import analyse, analyse_batch, is_steady_sound
+from babycry.audio import Audio, from_array, load
+from babycry.modeling import (
+    DEFAULT_DETECTOR_DIR,
+    DEFAULT_REASON_DIR,
+    CryModel,
+    frame_windows,
+    load_detector,
+    load_reason,
+)
 from babycry.synth import synth_cry
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIP = ROOT / "assets" / "examples" / "synth_cry_7s.wav"
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now (MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fns: dict[str, Callable[[], object]], *, repeats: int, warmup: int) -> dict[str, dict[str, float]]:
+    """Median/min/max ms of each function over ``repeats`` interleaved runs after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - start) * 1e3)
+    return {name: {"median_ms": round(statistics.median(t), 2), "min_ms": round(min(t), 2),
+                   "max_ms": round(max(t), 2), "runs": len(t)} for name, t in times.items()}
+
+
+def old_pipeline(audio: Audio, det: CryModel, rea: CryModel) -> float:
+    """What analyse did before issue 17: each model frames the recording and runs the feature extractor
+    on its windows, the model runs eagerly in batches of 32; the steady-sound rule frames it a third time."""
+    probs = []
+    for model in (det, rea):
+        windows, _ = frame_windows(audio.samples, sample_rate=audio.sample_rate)
+        fe = model.feature_extractor
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(windows), 32):
+                feats = fe(list(windows[i : i + 32]), sampling_rate=16_000, return_tensors="pt")["input_values"]
+                out.append(model.model(input_values=feats).logits.numpy())
+        probs.append(model.calibrate(np.concatenate(out).mean(axis=0)))
+    is_steady_sound(audio)
+    return float(probs[0][1])
+
+
+def ast_base() -> tuple[object, object]:
+    """An AST-base-sized classifier: ASTConfig() defaults (12 x 768, 1214 patches), random weights."""
+    from transformers import ASTConfig, ASTFeatureExtractor, ASTForAudioClassification
+
+    torch.manual_seed(0)
+    return ASTFeatureExtractor(), ASTForAudioClassification(ASTConfig()).eval()
+
+
+def machine() -> dict[str, object]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=ROOT, check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(), "commit": commit, "load_average_start": os.getloadavg()}
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--detector", default=str(DEFAULT_DETECTOR_DIR))
     p.add_argument("--reason", default=str(DEFAULT_REASON_DIR))
-    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--repeats", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--out", default=str(RESULTS / "inference_speed.json"))
     args = p.parse_args()
     torch.set_num_threads(2)
+    report: dict[str, object] = {"machine": machine(), "repeats": args.repeats, "warmup": args.warmup}
+    rss_start = rss_mb()
+
     t0 = time.perf_counter()
     det, rea = load_detector(args.detector), load_reason(args.reason)
-    print(f"load both models: {time.perf_counter() - t0:.2f} s")
-    for seconds in (3, 7, 30, 60):
-        audio = from_array(synth_cry(seconds=float(seconds), seed=seconds).samples, 16000)
-        analyse(audio, detector=det, reason=rea)  # warm-up
-        times = []
-        for _ in range(args.repeats):
-            t = time.perf_counter()
-            result = analyse(audio, detector=det, reason=rea)
-            times.append(time.perf_counter() - t)
-        median_ms = statistics.median(times) * 1e3
-        print(f"analyse {seconds:3d} s clip ({len(result.windows):2d} windows): median {median_ms:7.1f} ms"
-              f"  (min {min(times) * 1e3:.1f} ms)")
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    report["load_models_s"] = round(time.perf_counter() - t0, 3)
+    blob = CLIP.read_bytes()
+
+    def ours_7s() -> object:
+        return analyse(load(blob), detector=det, reason=rea)
+
+    # --- 7 s: ours (end to end) vs the pre-issue-17 pipeline -------------------------------------------------
+    clip = load(blob)
+    result = ours_7s()
+    report["clip"] = {"file": str(CLIP.relative_to(ROOT)), "seconds": clip.duration_s, "windows": len(result.windows)}
+    report["clip_7s"] = timed({"analyse": ours_7s, "pre_issue_17": lambda: old_pipeline(load(blob), det, rea)},
+                              repeats=args.repeats, warmup=args.warmup)
+    report["rss_after_warmup_mb"] = round(rss_mb(), 1)
+    print(f"7 s clip, end to end: analyse {report['clip_7s']['analyse']['median_ms']:.1f} ms, "
+          f"pre-issue-17 pipeline {report['clip_7s']['pre_issue_17']['median_ms']:.1f} ms", flush=True)
+
+    # --- 60 s recording -----------------------------------------------------------------------------------
+    long = from_array(synth_cry(seconds=60.0, sample_rate=16_000, seed=60).samples, 16_000)
+    report["recording_60s"] = timed({"analyse": lambda: analyse(long, detector=det, reason=rea),
+                                     "pre_issue_17": lambda: old_pipeline(long, det, rea)},
+                                    repeats=args.repeats, warmup=1)
+    report["recording_60s"]["windows"] = len(analyse(long, detector=det, reason=rea).windows)
+    print(f"60 s recording: analyse {report['recording_60s']['analyse']['median_ms']:.1f} ms, "
+          f"pre-issue-17 {report['recording_60s']['pre_issue_17']['median_ms']:.1f} ms", flush=True)
+
+    # --- throughput: 64 clips --------------------------------------------------------------------------------
+    clips = [from_array(synth_cry(seconds=7.0, sample_rate=16_000, seed=i).samples, 16_000) for i in range(64)]
+    batch_repeats = max(5, args.repeats // 4)
+    tp = timed({"analyse_batch": lambda: analyse_batch(clips, detector=det, reason=rea),
+                "analyse_each": lambda: [analyse(c, detector=det, reason=rea) for c in clips]},
+               repeats=batch_repeats, warmup=1)
+    report["throughput_64_clips"] = {name: {**v, "clips_per_s": round(64 / (v["median_ms"] / 1e3), 1)}
+                                     for name, v in tp.items()}
+    print(f"64 clips: {report['throughput_64_clips']['analyse_batch']['clips_per_s']} clips/s batched, "
+          f"{report['throughput_64_clips']['analyse_each']['clips_per_s']} clips/s one by one", flush=True)
+    report["rss_before_reference_mb"] = round(rss_mb(), 1)
+
+    # --- the AST-base reference, interleaved with ours on the same clip ----------------------------------
+    fe, base = ast_base()
+
+    def reference_7s() -> object:
+        audio = load(blob)
+        feats = fe(audio.samples, sampling_rate=16_000, return_tensors="pt")["input_values"]
+        with torch.inference_mode():
+            return base(input_values=feats).logits
+
+    report["reference"] = {"model": "ASTForAudioClassification(ASTConfig()) random weights + ASTFeatureExtractor()",
+                           "parameters": sum(p.numel() for p in base.parameters()),
+                           "ours_parameters": sum(p.numel() for m in (det, rea) for p in m.model.parameters())}
+    versus = timed({"analyse": ours_7s, "ast_base": reference_7s}, repeats=args.repeats, warmup=2)
+    report["versus_ast_base_7s"] = {**versus, "ratio": round(versus["ast_base"]["median_ms"]
+                                                              / versus["analyse"]["median_ms"], 1)}
+    print(f"7 s clip vs AST-base: analyse {versus['analyse']['median_ms']:.1f} ms, AST-base "
+          f"{versus['ast_base']['median_ms']:.1f} ms: {report['versus_ast_base_7s']['ratio']}x faster", flush=True)
+    report["rss_start_mb"] = round(rss_start, 1)
+    report["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    report["machine"]["load_average_end"] = os.getloadavg()
+    print(f"RSS after warm-up {report['rss_after_warmup_mb']} MB (library process, before the AST-base "
+          f"reference); peak {report['peak_rss_mb']} MB", flush=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {out}")
     return 0
 
 

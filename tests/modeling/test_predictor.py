@@ -80,3 +80,19 @@ def test_traced_forward_matches_the_model_and_skips_training_mode(tiny_models, c
         assert model._forward(torch.as_tensor(feats)) is not model._traced[1]
     finally:
         model.model.eval()
+
+
+def test_forward_runs_on_its_own_threads_and_restores_the_callers(tiny_models, cry16k: np.ndarray) -> None:
+    import torch
+
+    model = load_reason(tiny_models.reason_dir)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen = []
+        original = model._forward
+        model._forward = lambda x: (seen.append(torch.get_num_threads()), original(x))[1]  # type: ignore[method-assign]
+        model.predict(cry16k, sample_rate=16000)
+        assert seen == [1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
