@@ -141,7 +141,7 @@ def _read_source(source: AudioSource) -> tuple[bytes | None, Path | None]:
     """Return ``(bytes, None)`` for in-memory input or ``(None, path)`` for a path; sizes checked."""
     if isinstance(source, (bytes, bytearray)):
         if len(source) > MAX_INPUT_BYTES:
-            raise AudioDecodeError(f"The input is larger than {MAX_INPUT_BYTES / 1e6:.0f} MB and is not accepted.")
+            raise AudioDecodeError(f"The input is larger than {MAX_INPUT_BYTES / 2**20:.0f} MB and is not accepted.")
         return bytes(source), None
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -154,7 +154,7 @@ def _read_source(source: AudioSource) -> tuple[bytes | None, Path | None]:
             raise EmptyAudioError(f"The file {path.name!r} is empty (0 bytes). Please record again.")
         if size > MAX_INPUT_BYTES:
             raise AudioDecodeError(
-                f"The file {path.name!r} is {size / 1e6:.0f} MB; files over {MAX_INPUT_BYTES / 1e6:.0f} MB "
+                f"The file {path.name!r} is {size / 2**20:.0f} MB; files over {MAX_INPUT_BYTES / 2**20:.0f} MB "
                 "are not accepted."
             )
         return None, path
@@ -163,7 +163,7 @@ def _read_source(source: AudioSource) -> tuple[bytes | None, Path | None]:
         if not isinstance(data, (bytes, bytearray)):
             raise AudioDecodeError("The file object must be opened in binary mode ('rb').")
         if len(data) > MAX_INPUT_BYTES:
-            raise AudioDecodeError(f"The input is larger than {MAX_INPUT_BYTES / 1e6:.0f} MB and is not accepted.")
+            raise AudioDecodeError(f"The input is larger than {MAX_INPUT_BYTES / 2**20:.0f} MB and is not accepted.")
         return bytes(data), None
     raise AudioDecodeError(f"Cannot read audio from an object of type {type(source).__name__}.")
 
