@@ -1,0 +1,86 @@
+"""Would ONNX Runtime serve the compact models faster than torch? Parity and speed of the forward pass.
+
+Exports each bundled checkpoint's classifier (features -> logits) to ONNX (opset 17, dynamic batch), runs it in
+ONNX Runtime on one thread, and compares it with babycry's own forward pass (TorchScript-traced torch, one
+thread) on the features of a 7 s clip's 4 windows: the largest logit difference, the medians of ``--repeats``
+runs, the export and session start-up times.  Not a dependency of babycry: install the two packages first.
+
+    pip install onnxruntime==1.31.1 onnx==1.23.2
+    python benchmarks/onnx_compare.py [--repeats 30]
+
+Writes benchmarks/results/onnx_compare.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from babycry.modeling import frame_windows, load_detector, load_reason
+from babycry.modeling.predictor import _logits_class
+from babycry.synth import synth_cry
+
+RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+
+
+def median_ms(fn, repeats: int) -> float:
+    for _ in range(3):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1e3, 2)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=30)
+    args = p.parse_args()
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        print("onnxruntime is not installed: pip install onnxruntime==1.31.1 onnx==1.23.2")
+        return 1
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(2)
+    det, rea = load_detector(), load_reason()
+    windows, _ = frame_windows(synth_cry(seconds=7.0, seed=7).samples, sample_rate=16_000)
+    feats = det.features(windows)
+    report: dict[str, object] = {"windows": len(windows), "onnxruntime": ort.__version__, "torch": torch.__version__}
+    for name, model in (("detector", det), ("reason", rea)):
+        buf = io.BytesIO()
+        start = time.perf_counter()
+        torch.onnx.export(_logits_class()(model.model).eval(), (torch.as_tensor(feats),), buf,
+                          input_names=["input_values"], output_names=["logits"],
+                          dynamic_axes={"input_values": {0: "n"}, "logits": {0: "n"}}, dynamo=False, opset_version=17)
+        export_s = time.perf_counter() - start
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        start = time.perf_counter()
+        session = ort.InferenceSession(buf.getvalue(), options, providers=["CPUExecutionProvider"])
+        session_s = time.perf_counter() - start
+        diff = float(np.abs(session.run(None, {"input_values": feats})[0] - model.logits_from_features(feats)).max())
+        report[name] = {
+            "max_abs_logit_difference": diff, "export_s": round(export_s, 2), "session_start_s": round(session_s, 3),
+            "torch_traced_ms": median_ms(lambda m=model: m.logits_from_features(feats), args.repeats),
+            "onnxruntime_ms": median_ms(lambda s=session: s.run(None, {"input_values": feats}), args.repeats),
+        }
+        print(name, report[name], flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "onnx_compare.json").write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
