@@ -1,6 +1,13 @@
-"""Hugging Face Space entry point: build, queue and launch the babycry app (``python app.py``)."""
+"""Hugging Face Space entry point: build, queue and launch the babycry app (``python app.py``).
+
+Address and port follow ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` (defaults 0.0.0.0:7860, as on a Space).
+The analysis worker (``demo.models.Models``) is started first, before gradio is imported, so the models load on
+one core while the page is built on the other.  Everything runs under ``if __name__ == "__main__"``: the worker
+process imports this file again and must not start a second app.
+"""
 
 import os
+import signal
 import tempfile
 
 # Uploads go to a folder of their own, swept by the app (Blocks(delete_cache=...)) and emptied on restart.
@@ -8,10 +15,33 @@ import tempfile
 os.environ.setdefault("GRADIO_TEMP_DIR", os.path.join(tempfile.gettempdir(), "babycry-uploads"))
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from demo import LIMITS, build_demo, launch_options  # noqa: E402
 
-demo = build_demo()
-demo.queue(default_concurrency_limit=LIMITS.concurrency_limit, max_size=LIMITS.queue_size)
+def _stop(signum: int, frame: object) -> None:
+    # A Space (and docker, systemd) stops the app with SIGTERM: shut down as on Ctrl-C, so the server closes, the
+    # uploads are deleted and the analysis worker stops.
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Start the models loading, build the app, queue it and serve it."""
+    signal.signal(signal.SIGTERM, _stop)
+    from demo.models import Models  # light: no gradio, no torch
+
+    models = Models.from_env()
+    models.start()
+    from demo.ui import LIMITS, build_demo, serve_options, sweep_leftovers
+
+    sweep_leftovers(os.environ["GRADIO_TEMP_DIR"])
+
+    demo = build_demo(models=models)
+    demo.queue(default_concurrency_limit=LIMITS.concurrency_limit, max_size=LIMITS.queue_size)
+    try:
+        demo.launch(**serve_options())
+    except KeyboardInterrupt:  # stopped (Ctrl-C or SIGTERM) before the launch returned: close quietly
+        demo.close()
+    finally:
+        models.close()
+
 
 if __name__ == "__main__":
-    demo.launch(server_name="0.0.0.0", server_port=7860, max_file_size=LIMITS.max_file_size, **launch_options())
+    main()

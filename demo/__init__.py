@@ -4,8 +4,21 @@
 ``augmentations``, ``model_tab``, ``dataset``), whose handlers turn Gradio
 values into library calls; ``demo.errors`` turns library errors into readable
 ``gr.Error`` messages.  No signal processing or model logic lives here.
+
+The names below are resolved on first use (PEP 562): the analysis worker
+process imports :mod:`demo.models` without loading gradio.
 """
 
-from .ui import LIMITS, AppLimits, build_demo, launch_options
+from __future__ import annotations
 
-__all__ = ["AppLimits", "LIMITS", "build_demo", "launch_options"]
+from typing import Any
+
+__all__ = ["AppLimits", "LIMITS", "build_demo", "launch_options", "serve_options"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import ui
+
+        return getattr(ui, name)
+    raise AttributeError(f"module 'demo' has no attribute {name!r}")

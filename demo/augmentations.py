@@ -16,12 +16,12 @@ import gradio as gr
 import numpy as np
 
 from babycry import augment as bc_augment
-from babycry import features, plots, preprocess
 from babycry.config import AudioConfig, MelConfig
+from babycry.pattern import clipped_share
 from babycry.playback import to_int16
 from babycry.training.recipes import recipe_for
 
-from .errors import load_recording, readable_errors
+from .errors import checked_by_handler, load_recording, number, readable_errors
 
 __all__ = [
     "TASK_NAMES",
@@ -33,6 +33,7 @@ __all__ = [
     "uses_markdown",
     "collect_params",
     "augment_preview",
+    "before_after_waveform",
     "augmentation_tab",
 ]
 
@@ -165,53 +166,90 @@ def augment_preview(
     Returns
     -------
     tuple
-        ``(mel_before_figure, mel_after_figure, waveform_figure, (rate, int16 audio), params_used)``.
+        ``(mel_before_figure, mel_after_figure, waveform_figure, (rate, int16 audio), used)``; ``used`` holds
+        ``name``, ``seed``, ``params_used`` (what was actually applied), ``clipped_share`` (share of samples at
+        full scale after the augmentation) and ``clipping`` (the same in words).
         The spectrograms are in dB relative to their own loudest bin, so a gain
         change shows in the waveform and is heard in the audio, not in the colours.
     """
+    if not isinstance(name, str) or not name.strip():
+        raise gr.Error(f"name must be one of: {', '.join(augmentation_names())}; got {name!r}.",
+                       title="Bad parameter", print_exception=False)
+    seed = int(number(0 if seed is None else seed, name="seed", low=0, high=2**32 - 1, whole=True))
+    if not isinstance(params, dict):
+        text = params.strip() if isinstance(params, str) else "" if params is None else repr(params)
+        text = text or "{}"
+        try:
+            params = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise gr.Error(
+                f"params must be a JSON object like {{\"semitones\": 2}}, got {text!r} ({exc.msg}).",
+                title="Bad parameter", print_exception=False,
+            ) from None
+        if not isinstance(params, dict):
+            raise gr.Error(f"params must be a JSON object like {{\"semitones\": 2}}, got {text!r}.",
+                           title="Bad parameter", print_exception=False)
     audio = load_recording(recording, config=audio_config)
     with readable_errors("applying the augmentation"):
-        if not isinstance(params, dict):
-            text = (params or "").strip() or "{}"
-            try:
-                params = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise gr.Error(
-                    f"The parameters must be a JSON object like {{\"semitones\": 2}}, got {text!r} ({exc.msg}).",
-                    print_exception=False,
-                ) from None
-            if not isinstance(params, dict):
-                raise gr.Error(f"The parameters must be a JSON object, got {text!r}.", print_exception=False)
+        from babycry import features, plots, preprocess  # scipy, librosa and plotly load on first use
+
         sr = audio.sample_rate
         heard = preprocess.prepare(audio.samples, sample_rate=sr, config=audio_config)
-        result = bc_augment.apply(heard, sample_rate=sr, name=name, params=params, seed=int(seed or 0))
+        result = bc_augment.apply(heard, sample_rate=sr, name=name, params=params, seed=seed)
         after = np.asarray(result.samples, dtype=np.float32)
-        before_fig = plots.spectrogram_figure(
-            features.log_mel(heard, sample_rate=sr, config=mel_config), title=None
-        )
-        after_fig = plots.spectrogram_figure(
-            features.log_mel(after, sample_rate=sr, config=mel_config), title=None
-        )
-        wave_fig = plots.waveform_figure(
-            heard, after, sample_rate=sr, names=("before", "after"), title=None
-        )
+        before_fig = plots.spectrogram_figure(features.log_mel(heard, sample_rate=sr, config=mel_config), title=None)
+        after_fig = plots.spectrogram_figure(features.log_mel(after, sample_rate=sr, config=mel_config), title=None)
+        wave_fig = before_after_waveform(heard, after, sample_rate=sr)
         # Rounded for reading (6 decimals): -6.000000000000001 dB is -6 dB.
         applied = {k: round(v, 6) if isinstance(v, float) else v for k, v in result.params_used.items()}
-        used = {"name": name, "seed": int(seed or 0), "params_used": applied}
+        clipped = clipped_share(after)
+        used = {"name": name, "seed": seed, "params_used": applied,
+                # What a listener hears as distortion: samples pushed to full scale (played clipped).
+                "clipped_share": round(clipped, 5),
+                "clipping": (f"{100 * clipped:.2g}% of the samples clip: the result is distorted"
+                             if clipped > 0 else "none")}
     return before_fig, after_fig, wave_fig, (sr, to_int16(after)), used
 
 
-def augmentation_tab(examples: list[str]) -> None:
+def before_after_waveform(before: np.ndarray, after: np.ndarray, *, sample_rate: int) -> Any:
+    """The two waveforms one above the other, on one level scale: neither hides the other, a gain change shows.
+
+    Composed from :func:`babycry.plots.waveform_figure` (one trace each) into two rows sharing both axes.
+    """
+    from plotly.subplots import make_subplots
+
+    from babycry import plots
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, shared_yaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("before", "after"))
+    for row, (samples, label) in enumerate(((before, "before"), (after, "after")), start=1):
+        for trace in plots.waveform_figure(samples, sample_rate=sample_rate, names=(label,), title=None).data:
+            fig.add_trace(trace, row=row, col=1)
+    peak = max(1.0, float(np.max(np.abs(after))) if after.size else 1.0)
+    fig.update_yaxes(range=[-peak, peak], title_text="level")
+    fig.update_xaxes(title_text="time (s)", row=2, col=1)
+    fig.update_layout(height=320, showlegend=False, margin={"l": 60, "r": 20, "t": 30, "b": 40})
+    return fig
+
+
+#: The augmentation the tab opens with: one training uses, whose effect shows in both views.
+FIRST_PREVIEW = "background_noise"
+
+
+def augmentation_tab(examples: list[str], *, tab: Any = None) -> None:
     """The training recipes' augmentations, then: pick one from the registry, set its parameters and a seed, see and
     hear it.
 
     One slider per registry parameter (range, default and step from the
     registry's spec); only the chosen augmentation's sliders are shown.  The
     *Preview* button gathers them into the JSON object the public ``/augment``
-    endpoint takes, then calls it.
+    endpoint takes, then calls it.  When ``tab`` (the ``gr.Tab``) is first
+    selected, the tab previews the first example with :data:`FIRST_PREVIEW`, so
+    it never opens on blank plots.
     """
     names = augmentation_names()
     specs = augmentation_specs()
+    first = FIRST_PREVIEW if FIRST_PREVIEW in names else names[0]
     gr.Markdown(
         "Training augments its windows so the models hear more variety. The tables are each model's training "
         "recipe: which augmentation it applies to which sounds, how often, and the range each parameter is drawn "
@@ -231,12 +269,14 @@ def augmentation_tab(examples: list[str]) -> None:
                 label="Recording to augment",
                 elem_id="augment-input",
             )
-            name = gr.Dropdown(choices=names, value=names[0], label="Augmentation", elem_id="augment-name")
+            # /augment's name and seed: augment_preview checks them (a clear message, never a server traceback)
+            name = gr.Dropdown(choices=names, value=first, label="Augmentation", elem_id="augment-name",
+                               allow_custom_value=True)
             groups = []
             layout: list[tuple[str, str]] = []
             sliders: list[gr.Slider] = []
             for aug in names:
-                with gr.Group(visible=aug == names[0]) as group:
+                with gr.Group(visible=aug == first) as group:
                     gr.Markdown(augmentation_description(aug))
                     gr.Markdown(uses_markdown(aug), elem_id=f"aug-{aug}-uses")
                     if not specs[aug]:
@@ -245,15 +285,17 @@ def augmentation_tab(examples: list[str]) -> None:
                         sliders.append(_slider_for(spec, elem_id=f"aug-{aug}-{spec.name}"))
                         layout.append((aug, spec.name))
                 groups.append(group)
-            seed = gr.Number(value=0, precision=0, label="Seed (for the random parts, e.g. noise)", minimum=0)
+            seed = checked_by_handler(gr.Number(value=0, precision=0, label="Seed (for the random parts, e.g. noise)",
+                                                minimum=0))
             params = gr.Textbox(value="{}", visible=False)
             preview = gr.Button("Preview", variant="primary", elem_id="augment-preview")
         with gr.Column(scale=2, min_width=300):
-            before = gr.Plot(label="Before", elem_id="augment-before")
-            after = gr.Plot(label="After", elem_id="augment-after")
+            before = gr.Plot(label="Spectrogram before", elem_id="augment-before")
+            after = gr.Plot(label="Spectrogram after", elem_id="augment-after")
             wave = gr.Plot(label="Waveform before and after (true level)", elem_id="augment-wave")
             augmented = gr.Audio(label="Augmented (true level)", type="numpy", interactive=False)
-            used = gr.JSON(label="Parameters actually applied", elem_id="augment-used")
+            used = gr.JSON(label="Parameters actually applied, and clipping", elem_id="augment-used")
+    outputs = [before, after, wave, augmented, used]
 
     name.change(
         lambda chosen: [gr.update(visible=aug == chosen) for aug in names],
@@ -271,11 +313,22 @@ def augmentation_tab(examples: list[str]) -> None:
     ).success(
         augment_preview,
         [source, name, params, seed],
-        [before, after, wave, augmented, used],
+        outputs,
         api_name="augment",
         api_description="A recording, an augmentation name, its parameters as a JSON object and a seed in; "
-        "mel spectrograms before/after, the augmented audio (int16, true level) and the parameters used out.",
+        "mel spectrograms before/after, the waveforms, the augmented audio (int16, true level), the parameters "
+        "used and the share of clipped samples out.",
     )
+    if tab is not None and examples:
+        shown = gr.State(False)
+
+        def _first_preview(done: bool, recording: str | None) -> tuple[Any, ...]:
+            # Once per page, and only while the user has not picked another recording.
+            if done or not recording:
+                return (*(gr.skip() for _ in outputs), done)
+            return (*augment_preview(recording, first, "{}", 0), True)
+
+        tab.select(_first_preview, [shown, source], [*outputs, shown], api_visibility="private")
 
 
 def _slider_for(spec: Any, *, elem_id: str) -> gr.Slider:

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from babycry import data as bc_data
-from babycry import plots
 from babycry.config import AudioConfig
 from babycry.errors import BabyCryError
-from babycry.research import EDAResult, load_summary
 
 from .errors import readable_errors
+
+if TYPE_CHECKING:
+    from babycry.research import EDAResult
 
 __all__ = ["SUMMARY_PATH", "REPRODUCE", "VALUE_CHOICES", "summary_path", "dataset_overview", "eda_views",
            "value_figure", "dataset_tab"]
@@ -49,6 +49,8 @@ def summary_path() -> Path:
 
 
 def _load(path: str | Path | None) -> EDAResult:
+    from babycry.research import load_summary  # pandas and librosa load when the tab is first opened
+
     return load_summary(path or summary_path())
 
 
@@ -62,6 +64,8 @@ def eda_views(path: str | Path | None = None, *, value: str = "f0_median_hz") ->
         ``counts``, ``values``, ``mel``, ``rates`` (plotly figures); otherwise
         ``error`` (Markdown saying what is missing and how to make it).
     """
+    from babycry import plots
+
     try:
         result = _load(path)
     except BabyCryError as exc:
@@ -92,6 +96,8 @@ def eda_views(path: str | Path | None = None, *, value: str = "f0_median_hz") ->
 
 def value_figure(value: str, path: str | Path | None = None) -> Any:
     """The per-family box plot of one summary value (the tab's dropdown)."""
+    from babycry import plots
+
     with readable_errors("drawing the dataset summary"):
         return plots.eda_value_figure(_load(path), value=value, title="")
 
@@ -109,6 +115,8 @@ def dataset_overview(data_dir: str | Path | None = None) -> tuple[str, Any]:
     (str, pandas.DataFrame or None)
         An explanation, and the table (``None`` when no data folder is present, e.g. on the Space).
     """
+    from babycry import data as bc_data
+
     root = Path(data_dir) if data_dir else bc_data.default_data_dir()
     try:
         manifest = bc_data.read_manifest(root)
@@ -127,30 +135,41 @@ def dataset_overview(data_dir: str | Path | None = None) -> tuple[str, Any]:
     return text, table
 
 
-def dataset_tab() -> None:
-    """Class counts and families from the data folder's manifest, then the bundled family-weighted EDA summary."""
-    text, table = dataset_overview()
-    gr.Markdown(text)
-    if table is not None:
-        gr.Dataframe(table, interactive=False, label="Clips and families (groups) per label", max_height=720)
-    _eda_section()
+def dataset_tab(*, tab: Any) -> None:
+    """Class counts and families from the data folder's manifest, then the bundled family-weighted EDA summary.
 
-
-def _eda_section() -> None:
-    """The EDA summary (``assets/eda/summary.json``; the Space has no data): figures from babycry.plots."""
-    views = eda_views()
+    The tables and figures are filled when ``tab`` (the ``gr.Tab``) is first selected, so building and serving the
+    page does not wait for pandas, librosa and plotly.
+    """
+    overview = gr.Markdown(elem_id="dataset-overview", elem_classes=["metrics-md"])
+    table = gr.Dataframe(interactive=False, label="Clips and families (groups) per label", max_height=720,
+                         visible=False)
     gr.Markdown("### What each class sounds like, family by family")
-    if views.get("error"):
-        gr.Markdown(views["error"], elem_id="eda-error")
-        return
-    gr.Markdown(views["intro"], elem_id="eda-intro")
-    gr.Dataframe(views["table"], interactive=False, label="Family-weighted median [quartiles] per class",
-                 max_height=520)
-    gr.Plot(views["counts"], label="Clips vs families per class", elem_id="eda-counts")
-    value = gr.Dropdown(choices=VALUE_CHOICES, value="f0_median_hz", label="Value per family",
-                        elem_id="eda-value")
-    box = gr.Plot(views["values"], label="One point per family (its clips averaged)", elem_id="eda-values")
+    intro = gr.Markdown(elem_id="eda-intro")
+    summary = gr.Dataframe(interactive=False, label="Family-weighted median [quartiles] per class", max_height=520,
+                           visible=False)
+    counts = gr.Plot(label="Clips vs families per class", elem_id="eda-counts")
+    value = gr.Dropdown(choices=VALUE_CHOICES, value="f0_median_hz", label="Value per family", elem_id="eda-value")
+    box = gr.Plot(label="One point per family (its clips averaged)", elem_id="eda-values")
+    mel = gr.Plot(label="Mean log-mel spectrogram per class (first 3 s window, family-averaged)", elem_id="eda-mel")
+    rates = gr.Plot(label="Source sample rates and durations", elem_id="eda-rates")
+    outputs = [overview, table, intro, summary, counts, box, mel, rates]
+
+    def fill() -> tuple[Any, ...]:
+        text, frame = dataset_overview()
+        views = eda_views()
+        if views.get("error"):
+            figures = (None, None, None, None)
+            return (text, gr.update(value=frame, visible=frame is not None), views["error"],
+                    gr.update(visible=False), *figures)
+        return (text, gr.update(value=frame, visible=frame is not None), views["intro"],
+                gr.update(value=views["table"], visible=True), views["counts"], views["values"], views["mel"],
+                views["rates"])
+
     value.change(value_figure, [value], [box], queue=False, api_visibility="private")
-    gr.Plot(views["mel"], label="Mean log-mel spectrogram per class (first 3 s window, family-averaged)",
-            elem_id="eda-mel")
-    gr.Plot(views["rates"], label="Source sample rates and durations", elem_id="eda-rates")
+    shown = gr.State(False)
+
+    def fill_once(done: bool) -> tuple[Any, ...]:
+        return (*(gr.skip() for _ in outputs), True) if done else (*fill(), True)
+
+    tab.select(fill_once, [shown], [*outputs, shown], api_visibility="private")

@@ -22,11 +22,31 @@ import gradio as gr
 
 from babycry import audio as bc_audio
 from babycry.config import AudioConfig
-from babycry.errors import BabyCryError
+from babycry.errors import AudioDecodeError, BabyCryError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["readable_errors", "load_recording"]
+__all__ = ["readable_errors", "load_recording", "UPLOAD_HINT", "next_step", "number", "checked_by_handler"]
+
+#: What to do after a file that is not a recording babycry can read (also what the page says when the browser
+#: itself refuses a file: see ``demo.ui.FRIENDLY_NOTICES_JS``).
+UPLOAD_HINT = "Please upload a recording (WAV, MP3, M4A, OGG, WebM, FLAC…) or record one with the microphone."
+
+
+def next_step(exc: BabyCryError) -> str:
+    """The library's message, plus what to do next where it does not already say.
+
+    Examples
+    --------
+    >>> from babycry.errors import UnsupportedFormatError
+    >>> next_step(UnsupportedFormatError("'x.txt' is not a recording babycry can read."))
+    "'x.txt' is not a recording babycry can read. Please upload a recording (WAV, MP3, M4A, OGG, WebM, FLAC…) \
+or record one with the microphone."
+    """
+    message = str(exc)
+    if isinstance(exc, AudioDecodeError) and "please" not in message.lower():
+        message = f"{message} {UPLOAD_HINT}"
+    return message
 
 
 @contextmanager
@@ -58,7 +78,7 @@ def readable_errors(action: str) -> Iterator[None]:
     except gr.Error:
         raise
     except BabyCryError as exc:
-        raise gr.Error(str(exc), title="Cannot use this recording", print_exception=False) from None
+        raise gr.Error(next_step(exc), title="Cannot use this recording", print_exception=False) from None
     except Exception:  # noqa: BLE001 - the page must get a message, the log gets the traceback
         logger.exception("unexpected error while %s", action)
         raise gr.Error(
@@ -109,3 +129,54 @@ def load_recording(path: str | Path | None, *, config: AudioConfig = AudioConfig
         )
     with readable_errors("reading the recording"):
         return bc_audio.load(path, config=config)
+
+
+def number(value: object, *, name: str, low: float, high: float, whole: bool = False) -> float:
+    """An endpoint's numeric parameter, checked: a clear ``gr.Error`` (never a server traceback) when it is not.
+
+    Parameters
+    ----------
+    value : object
+        What the client sent.
+    name : str
+        The parameter's name, as the API documents it.
+    low, high : float
+        Its range (inclusive).
+    whole : bool
+        It must be a whole number.
+
+    Examples
+    --------
+    >>> number("1500", name="centre_hz", low=200, high=3500)
+    1500.0
+    >>> number("abc", name="centre_hz", low=200, high=3500)
+    Traceback (most recent call last):
+    ...
+    gradio.exceptions.Error: "centre_hz must be a number from 200 to 3500, got 'abc'."
+    """
+    kind = "a whole number" if whole else "a number"
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        x = float("nan")
+    if isinstance(value, bool) or not low <= x <= high or (whole and x != int(x)):
+        raise gr.Error(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r}.", title="Bad parameter",
+                       print_exception=False)
+    return x
+
+
+def checked_by_handler(component: gr.components.Component) -> gr.components.Component:
+    """Let an API input reach its handler unchanged: the handler checks it (:func:`number`) with a clear message.
+
+    Gradio's own checks of a slider's or number's range raise a ``gr.Error`` that prints a server traceback, and a
+    value that is not a number fails with a ``TypeError`` and a generic message; the endpoints' handlers check
+    every parameter themselves instead, so a bad parameter is always a clear error and never a traceback.
+
+    Examples
+    --------
+    >>> slider = checked_by_handler(gr.Slider(0, 10, value=5))
+    >>> slider.preprocess("abc")
+    'abc'
+    """
+    component.preprocess = lambda payload: payload  # type: ignore[method-assign]
+    return component

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import gradio as gr
 import numpy as np
 
-from babycry import features, plots, preprocess
 from babycry.config import AudioConfig, BandPassConfig, MelConfig
 from babycry.playback import to_int16
 
-from .errors import load_recording, readable_errors
+from .errors import load_recording, number, readable_errors
 
 __all__ = ["spectrogram_views"]
 
@@ -38,13 +38,20 @@ def spectrogram_views(
     tuple
         ``(mel_figure, waveform_figure, filter_response_figure, (rate, int16 filtered audio), band_info)``.
     """
+    # Checked before the recording is read: a bad parameter is the client's to fix, whatever the recording.
+    rolloff = int(number(rolloff_db_per_octave, name="rolloff_db_per_octave", low=12, high=48, whole=True))
+    if rolloff % 12:
+        raise gr.Error(f"rolloff_db_per_octave must be 12, 24, 36 or 48, got {rolloff_db_per_octave!r}.",
+                       title="Bad parameter", print_exception=False)
+    band = BandPassConfig(
+        centre_hz=number(centre_hz, name="centre_hz", low=200, high=3500),
+        bandwidth_fraction=number(bandwidth_fraction, name="bandwidth_fraction", low=0.1, high=1.9),
+        rolloff_db_per_octave=rolloff,
+    )
     audio = load_recording(recording, config=audio_config)
     with readable_errors("drawing the spectrogram"):
-        band = BandPassConfig(
-            centre_hz=float(centre_hz),
-            bandwidth_fraction=float(bandwidth_fraction),
-            rolloff_db_per_octave=int(rolloff_db_per_octave),
-        )
+        from babycry import features, plots, preprocess  # scipy, librosa and plotly load on first use
+
         sr = audio.sample_rate
         heard = preprocess.prepare(audio.samples, sample_rate=sr, config=audio_config)
         filtered = preprocess.band_pass(heard, sample_rate=sr, config=band)

@@ -1,26 +1,33 @@
-"""The Model tab: each checkpoint's grouped evaluation and its model card.
+"""The Model tab: what the answers mean and how good each model is, then each checkpoint's evaluation and card.
 
 The evaluation is :func:`babycry.evaluation.report.render_markdown` of the
 checkpoint's ``metrics.json``, the same section its model card holds, so the
-page, the card and ``babycry cv`` cannot disagree.
+page, the card and ``babycry cv`` cannot disagree.  Only the checkpoints' JSON
+files are read: the tab needs no model loaded.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import copy
 from typing import Any
 
 import gradio as gr
 import numpy as np
 
-from babycry import plots
-from babycry.errors import BabyCryError
 from babycry.evaluation.report import render_markdown
 
-from .answer import reason_display_name
 from .models import Models
+from .words import join_words, reason_display_name, say_percent, say_share
 
-__all__ = ["model_reports", "model_tab"]
+__all__ = ["SOUND_NAMES", "NO_INTERVAL_NOTE", "model_quality_note", "model_reports", "without_empty_intervals",
+           "model_tab"]
+
+#: How the detector's categories of sound are named to a parent.
+SOUND_NAMES = {"laugh": "baby laughs", "noise": "household and street noises", "silence": "quiet rooms",
+               "speech": "speech recordings"}
+NO_INTERVAL_NOTE = ("A figure without an interval has none: its clips come from one recording (or every family "
+                    "scored the same), so resampling families cannot show how much it would vary.")
+TITLES = {"detector": "Cry detector", "reason": "Reason classifier"}
 
 
 def _strip_front_matter(text: str) -> str:
@@ -38,50 +45,146 @@ def _strip_front_matter(text: str) -> str:
     return text
 
 
+def without_empty_intervals(metrics: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A copy of a ``metrics.json`` whose zero-width 95% intervals are removed, and how many were.
+
+    A family bootstrap of a category drawn from one recording always gives the same value: ``[0.26, 0.26]`` is
+    no interval, and is shown as the value alone.
+
+    Examples
+    --------
+    >>> m = {"grouped": {"metrics": {"a": {"value": 0.26, "ci95": [0.26, 0.26]}, "b": {"value": 0.5,
+    ...      "ci95": [0.4, 0.6]}}}}
+    >>> cleaned, n = without_empty_intervals(m)
+    >>> cleaned["grouped"]["metrics"]["a"], n, m["grouped"]["metrics"]["a"]["ci95"]
+    ({'value': 0.26, 'ci95': None}, 1, [0.26, 0.26])
+    """
+    out = copy.deepcopy(metrics)
+    removed = 0
+
+    def walk(node: Any) -> None:
+        nonlocal removed
+        if isinstance(node, dict):
+            ci = node.get("ci95")
+            if isinstance(ci, list) and len(ci) == 2 and ci[0] is not None and ci[0] == ci[1]:
+                node["ci95"] = None
+                removed += 1
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(out)
+    return out, removed
+
+
+def model_quality_note(models: Models) -> str:
+    """What the answer's parts mean and how good each is, in plain words, from the checkpoints' ``metrics.json``.
+
+    Never raises: a checkpoint without metrics is said to have no evaluation.
+    """
+    det = (models.metrics("detector").get("grouped") or {})
+    rea = (models.metrics("reason").get("grouped") or {})
+    lines = []
+    if det:
+        m = det.get("metrics") or {}
+        cry = (m.get("recall/cry") or m.get("category_accuracy/cry") or {}).get("value")
+        text = (f"**Is it a cry?** Tested on families it never heard, the detector recognises {say_share(cry)} "
+                "cries" if cry is not None else "**Is it a cry?** The detector")
+        weak = [f"{say_share(1.0 - v['value'])} {SOUND_NAMES.get(k.split('/')[1], k.split('/')[1])}"
+                for k, v in m.items() if k.startswith("category_accuracy/") and not k.endswith("/cry")
+                and v.get("value") is not None and v["value"] < 0.9]
+        text += (f", but it also calls {join_words(weak)} a cry: a \"cry\" answer for a laughing baby or a tonal "
+                 "sound (a siren, a bird, a dog) may be wrong." if weak else ".")
+        band = det.get("cry_band")
+        if band and {"cry", "laugh"} <= set(band.get("categories", {})):
+            shares = band["categories"]
+            text += (f" When its chance of a cry lies between {say_percent(band['low'])} and "
+                     f"{say_percent(band['high'])} it says it isn't sure (\"maybe a baby crying\"); "
+                     f"{say_share(shares['cry']['unsure'])} cries and {say_share(shares['laugh']['unsure'])} baby "
+                     "laughs land there.")
+        text += (" A sound whose loudness never rises and falls (a hum, a fan, a whine) is called a steady sound, "
+                 "not a cry.")
+        lines.append(text)
+    else:
+        lines.append("**Is it a cry?** This detector has no evaluation file: how good it is is unknown.")
+    if rea:
+        entry = (rea.get("metrics") or {}).get("balanced_accuracy") or {}
+        value, ci = entry.get("value"), entry.get("ci95")
+        chance = 1.0 / max(1, len(models.metrics("reason").get("labels") or [0] * 4))
+        if value is not None:
+            clears = bool(ci) and ci[0] is not None and ci[0] > chance
+            text = (f"**Which reason?** Averaged over the reasons, the reason model is right for "
+                    f"{say_percent(value)} of cries from families it never heard; guessing is right for "
+                    f"{say_percent(chance)}.")
+            if ci and ci[0] is not None:
+                text += f" Allowing for which families happened to be recorded, it could be anywhere from " \
+                        f"{say_percent(ci[0])} to {say_percent(ci[1])}"
+                text += (": better than guessing." if clears else
+                         ", which includes guessing: that is why the app shows the reason as an experiment.")
+            lines.append(text)
+        lines.append(
+            "**The bars** show how well a cry matches each reason *as if all four were equally common*. Most "
+            "crying babies in the data are hungry; left in, that would make hungry the longest bar for almost "
+            "every cry, whatever it sounds like. The reason the app names is always the longest bar; when the bars "
+            "are close it names none."
+        )
+    else:
+        lines.append("**Which reason?** This reason model has no evaluation file: how good it is is unknown.")
+    return "\n\n".join(lines)
+
+
 def model_reports(models: Models) -> list[tuple[str, dict[str, Any]]]:
     """What the Model tab shows for each checkpoint, read from its ``metrics.json`` and model card.
 
     Returns
     -------
     list of (title, dict)
-        dict keys: ``table_md`` (the evaluation, Markdown), ``confusion_fig``, ``card_md`` — or ``error``.
+        dict keys: ``table_md`` (the evaluation, Markdown), ``confusion`` (matrix, labels, caption) when the
+        metrics hold one, ``card_md`` when there is a card — or ``error``.
     """
-    try:
-        detector, reason = models.get()
-    except BabyCryError as exc:
-        return [("Models", {"error": f"The models could not be loaded: {exc}"})]
     out = []
-    for title, model, path in (
-        ("Cry detector", detector, models.detector_path),
-        ("Reason classifier", reason, models.reason_path),
-    ):
-        metrics = model.metrics or {}
-        grouped = metrics.get("grouped") or {}
-        info: dict[str, Any] = {"table_md": render_markdown(metrics)}
+    for task, title in TITLES.items():
+        metrics = models.metrics(task)
+        if not metrics:
+            out.append((title, {"error": "This checkpoint has no evaluation file (metrics.json)."}))
+            continue
+        cleaned, removed = without_empty_intervals(metrics)
+        grouped = cleaned.get("grouped") or {}
+        info: dict[str, Any] = {"table_md": render_markdown(cleaned) + (f"\n\n{NO_INTERVAL_NOTE}" if removed else "")}
         confusion = (grouped.get("metrics") or {}).get("confusion_matrix")
         if confusion:
-            info["confusion_fig"] = plots.confusion_matrix_figure(
-                np.asarray(confusion["rows_true_cols_predicted"]),
-                labels=[reason_display_name(x) for x in confusion["labels"]],
-                title=None,
-            )
-        card = Path(str(path)) / "README.md"
-        if card.is_file():
-            info["card_md"] = _strip_front_matter(card.read_text(encoding="utf-8"))
+            matrix = np.asarray(confusion["rows_true_cols_predicted"])
+            seeds, clips = grouped.get("n_seeds"), grouped.get("n_clips")
+            counted = (f"{clips:,} clips × {seeds} repeats of the cross-validation = {int(matrix.sum()):,} "
+                       "predictions (each clip counted once per repeat)" if seeds and clips else
+                       f"{int(matrix.sum()):,} predictions")
+            info["confusion"] = {"matrix": matrix, "labels": [reason_display_name(x) for x in confusion["labels"]],
+                                 "caption": f"Confusion matrix: {counted}; rows: the true class"}
+        card = models.card(task)
+        if card:
+            info["card_md"] = _strip_front_matter(card)
         out.append((title, info))
     return out
 
 
 def model_tab(models: Models) -> None:
-    """Each checkpoint's grouped evaluation beside the majority baseline, and its model card."""
+    """What the answers mean, then each checkpoint's grouped evaluation beside the majority baseline, and its card."""
+    from babycry import plots  # plotly: loaded when the page is built, after the light parts
+
+    gr.Markdown("## What the answers mean, and how good they are\n\n" + model_quality_note(models),
+                elem_id="quality-note")
     for title, info in model_reports(models):
         gr.Markdown(f"## {title}")
         if info.get("error"):
             gr.Markdown(info["error"])
             continue
-        gr.Markdown(info["table_md"])
-        if info.get("confusion_fig") is not None:
-            gr.Plot(info["confusion_fig"], label="Confusion matrix (grouped CV, pooled out-of-fold; rows: true)")
+        gr.Markdown(info["table_md"], elem_classes=["metrics-md"])
+        confusion = info.get("confusion")
+        if confusion:
+            gr.Plot(plots.confusion_matrix_figure(confusion["matrix"], labels=confusion["labels"], title=None),
+                    label=confusion["caption"])
         if info.get("card_md"):
             with gr.Accordion("Model card", open=False):
-                gr.Markdown(info["card_md"])
+                gr.Markdown(info["card_md"], elem_classes=["metrics-md"])

@@ -1,47 +1,194 @@
-"""The two checkpoints the app serves, loaded once and shared by every request and tab."""
+"""The two checkpoints the app serves, loaded in the background and shared by every request and tab.
+
+Why a worker process: the first answer needs torch and transformers (about two
+thirds of the app's start-up), the page needs gradio (the other third).  In one
+process they load one after the other; in two they load at once on two cores,
+and the page is served while the models are still loading.  So the app runs
+:func:`babycry.analysis.analyse` in one worker process (spawned, so it shares
+nothing with the server's threads) and keeps torch out of the server process.
+The Model tab and the answer's wording only read the checkpoints' JSON files,
+which needs neither.
+
+``Models(..., worker=False)`` loads them in a thread of this process instead
+(tests, notebooks); :meth:`Models.get` loads them here for direct library use.
+"""
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from babycry.errors import BabyCryError
+from babycry.hub import local_folder, read_json
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Models"]
+__all__ = ["Models", "AnalysisFailed", "UNAVAILABLE"]
+
+#: How long a request waits for the worker before it is told to try again (the models load in seconds; an
+#: analysis of the longest recording takes well under a second).
+WAIT_S = 120.0
 
 
+#: What the page says when the checkpoints cannot be loaded (the reason, which names server paths, is logged).
+UNAVAILABLE = ("The app cannot analyse recordings right now: its models could not be loaded. "
+               "Please try again later.")
+
+
+class AnalysisFailed(BabyCryError):
+    """The models could not answer (not loaded, the worker died, or it took too long): the message says so."""
+
+
+# --------------------------------------------------------------------------- #
+# What runs inside the worker process (module-level functions: they are pickled by name)
+# --------------------------------------------------------------------------- #
+_WORKER: dict[str, Any] = {}
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End the worker when the server process is gone (killed without closing it): never an orphan holding memory."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def _worker_init(detector_path: str | None, reason_path: str | None) -> None:
+    """Load both checkpoints in the worker (``None``: the bundled ones) and run one analysis, so that the first
+    request is not the slow one."""
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    try:
+        import numpy as np
+
+        from babycry.analysis import analyse
+        from babycry.audio import from_array
+        from babycry.modeling import load_detector, load_reason
+
+        detector = load_detector(detector_path) if detector_path else load_detector()
+        reason = load_reason(reason_path) if reason_path else load_reason()
+        warm = 0.1 * np.sin(2 * np.pi * 440 * np.arange(16_000 * 3) / 16_000) * (np.arange(16_000 * 3) % 8000 < 4000)
+        analyse(from_array(warm.astype(np.float32), 16_000), detector=detector, reason=reason)
+        _WORKER["models"] = (detector, reason)
+    except BabyCryError as exc:
+        _WORKER["error"] = str(exc)
+
+
+def _worker_ready() -> str | None:
+    return _WORKER.get("error")
+
+
+def _worker_analyse(audio: Any) -> tuple[str, Any]:
+    """``("ok", /classify dict)``, ``("rejected", message)`` or ``("unavailable", message)``.
+
+    Plain values, never an exception object to unpickle.
+    """
+    if "error" in _WORKER:
+        return "unavailable", _WORKER["error"]
+    from babycry.analysis import analyse
+
+    detector, reason = _WORKER["models"]
+    try:
+        return "ok", analyse(audio, detector=detector, reason=reason).to_dict()
+    except BabyCryError as exc:
+        return "rejected", str(exc)
+
+
+# --------------------------------------------------------------------------- #
 @dataclass
 class Models:
-    """The two checkpoints, loaded once on first use and shared by every request.
-
-    Loading is lazy so that the page still opens (and says clearly what is
-    missing) when a checkpoint is absent; :meth:`warm_up` loads them at start.
+    """The two checkpoints: loaded in the background on :meth:`start`, used by :meth:`analyse`.
 
     Parameters
     ----------
-    detector_path : str or Path
-        Cry-detector checkpoint (local folder or hub id).
-    reason_path : str or Path
-        Reason-classifier checkpoint (local folder or hub id).
+    detector_path : str or Path, optional
+        Cry-detector checkpoint (local folder or hub id); ``None``: the bundled one.
+    reason_path : str or Path, optional
+        Reason-classifier checkpoint (local folder or hub id); ``None``: the bundled one.
+    worker : bool
+        Analyse in a worker process (the app) rather than in a thread of this process.
 
     Examples
     --------
-    >>> Models(detector_path="/no/such/detector", reason_path="/no/such/reason").warm_up() is not None
+    >>> m = Models(detector_path="/no/such/detector", reason_path="/no/such/reason", worker=False)
+    >>> m.start(); m.load_error() is not None
     True
+    >>> m.metrics("reason")
+    {}
     """
 
-    detector_path: str | Path
-    reason_path: str | Path
+    detector_path: str | Path | None = None
+    reason_path: str | Path | None = None
+    worker: bool = True
+    _pool: ProcessPoolExecutor | None = field(default=None, init=False, repr=False)
+    _ready: Future | None = field(default=None, init=False, repr=False)
     _loaded: tuple[Any, Any] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
+    @classmethod
+    def from_env(cls, *, detector_path: str | Path | None = None, reason_path: str | Path | None = None,
+                 worker: bool = True) -> Models:
+        """The app's checkpoints: the arguments, else ``$BABYCRY_DETECTOR`` / ``$BABYCRY_REASON``, else the bundled.
+
+        Imports nothing heavy (the defaults are resolved where they are used), so ``app.py`` can start the worker
+        before anything else loads.
+
+        Examples
+        --------
+        >>> Models.from_env(detector_path="d", reason_path="r").path("reason")
+        'r'
+        """
+        return cls(
+            detector_path=detector_path or os.environ.get("BABYCRY_DETECTOR") or None,
+            reason_path=reason_path or os.environ.get("BABYCRY_REASON") or None,
+            worker=worker,
+        )
+
+    # ---- loading -------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start loading both models in the background (idempotent); returns at once."""
+        with self._lock:
+            if self._ready is not None:
+                return
+            if self.worker:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_init,
+                    initargs=(self._given("detector"), self._given("reason")),
+                )
+                self._ready = self._pool.submit(_worker_ready)
+            else:
+                self._ready = Future()
+                threading.Thread(target=self._load_here, name="babycry-models", daemon=True).start()
+
+    def _load_here(self) -> None:
+        assert self._ready is not None
+        try:
+            self.get()
+            self._ready.set_result(None)
+        except BabyCryError as exc:
+            self._ready.set_result(str(exc))
+
+    def load_error(self, timeout: float = WAIT_S) -> str | None:
+        """Wait for the models; the reason they cannot answer, or ``None`` when they can."""
+        self.start()
+        assert self._ready is not None
+        try:
+            return self._ready.result(timeout=timeout)
+        except TimeoutError:
+            return "The models are still loading. Please try again in a moment."
+        except BrokenProcessPool:
+            return "The analysis process stopped while loading the models."
+
     def get(self) -> tuple[Any, Any]:
-        """Return ``(detector, reason)``, loading them on first call.
+        """``(detector, reason)`` loaded in *this* process (library use and tests; the app uses :meth:`analyse`).
 
         Raises
         ------
@@ -52,14 +199,75 @@ class Models:
 
         with self._lock:
             if self._loaded is None:
-                self._loaded = (load_detector(self.detector_path), load_reason(self.reason_path))
+                self._loaded = (load_detector(self.path("detector")), load_reason(self.path("reason")))
             return self._loaded
 
-    def warm_up(self) -> str | None:
-        """Load both models now; return the error message instead of raising when one cannot load."""
+    def close(self) -> None:
+        """Stop the worker process (if any)."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool, self._ready = None, None
+
+    # ---- answering -----------------------------------------------------------------------------------------
+    def analyse(self, audio: Any) -> dict[str, Any]:
+        """:func:`babycry.analysis.analyse` of a decoded recording: the ``/classify`` dict.
+
+        Raises
+        ------
+        babycry.errors.BabyCryError
+            The library's rejection of the recording, or :class:`AnalysisFailed` when the models cannot answer.
+        """
+        error = self.load_error()
+        if error is not None:
+            logger.error("models not available: %s", error)
+            raise AnalysisFailed(UNAVAILABLE)
+        if not self.worker:
+            from babycry.analysis import analyse
+
+            detector, reason = self.get()
+            return analyse(audio, detector=detector, reason=reason).to_dict()
+        assert self._pool is not None
         try:
-            self.get()
-        except BabyCryError as exc:
-            logger.warning("models not loaded at start: %s", exc)
-            return str(exc)
-        return None
+            status, value = self._pool.submit(_worker_analyse, audio).result(timeout=WAIT_S)
+        except TimeoutError:
+            raise AnalysisFailed("The analysis is taking too long (the server is busy). Please try again in a "
+                                 "minute.") from None
+        except BrokenProcessPool:
+            logger.error("the analysis worker stopped; starting a new one")
+            self.close()
+            self.start()
+            raise AnalysisFailed("The analysis stopped unexpectedly. Please press Analyse again.") from None
+        if status == "unavailable":
+            logger.error("models not available: %s", value)
+            raise AnalysisFailed(UNAVAILABLE)
+        if status == "rejected":
+            raise BabyCryError(value)
+        return value
+
+    # ---- what the page says about the models (JSON files only: no torch here) ---------------------------------
+    def _given(self, task: str) -> str | None:
+        given = self.detector_path if task == "detector" else self.reason_path
+        return str(given) if given else None
+
+    def path(self, task: str) -> str:
+        """The checkpoint of ``"detector"`` or ``"reason"`` (the bundled one when none was given)."""
+        given = self._given(task)
+        if given:
+            return given
+        from babycry.modeling.checkpoint import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
+
+        return str(DEFAULT_DETECTOR_DIR if task == "detector" else DEFAULT_REASON_DIR)
+
+    def metrics(self, task: str) -> dict[str, Any]:
+        """The checkpoint's ``metrics.json`` (``{}`` when absent or unreadable)."""
+        try:
+            return read_json(self.path(task), "metrics.json") or {}
+        except BabyCryError:
+            return {}
+
+    def card(self, task: str) -> str | None:
+        """The checkpoint's model card (``README.md``) when it is a local folder."""
+        local = local_folder(self.path(task))
+        card = local / "README.md" if local is not None else None
+        return card.read_text(encoding="utf-8") if card is not None and card.is_file() else None

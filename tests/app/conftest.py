@@ -65,11 +65,11 @@ def audio_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def models(tiny_models):
-    """The tiny checkpoints, loaded as the app loads them."""
+    """The tiny checkpoints, loaded in this process (the launched app uses a worker process, as app.py does)."""
     from demo.models import Models
 
-    loaded = Models(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir)
-    assert loaded.warm_up() is None
+    loaded = Models(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir, worker=False)
+    assert loaded.load_error() is None
     return loaded
 
 
@@ -86,6 +86,7 @@ def app_url(tiny_models) -> Iterator[str]:
         demo = build_demo()
     else:
         demo = build_demo(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir)
+    assert demo.models.load_error() is None  # the worker process is up
     demo.queue(default_concurrency_limit=LIMITS.concurrency_limit, max_size=LIMITS.queue_size)
     port = _free_port()
     demo.launch(
@@ -100,6 +101,7 @@ def app_url(tiny_models) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/"
     finally:
         demo.close()
+        demo.models.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,17 +12,25 @@ from babycry.config import REASONS
 from demo import answer
 from demo.models import Models
 
+#: Words of the research vocabulary the Listen tab's answer must never use (the Model tab explains them).
+RESEARCH_TERMS = ("balanced accuracy", "calibrat", "prior", "out-of-fold", "StratifiedGroupKFold", "bootstrap",
+                  "logit", "softmax", "ECE", "dBFS", "cross-validation", "baseline", "0.", "CI")
 
-def test_classify_returns_the_design_json(models, audio_files):
+
+def test_classify_returns_the_documented_json(models, audio_files):
     out = answer.classify(str(audio_files["cry"]), models=models)
-    assert set(out) >= {"is_cry", "cry_probability", "verdict", "unsure", "reasons", "seconds_analysed", "windows"}
-    assert list(out["reasons"]) == list(REASONS)
+    assert list(out) == ["is_cry", "cry_probability", "cry_unsure", "verdict", "unsure", "reasons",
+                         "reasons_balanced", "reason_quality", "seconds_analysed", "sound", "windows",
+                         "steady_sound", "model", "truncated"]
+    assert list(out["reasons"]) == list(out["reasons_balanced"]) == list(REASONS)
     assert sum(out["reasons"].values()) == pytest.approx(1.0, abs=1e-3)
-    assert 0.0 <= out["cry_probability"] <= 1.0
     assert out["seconds_analysed"] == pytest.approx(7.0, abs=0.05)
+    assert out["sound"]["pattern"] == "continuous" and out["sound"]["loudness"] == "loud"
     assert len(out["windows"]) >= 2
     assert out["truncated"] is False and out["steady_sound"] is False
-    json.dumps(out)  # what the API sends must be plain JSON
+    assert set(out["model"]) == {"detector", "reason"} and set(out["model"]["reason"]) == {"name", "version"}
+    text = json.dumps(out)  # what the API sends must be plain JSON, and name no server path
+    assert str(models.path("detector")) not in text and "/tmp" not in text
 
 
 def test_a_steady_hum_is_not_a_cry_whatever_the_detector_says(models, tmp_path):
@@ -53,112 +61,124 @@ def test_a_long_recording_is_cut_and_the_answer_says_so(models, tmp_path):
     out = answer.classify(str(long_file), models=models)
     assert out["truncated"] is True
     assert out["seconds_analysed"] == pytest.approx(limit, abs=0.05)
-    text, _, timeline = answer.render_answer(out)
-    assert f"Only the first {limit:g} s were analysed" in text
-    assert timeline is not None
+    view = answer.render_answer(out)
+    assert "Only the first minute was listened to." in view.verdict_md
+    assert view.timeline is not None
 
 
-def test_missing_checkpoint_is_reported_not_raised(tmp_path, audio_files):
-    broken = Models(detector_path=tmp_path / "nope", reason_path=tmp_path / "nope")
-    assert "nope" in broken.warm_up()
-    assert "could not be loaded" in answer.model_quality_note(broken)
-    with pytest.raises(gr.Error, match="nope"):
+def test_missing_checkpoint_is_reported_without_a_server_path(tmp_path, audio_files):
+    broken = Models(detector_path=tmp_path / "nope", reason_path=tmp_path / "nope", worker=False)
+    assert "nope" in broken.load_error()  # the reason, for the server log
+    with pytest.raises(gr.Error) as err:
         answer.classify(str(audio_files["cry"]), models=broken)
+    assert "could not be loaded" in err.value.message and str(tmp_path) not in err.value.message
+    assert "not known" in answer.quality_brief(broken)
 
 
 # --------------------------------------------------------------------------- the plain-words answer
 def _result(**kw):
     base = {
         "is_cry": True,
-        "cry_probability": 0.93,
-        "verdict": "hungry",
+        "cry_probability": 0.97,
+        "cry_unsure": False,
+        "verdict": "tired",
         "unsure": False,
-        "reasons": {"hungry": 0.61, "belly_pain": 0.12, "discomfort": 0.17, "tired": 0.10},
+        "reasons": {"hungry": 0.81, "belly_pain": 0.05, "discomfort": 0.06, "tired": 0.08},
+        "reasons_balanced": {"hungry": 0.22, "belly_pain": 0.2, "discomfort": 0.18, "tired": 0.4},
+        "reason_quality": {"balanced_accuracy": 0.31, "ci95": [0.23, 0.41], "chance": 0.25, "experimental": True},
         "seconds_analysed": 7.0,
+        "sound": {"level_dbfs": -12.0, "peak_dbfs": -3.0, "loudness": "loud", "sound_seconds": 6.9,
+                  "pattern": "continuous", "bouts": [{"start_s": 0.1, "end_s": 7.0}], "clipped_share": 0.0},
         "windows": [],
+        "steady_sound": False,
     }
     base.update(kw)
     return base
 
 
-def test_answer_confident_unsure_and_not_a_cry():
-    text, probs, timeline = answer.render_answer(_result())
-    assert text.startswith("## Sounds most like: hungry")
-    assert "93% sure" in text
-    assert probs == {"hungry": 0.61, "belly pain": 0.12, "discomfort": 0.17, "tired": 0.10}
-    assert timeline is None
-
-    text, _, _ = answer.render_answer(_result(unsure=True))
-    assert text.startswith("## Crying — no reason stands out") and "closest is **hungry**" in text
-
-    text, probs, _ = answer.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.08))
-    assert text.startswith("## This doesn't sound like a baby crying")
-    assert "8%" in text and len(probs) == 4
-
-    text, _, _ = answer.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.81,
-                                                steady_sound=True))
-    assert text.startswith("## This sounds like a steady background sound, not a baby crying")
-    assert "81%" in text and "hum" in text
-
-    text, _, _ = answer.render_answer(_result(truncated=True, seconds_analysed=60.0))
-    assert "Only the first 60 s" in text
-    assert answer.render_answer(None)[0] == answer.EMPTY_ANSWER
+def test_the_headline_is_what_the_app_can_answer():
+    view = answer.render_answer(_result())
+    head, facts = view.verdict_md.splitlines()[:2]
+    assert head == "## A baby crying"
+    assert facts == ("The app is very sure: 97% chance of a cry. Loud, continuous (pausing only to breathe), "
+                     "about 7 seconds.")
+    assert "tired" not in view.verdict_md  # the reason is not the headline
+    assert view.timeline is None
 
 
-def test_answer_says_when_the_detector_is_unsure_whether_it_is_a_cry():
-    text, probs, _ = answer.render_answer(_result(cry_probability=0.66, cry_unsure=True))
-    assert text.startswith("## Maybe a baby crying: the detector isn't sure")
-    assert "66%" in text and "laughter" in text and "If it is a cry, it sounds most like **hungry**." in text
-    assert len(probs) == 4
-    text, _, _ = answer.render_answer(_result(cry_probability=0.66, cry_unsure=True, unsure=True))
-    assert "no reason stands out clearly" in text
-    text, _, _ = answer.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.41,
-                                                cry_unsure=True))
-    assert text.startswith("## Probably not a baby crying, but the detector isn't sure") and "41%" in text
+def test_the_named_reason_is_the_longest_bar_and_is_called_an_experiment():
+    view = answer.render_answer(_result())
+    assert max(view.reasons, key=view.reasons.get) == "tired"
+    assert "closest match is **tired**, the longest bar" in view.reason_md
+    assert view.reason_md.startswith("### Why? An experiment")
+    assert "better than guessing" in view.reason_md
+    # a reason model shown to beat chance is no longer called an experiment
+    proven = answer.render_answer(_result(reason_quality={"experimental": False}))
+    assert proven.reason_md.startswith("### Why is the baby crying?") and "experiment" not in proven.reason_md
+    # no reason stands out: none is named
+    unsure = answer.render_answer(_result(unsure=True))
+    assert "No reason stands out" in unsure.reason_md and "**" not in unsure.reason_md
+    assert list(unsure.reasons) == ["hungry", "belly pain", "discomfort", "tired"]
 
 
-def test_answer_explains_a_verdict_that_is_not_the_longest_bar():
-    """The verdict allows for base rates; the bars include them (most crying babies are hungry)."""
-    rates = {"hungry": 0.85, "belly_pain": 0.04, "discomfort": 0.06, "tired": 0.05}
-    text, probs, _ = answer.render_answer(_result(verdict="tired"), base_rates=rates)
-    assert text.startswith("## Sounds most like: tired")
-    assert "lean towards hungry" in text and "85% of the cries it learned from" in text
-    assert max(probs, key=probs.get) == "hungry"
-    text, _, _ = answer.render_answer(_result(verdict="hungry"), base_rates=rates)
-    assert "lean towards" not in text
+def test_not_a_cry_has_no_reason_and_says_what_to_do():
+    view = answer.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.08))
+    assert view.verdict_md.startswith("## This doesn't sound like a baby crying")
+    assert "8% chance" in view.verdict_md and "record again closer" in view.verdict_md
+    assert view.reasons is None and view.reason_md == ""
+    steady = answer.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.81, steady_sound=True))
+    assert steady.verdict_md.startswith("## A steady sound, not a baby crying") and "fan" in steady.verdict_md
+    maybe_not = answer.render_answer(_result(is_cry=False, verdict="not_cry", cry_probability=0.41, cry_unsure=True))
+    assert maybe_not.verdict_md.startswith("## Probably not a baby crying") and "41%" in maybe_not.verdict_md
 
 
-def test_base_rates_are_read_from_the_checkpoint(models):
-    rates = answer.reason_base_rates(models)
-    _, reason = models.get()
-    counts = reason.metrics["grouped"]["class_counts"]
-    assert rates == pytest.approx({k: v / sum(counts.values()) for k, v in counts.items()})
+def test_maybe_a_cry_and_how_sure():
+    view = answer.render_answer(_result(cry_probability=0.66, cry_unsure=True))
+    assert view.verdict_md.startswith("## Maybe a baby crying") and "66%" in view.verdict_md
+    assert "laughter" in view.verdict_md and view.reasons is not None
+    assert "fairly sure" in answer.render_answer(_result(cry_probability=0.9)).verdict_md
+    assert "more than 99%" in answer.render_answer(_result(cry_probability=0.998)).verdict_md
+
+
+@pytest.mark.parametrize(("sound", "expected"), [
+    ({"pattern": "bursts", "sound_seconds": 5.2, "bouts": [{}, {}, {}], "loudness": "moderate"},
+     "Moderately loud, in 3 bursts: about 5 seconds of crying in a 12-second recording."),
+    ({"pattern": "one burst", "sound_seconds": 1.6, "bouts": [{}], "loudness": "quiet"},
+     "Quiet, one burst: about 2 seconds of crying in a 12-second recording."),
+])
+def test_how_long_and_in_bursts(sound, expected):
+    base = _result()["sound"]
+    view = answer.render_answer(_result(seconds_analysed=12.0, sound={**base, **sound}))
+    assert expected in view.verdict_md
+
+
+def test_a_clipped_recording_says_what_to_do():
+    view = answer.render_answer(_result(sound={**_result()["sound"], "clipped_share": 0.01}))
+    assert "distorted" in view.verdict_md and "further away" in view.verdict_md
+
+
+def test_the_answer_uses_no_research_terms():
+    for kw in ({}, {"unsure": True}, {"cry_unsure": True, "cry_probability": 0.6},
+               {"is_cry": False, "verdict": "not_cry", "cry_probability": 0.1}, {"steady_sound": True, "is_cry": False},
+               {"truncated": True, "seconds_analysed": 60.0}):
+        view = answer.render_answer(_result(**kw))
+        text = view.verdict_md + view.reason_md
+        assert not [t for t in RESEARCH_TERMS if t in text], (kw, text)
+
+
+def test_empty_answer():
+    assert answer.render_answer(None).verdict_md == answer.EMPTY_ANSWER
 
 
 def test_answer_draws_a_timeline_for_several_windows(models, audio_files):
-    _, _, fig = answer.render_answer(answer.classify(str(audio_files["cry"]), models=models))
-    assert fig is not None and len(fig.data[0].y) >= 2
+    view = answer.render_answer(answer.classify(str(audio_files["cry"]), models=models))
+    assert view.timeline is not None and len(view.timeline.data[0].y) >= 2
 
 
-def test_quality_note_is_read_from_the_checkpoint(models):
-    note = answer.model_quality_note(models)
-    _, reason = models.get()
-    summary = reason.summary()
-    assert f"{summary['balanced_accuracy']:.2f}" in note
-    assert "0.25" in note  # chance for four reasons
-    brief = answer.model_quality_brief(models)
-    assert f"{summary['balanced_accuracy']:.2f}" in brief and "0.25" in brief
-
-
-def test_quality_note_names_the_sounds_the_bundled_detector_mistakes_for_cries():
-    from babycry.modeling import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR
-
-    bundled = Models(detector_path=DEFAULT_DETECTOR_DIR, reason_path=DEFAULT_REASON_DIR)
-    detector, _ = bundled.get()
-    laugh = detector.summary()["category_accuracy"]["laugh"]
-    note = answer.model_quality_note(bundled)
-    assert laugh < 0.9 and f"{round(100 * (1 - laugh))}% of baby laughter" in note
-    # and where it says it is unsure (the stored band and its shares, from metrics.json)
-    band = detector.summary()["cry_band"]
-    assert f"between {round(100 * band['low'])}% and {round(100 * band['high'])}%" in note
-    assert f"{round(100 * band['categories']['laugh']['unsure'])}% of baby laughter" in note
+def test_quality_brief_is_short_plain_and_read_from_the_checkpoint():
+    bundled = Models(worker=False)  # the bundled checkpoints' metrics.json (no model loaded)
+    brief = answer.quality_brief(bundled)
+    assert brief == ("On families it never heard, the app recognises 9 in 10 cries but also calls 7 in 10 baby "
+                     "laughs a cry. Details on the **Model** tab.")
+    assert len(brief.split()) < 40
+    assert not [t for t in RESEARCH_TERMS if t in brief]

@@ -18,8 +18,19 @@ def test_augment_gain_is_heard_at_true_level(audio_files):
     assert plain.dtype == louder.dtype == np.int16 and sr == sr2 == 16_000
     ratio = np.abs(louder.astype(float)).max() / np.abs(plain.astype(float)).max()
     assert ratio == pytest.approx(10 ** (-6 / 20), rel=0.01)
-    assert used == {"name": "gain", "seed": 0, "params_used": {"gain_db": pytest.approx(-6.0)}}
+    assert used == {"name": "gain", "seed": 0, "params_used": {"gain_db": pytest.approx(-6.0)}, "clipped_share": 0.0,
+                    "clipping": "none"}
     assert before.data[0].type == after.data[0].type == "heatmap" and len(wave.data) == 2
+
+
+def test_before_and_after_are_both_visible_and_clipping_is_reported(audio_files):
+    _, _, wave, (_, louder), used = augmentations.augment_preview(str(audio_files["cry"]), "gain",
+                                                                  '{"gain_db": 12}', 0)
+    # two rows, one trace each: the louder "after" cannot hide "before"
+    assert [t.name for t in wave.data] == ["before", "after"]
+    assert {t.yaxis for t in wave.data} == {"y", "y2"}
+    assert used["clipped_share"] > 0 and "distorted" in used["clipping"]
+    assert used["clipped_share"] == pytest.approx(np.mean(np.abs(louder.astype(float)) >= 32767 * 0.999), abs=1e-4)
 
 
 def test_augment_every_registry_entry_with_defaults(audio_files):
@@ -44,6 +55,8 @@ def test_augment_is_reproducible_with_a_seed(audio_files):
         ("gain", '{"volume": 1}', "no parameter 'volume'"),
         ("gain", "not json", "must be a JSON object"),
         ("gain", "[1, 2]", "must be a JSON object"),
+        (None, "{}", "name must be one of"),
+        (3, "{}", "name must be one of"),
     ],
 )
 def test_augment_bad_parameters(audio_files, name, params, match):
@@ -87,3 +100,9 @@ def test_each_augmentation_says_where_training_uses_it():
     assert "reason classifier, labelled cries (50%, semitones -1.1 to 1.1)" in pitch
     assert augmentations.uses_markdown("mic_filter") == (
         "In training: cry detector, cries (30%); cry detector, other not-cries (50%).")
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "abc", 2**40, True])
+def test_a_bad_seed_is_a_clear_error(audio_files, seed):
+    with pytest.raises(gr.Error, match="seed must be a whole number"):
+        augmentations.augment_preview(str(audio_files["cry"]), "gain", "{}", seed)

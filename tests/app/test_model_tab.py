@@ -1,9 +1,10 @@
-"""demo.model_tab: each checkpoint's evaluation (babycry.evaluation.report.render_markdown) and card."""
+"""demo.model_tab: what the answers mean, each checkpoint's evaluation (render_markdown) and card."""
 
 from __future__ import annotations
 
 from babycry.evaluation.report import render_markdown
 from demo import model_tab
+from demo.models import Models
 
 
 def test_model_reports_show_grouped_metrics_beside_the_baseline(models):
@@ -12,8 +13,36 @@ def test_model_reports_show_grouped_metrics_beside_the_baseline(models):
     table = reports["Reason classifier"]["table_md"]
     assert "grouped CV" in table and "majority baseline" in table
     assert "0.250" in table  # the baseline's balanced accuracy for four classes
-    assert reports["Reason classifier"].get("confusion_fig") is not None
-    # the one Markdown rendering of metrics.json, the same the model card holds
-    _, reason = models.get()
-    assert table == render_markdown(reason.metrics)
     assert reports["Reason classifier"]["card_md"].startswith("# babycry cry-reason")
+    # the one Markdown rendering of metrics.json, the same the model card holds (less any empty interval)
+    cleaned, _ = model_tab.without_empty_intervals(models.metrics("reason"))
+    assert table.startswith(render_markdown(cleaned))
+
+
+def test_intervals_only_where_they_exist_and_counts_say_what_they_count():
+    bundled = dict(model_tab.model_reports(Models(worker=False)))  # JSON files only: no model is loaded
+    detector = bundled["Cry detector"]
+    # laughter comes from one recording: its family bootstrap is [0.261, 0.261], which is no interval
+    laugh = next(row for row in detector["table_md"].splitlines() if row.startswith("| category_accuracy/laugh"))
+    assert "[" not in laugh and "0.261" in laugh
+    assert model_tab.NO_INTERVAL_NOTE in detector["table_md"]
+    assert "[0.876, 0.966]" in detector["table_md"] or "[" in detector["table_md"]  # real intervals stay
+    reason = bundled["Reason classifier"]["confusion"]
+    assert reason["matrix"].sum() == 449 * 3
+    assert reason["caption"].startswith("Confusion matrix: 449 clips × 3 repeats of the cross-validation = 1,347 "
+                                        "predictions (each clip counted once per repeat)")
+
+
+def test_quality_note_is_plain_words_read_from_the_checkpoints():
+    note = model_tab.model_quality_note(Models(worker=False))
+    assert "recognises 9 in 10 cries" in note and "7 in 10 baby laughs" in note
+    assert "right for 31% of cries" in note and "guessing is right for 25%" in note
+    assert "from 23% to 40%, which includes guessing" in note and "experiment" in note
+    assert "as if all four were equally common" in note
+
+
+def test_a_checkpoint_without_metrics_says_so(tmp_path):
+    missing = Models(detector_path=tmp_path / "a", reason_path=tmp_path / "b", worker=False)
+    reports = dict(model_tab.model_reports(missing))
+    assert all("no evaluation file" in r["error"] for r in reports.values())
+    assert "unknown" in model_tab.model_quality_note(missing)
