@@ -363,3 +363,16 @@ def test_browser_recordings_decode(cry_wav, tmp_path: Path, suffix, codec_args, 
         assert audio.duration_s == pytest.approx(3.0, abs=0.1)
     track = f0_track(audio.samples, sample_rate=audio.sample_rate)
     assert track.median_hz == pytest.approx(f0_true, rel=0.05)
+
+
+def test_float64_beyond_float32_range_is_scaled_not_inf() -> None:
+    """Found by Hypothesis: 1e300 became inf in float32 and the recording was refused as 'invalid samples'."""
+    x = np.sin(np.arange(48_000) / 5.0) * 1e300
+    audio = from_array(x, 16_000)
+    assert np.all(np.isfinite(audio.samples)) and np.abs(audio.samples).max() == pytest.approx(1.0, abs=1e-3)
+
+
+def test_zero_frame_file_is_empty_not_non_finite(tmp_path: Path) -> None:
+    sf.write(tmp_path / "zero.wav", np.zeros((0, 2), np.float32), 16_000)
+    with pytest.raises(EmptyAudioError, match="empty"):
+        load(tmp_path / "zero.wav")
