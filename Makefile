@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-load bench-cv bench-sources bench-probe bench-fit bench-backgrounds fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ bench-sources: setup
 # What a detector that never heard laughter keys on: held-out laughter pitch-shifted, stretched, reversed (~2 min with a warm cache).
 bench-probe: setup
 	$(PY) benchmarks/detector_probe.py --data $(DATA)
+
+# Training-set and held-out accuracy per category on one grouped fold, bundled recipe vs a variant (issue 19):
+# real laughter, adult laughter and coughs weighted up in the sampler, three times the steps (~20 min with a warm cache).
+bench-fold: setup
+	$(PY) benchmarks/detector_fold.py --data $(DATA) --try 'strata_x3={"fit.epochs": 24, "fit.stratum_weights": {"synth_cry": 0.3, "noise": 3.0, "silence": 0.5, "speech": 0.5, "laugh_like": 0.5, "synth_laugh": 0.5, "laugh": 6.0, "adult_laugh": 3.0, "cough": 2.0, "background": 1.5}}'
 
 # Whether the detector fits the clips it trains on: training-set accuracy per category, bundled vs harder-fitting (~2-3 min with a warm cache).
 bench-fit: setup
