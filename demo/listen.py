@@ -47,10 +47,13 @@ READY_ANSWER = "Press **Analyse** to listen to this recording."
 
 #: After an answer: bring the answer (headline, bars, medical note) into view, unless it already is.
 SCROLL_TO_ANSWER_JS = """() => {
-  const a = document.querySelector('#answer');
-  if (!a) return;
-  const r = a.getBoundingClientRect();
-  if (r.top < 0 || r.bottom > window.innerHeight) a.scrollIntoView({block: 'start'});
+  // a moment later: the bars and the headline have been drawn by then
+  setTimeout(() => {
+    const a = document.querySelector('#answer');
+    if (!a) return;
+    const r = a.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) a.scrollIntoView({block: 'start', behavior: 'instant'});
+  }, 150);
 }"""
 
 
@@ -92,12 +95,13 @@ def listen_tab(models: Models, *, examples: list[str], limits: Any, audio_cfg: A
         with gr.Column(scale=1, min_width=300):
             recording.render()
             analyse_btn = gr.Button("Analyse", variant="primary", elem_id="analyse")
-        with gr.Column(scale=1, min_width=300, elem_id="answer"):
-            verdict = gr.Markdown(EMPTY_ANSWER, elem_id="verdict")
-            reason_note = gr.Markdown("", elem_id="reason-note")
-            reasons = gr.Label(label=REASON_BARS_LABEL, num_top_classes=4, elem_id="reasons", show_heading=False,
-                               visible=False)
-            gr.Markdown(MEDICAL_NOTE, elem_id="medical-note")
+        with gr.Column(scale=1, min_width=300):
+            with gr.Column(elem_id="answer"):  # what must be in view after Analyse: answer, bars, medical note
+                verdict = gr.Markdown(EMPTY_ANSWER, elem_id="verdict")
+                reason_note = gr.Markdown("", elem_id="reason-note")
+                reasons = gr.Label(label=REASON_BARS_LABEL, num_top_classes=4, elem_id="reasons",
+                                   show_heading=False, visible=False)
+                gr.Markdown(MEDICAL_NOTE, elem_id="medical-note")
             gr.Markdown(quality_brief(models), elem_id="quality-brief")
     timeline = gr.Plot(label="Chance of crying, moment by moment", visible=False, elem_id="timeline")
     with gr.Accordion("Privacy and limits", open=False):

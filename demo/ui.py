@@ -83,8 +83,11 @@ CSS = """
 #header p { margin-top: 0; }
 /* tables of figures: scroll sideways on a phone instead of breaking words mid-word */
 .metrics-md table { display: block; overflow-x: auto; max-width: 100%; }
-.metrics-md th, .metrics-md td { word-break: normal !important; overflow-wrap: normal !important; }
+.metrics-md th, .metrics-md td { word-break: normal !important; overflow-wrap: normal !important;
+                                 white-space: nowrap; }
 @media (max-width: 640px) {
+  /* all four tabs fit a 390 px phone, none hidden behind the "more" menu (its width is measured from these) */
+  .tab-container button { padding-left: 0.5em !important; padding-right: 0.5em !important; }
   #header h1 { font-size: 1.4em; }
   #verdict h2 { font-size: 1.25em; }
   #medical-note, #quality-brief { font-size: 0.8em; }
