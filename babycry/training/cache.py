@@ -27,6 +27,7 @@ from ..augment import NoiseBank, random_crop
 from ..data import TaskData, read_manifest, with_absolute_paths
 from ..errors import DataError
 from ..modeling import build_feature_extractor, fit_window, frame_windows
+from ..modeling.fbank import fbank_features
 from ..preprocess import band_limit
 from .parallel import WORKER, in_worker_process, map_in_processes
 from .recipes import Recipe
@@ -189,7 +190,8 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict[str, Any]]]:
                 y=label, kind=kind, stratum=kind if kind in OWN_STRATUM else job.category, noise_group=g)
     if not windows:
         return np.zeros((0, recipe.model.max_length, recipe.model.num_mel_bins), np.float16), rows
-    out = WORKER["extractor"](windows, sampling_rate=sr, return_tensors="np")["input_values"]
+    # the extractor's arithmetic on every window at once (same values, several times faster than its frame loop)
+    out = fbank_features(np.stack(windows), feature_extractor=WORKER["extractor"])
     return np.asarray(out, dtype=np.float16), rows
 
 
