@@ -145,7 +145,14 @@ def test_arrays_given_to_the_library(data, rate, error, match) -> None:
 # CLI: babycry predict
 # --------------------------------------------------------------------------- #
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_cli(case: Case, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli(case: Case, folder: Path, models, monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> None:
+    # The checkpoints loaded once for the module (the command would load them per call; the bad input is under
+    # test here, not loading: test_cli_process_prints_one_line runs the real command end to end).
+    import babycry.modeling
+
+    monkeypatch.setattr(babycry.modeling, "load_detector", lambda *a, **k: models[0])
+    monkeypatch.setattr(babycry.modeling, "load_reason", lambda *a, **k: models[1])
     path = make_case(case, folder)
     code = main(["predict", str(path)])
     out, err = capsys.readouterr()
