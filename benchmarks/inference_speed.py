@@ -9,6 +9,7 @@ machine's load hits both sides alike (the ratio is what counts on a shared machi
   defaults, random weights, ``ASTFeatureExtractor()`` defaults) decoding and classifying the same clip;
   vs the pre-issue-17 pipeline (each model framing the recording and running the feature extractor itself,
   the steady-sound rule framing it a third time, eager models);
+- decoding alone: the 7 s WAV (libsndfile) vs the same clip as a browser's WebM/Opus (ffprobe + ffmpeg);
 - a 60 s recording (new and pre-issue-17 pipeline);
 - throughput: 64 clips of 7 s through ``analyse_batch`` (one forward pass per model) vs one ``analyse`` each;
 - the process's resident memory after warm-up (before the AST-base reference is built) and at the end.
@@ -24,9 +25,11 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -155,6 +158,19 @@ def main() -> int:
     ours, old = report["clip_7s"]["analyse"], report["clip_7s"]["pre_issue_17"]
     print(f"7 s clip, end to end: analyse {ours['median_ms']:.1f} ms (CPU {ours['cpu_ms']:.1f} ms), pre-issue-17 "
           f"pipeline {old['median_ms']:.1f} ms (CPU {old['cpu_ms']:.1f} ms)", flush=True)
+
+    # --- decoding alone: the WAV bytes above vs a browser's WebM/Opus of the same clip (ffprobe + ffmpeg) -------
+    with tempfile.TemporaryDirectory(prefix="babycry-bench-") as tmp:
+        webm = Path(tmp) / "clip.webm"
+        made = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(CLIP), "-c:a", "libopus",
+                               str(webm)], capture_output=True, check=False).returncode == 0 if shutil.which("ffmpeg") \
+            else False
+        fns = {"wav_bytes": lambda: load(blob)}
+        if made:
+            fns["webm_file"] = lambda: load(webm)
+        report["decode_7s"] = timed(fns, repeats=args.repeats, warmup=args.warmup)
+    print("decode 7 s: " + ", ".join(f"{k} {v['median_ms']:.1f} ms" for k, v in report["decode_7s"].items()),
+          flush=True)
 
     # --- 60 s recording -----------------------------------------------------------------------------------
     long = from_array(synth_cry(seconds=60.0, sample_rate=16_000, seed=60).samples, 16_000)
