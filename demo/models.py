@@ -15,6 +15,7 @@ which needs neither.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -60,24 +61,47 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def _worker_init(detector_path: str | None, reason_path: str | None) -> None:
-    """Load both checkpoints in the worker (``None``: the bundled ones) and run one analysis, so that the first
-    request is not the slow one."""
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
-    try:
-        import numpy as np
+#: Niceness of the worker's loading thread (Linux: per thread): the page comes first on a busy machine.
+LOADING_NICENESS = 10
 
-        from babycry.analysis import analyse
-        from babycry.audio import from_array
+
+def _load_models(detector_path: str | None, reason_path: str | None) -> None:
+    """Import torch and transformers and load both checkpoints, at low priority (this thread only).
+
+    On a busy machine the server process, which builds and serves the page, then gets the CPU first; on a quiet
+    one each has its own core and nothing is slower.  Linux applies ``nice`` to the calling thread alone, so the
+    requests the worker's main thread answers later run at normal priority.
+    """
+    with contextlib.suppress(OSError):
+        os.nice(LOADING_NICENESS)
+    try:
         from babycry.modeling import load_detector, load_reason
 
         detector = load_detector(detector_path) if detector_path else load_detector()
         reason = load_reason(reason_path) if reason_path else load_reason()
-        warm = 0.1 * np.sin(2 * np.pi * 440 * np.arange(16_000 * 3) / 16_000) * (np.arange(16_000 * 3) % 8000 < 4000)
-        analyse(from_array(warm.astype(np.float32), 16_000), detector=detector, reason=reason)
         _WORKER["models"] = (detector, reason)
     except BabyCryError as exc:
         _WORKER["error"] = str(exc)
+
+
+def _worker_init(detector_path: str | None, reason_path: str | None) -> None:
+    """Load both checkpoints in the worker (``None``: the bundled ones) and run one analysis, so that the first
+    request is not the slow one."""
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    loader = threading.Thread(target=_load_models, args=(detector_path, reason_path), name="load-models")
+    loader.start()
+    loader.join()
+    if "models" not in _WORKER:
+        return
+    import numpy as np
+
+    from babycry.analysis import analyse
+    from babycry.audio import from_array
+
+    detector, reason = _WORKER["models"]
+    n = 16_000 * 3
+    warm = 0.1 * np.sin(2 * np.pi * 440 * np.arange(n) / 16_000) * (np.arange(n) % 8000 < 4000)
+    analyse(from_array(warm.astype(np.float32), 16_000), detector=detector, reason=reason)
 
 
 def _worker_ready() -> str | None:
