@@ -169,12 +169,15 @@ def model_reports(models: Models) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def model_tab(models: Models) -> None:
-    """What the answers mean, then each checkpoint's grouped evaluation beside the majority baseline, and its card."""
-    from babycry import plots  # plotly: loaded when the page is built, after the light parts
+def model_tab(models: Models, *, tab: Any) -> None:
+    """What the answers mean, then each checkpoint's grouped evaluation beside the majority baseline, and its card.
 
+    The confusion-matrix figures are drawn when ``tab`` (the ``gr.Tab``) is first selected: plotly figures cost
+    start-up time, and most visitors never open this tab.
+    """
     gr.Markdown("## What the answers mean, and how good they are\n\n" + model_quality_note(models),
                 elem_id="quality-note")
+    plots_to_fill: list[tuple[gr.Plot, dict[str, Any]]] = []
     for title, info in model_reports(models):
         gr.Markdown(f"## {title}")
         if info.get("error"):
@@ -183,8 +186,21 @@ def model_tab(models: Models) -> None:
         gr.Markdown(info["table_md"], elem_classes=["metrics-md"])
         confusion = info.get("confusion")
         if confusion:
-            gr.Plot(plots.confusion_matrix_figure(confusion["matrix"], labels=confusion["labels"], title=None),
-                    label=confusion["caption"])
+            plots_to_fill.append((gr.Plot(label=confusion["caption"], elem_classes=["confusion"]), confusion))
         if info.get("card_md"):
             with gr.Accordion("Model card", open=False):
                 gr.Markdown(info["card_md"], elem_classes=["metrics-md"])
+
+    def figures() -> list[Any]:
+        from babycry import plots
+
+        return [plots.confusion_matrix_figure(c["matrix"], labels=c["labels"], title=None) for _, c in plots_to_fill]
+
+    if not plots_to_fill:
+        return
+    shown = gr.State(False)
+
+    def fill_once(done: bool) -> tuple[Any, ...]:
+        return (*(gr.skip() for _ in plots_to_fill), True) if done else (*figures(), True)
+
+    tab.select(fill_once, [shown], [*(p for p, _ in plots_to_fill), shown], api_visibility="private")

@@ -211,8 +211,8 @@ def build_demo(
         with gr.Tabs():
             with gr.Tab("Listen", id="listen"):
                 listen_tab(models, examples=examples, limits=limits, audio_cfg=AudioConfig())
-            with gr.Tab("Model", id="model", elem_id="model-tab"):
-                model_tab(models)
+            with gr.Tab("Model", id="model", elem_id="model-tab") as results_tab:
+                model_tab(models, tab=results_tab)
             with gr.Tab("Dataset", id="dataset", elem_id="dataset-tab") as data_tab:
                 dataset_tab(tab=data_tab)
             with gr.Tab("Augment", id="augment") as augment_tab:

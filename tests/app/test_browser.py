@@ -331,7 +331,7 @@ def test_every_tab_is_reachable_and_screenshot(browser, app_url, audio_files, ar
     _wait_answer(page)
     page.wait_for_timeout(500)
     page.screenshot(path=str(artifacts / f"{device}_tab_listen.png"), full_page=True)
-    for name, ready in (("Model", "#quality-note"), ("Dataset", "#eda-counts .js-plotly-plot"),
+    for name, ready in (("Model", "#model-tab .js-plotly-plot"), ("Dataset", "#eda-counts .js-plotly-plot"),
                         ("Augment", "#augment-wave .js-plotly-plot")):
         page.get_by_role("tab", name=name).click()
         page.wait_for_selector(ready)
