@@ -46,10 +46,14 @@ def test_a_burst_of_uploads_is_swept_and_nothing_of_it_is_logged(tiny_models, au
     limits = AppLimits(cache_sweep_s=1, cache_max_age_s=2)
     private = f"private-{uuid.uuid4().hex[:8]}"
     recordings = []
-    for i in range(6):  # uploads of their own names, so the test can tell them in the folder and the logs
-        path = tmp_path / f"{private}-{i}.wav"
-        path.write_bytes(audio_files["cry"].read_bytes())
-        recordings.append(path)
+    from babycry.synth import synth_cry, write_wav
+
+    # Recordings of their own (Gradio's cache is addressed by content: another test's copy would be reused) and
+    # names of their own, so the test can tell them in the folder and in the logs.
+    seed = uuid.uuid4().int % 10_000
+    for i in range(6):
+        cry = synth_cry(seconds=4.0, seed=seed + i).samples
+        recordings.append(write_wav(tmp_path / f"{private}-{i}.wav", cry, sample_rate=16_000))
     caplog.set_level(logging.DEBUG)
     demo, url = _launch(tiny_models, limits)
     try:
