@@ -50,7 +50,7 @@ def test_load_summary_errors(tmp_path):
 # The bundled summary (the Space has no data folder)
 # --------------------------------------------------------------------------- #
 EXPECTED_CLASSES = {"hungry", "belly_pain", "discomfort", "tired", "burping", "cry", "silence", "noise", "laugh",
-                    "speech"}
+                    "speech", "adult_laugh", "cough", "background"}
 
 
 def test_bundled_summary_loads_and_has_every_class():
