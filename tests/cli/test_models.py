@@ -33,7 +33,9 @@ def test_predict_json(tiny_models, cry_wav: Path, capsys) -> None:
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"is_cry", "cry_probability", "cry_unsure", "verdict", "unsure", "reasons",
-                        "seconds_analysed", "windows", "steady_sound", "model"}
+                        "reasons_balanced", "reason_quality", "sound", "seconds_analysed", "windows", "steady_sound",
+                        "model"}
+    assert not any("/" in str(v) for v in out["model"].values())  # names and versions, no server paths
 
 
 def test_predict_text(tiny_models, cry_wav: Path, capsys) -> None:
