@@ -27,11 +27,11 @@ class PhoneCodecTransform(GeneratorTransform):
         if self.codecs is None:
             return draw_codec(self.rng)
         name = self.codecs[int(self.rng.integers(len(self.codecs)))] if len(self.codecs) > 1 else self.codecs[0]
-        if not CODECS[name].bitrates_kbps:
+        rates = CODECS[name].bitrates_kbps
+        if not rates:
             return name, None
-        low, high = self.bounds["bitrate_kbps"]
-        lo_ok, hi_ok = min(CODECS[name].bitrates_kbps), max(CODECS[name].bitrates_kbps)
-        return name, round(min(max(self.uniform("bitrate_kbps"), lo_ok), hi_ok), 1) if low != high else low
+        # the drawn (or fixed) bitrate, kept inside what the codec accepts
+        return name, round(min(max(self.uniform("bitrate_kbps"), min(rates)), max(rates)), 1)
 
     def apply(self, samples: np.ndarray, *, sample_rate: int) -> np.ndarray:
         from ..codec import phone_codec

@@ -191,23 +191,7 @@ class Recipe:
         >>> r.fit.epochs, r.augment.cry_copies
         (3, 1)
         """
-        nested: dict[str, dict[str, Any]] = {}
-        flat: dict[str, Any] = {}
-        for key, value in changes.items():
-            head, _, rest = key.partition(".")
-            if rest:
-                nested.setdefault(head, {})[rest] = value
-            elif isinstance(value, dict) and dataclasses.is_dataclass(getattr(self, key, None)):
-                nested.setdefault(head, {}).update(value)
-            else:
-                flat[key] = value
-        names = {f.name for f in dataclasses.fields(self)}
-        unknown = sorted(k for k in list(flat) + list(nested) if k not in names)
-        if unknown:
-            raise InvalidParameterError(f"Unknown training setting(s): {', '.join(unknown)}.")
-        for head, sub in nested.items():
-            flat[head] = _replace_nested(getattr(self, head), sub, prefix=head)
-        return dataclasses.replace(self, **flat)
+        return _replace_nested(self, changes, prefix="")
 
     @classmethod
     def from_json(cls, source: str | os.PathLike | dict, *, base: Recipe | None = None) -> Recipe:
@@ -266,14 +250,15 @@ class Recipe:
 
 
 def _replace_nested(obj: Any, changes: dict[str, Any], *, prefix: str) -> Any:
-    """``dataclasses.replace`` one level down, with the same dotted / dict rules and typed errors."""
-    names = {f.name: f for f in dataclasses.fields(obj)}
+    """``dataclasses.replace`` at any depth: dotted keys and dicts reach nested dataclasses; typed errors."""
+    names = {f.name for f in dataclasses.fields(obj)}
+    unknown = sorted(f"{prefix}{key.partition('.')[0]}" for key in changes if key.partition(".")[0] not in names)
+    if unknown:
+        raise InvalidParameterError(f"Unknown training setting(s): {', '.join(unknown)}.")
     grouped: dict[str, dict[str, Any]] = {}
     direct: dict[str, Any] = {}
     for key, value in changes.items():
         head, _, rest = key.partition(".")
-        if head not in names:
-            raise InvalidParameterError(f"Unknown training setting: {prefix}.{head}.")
         current = getattr(obj, head)
         if rest or (isinstance(value, dict) and dataclasses.is_dataclass(current)):
             grouped.setdefault(head, {}).update({rest: value} if rest else value)
@@ -282,12 +267,9 @@ def _replace_nested(obj: Any, changes: dict[str, Any], *, prefix: str) -> Any:
         else:
             direct[head] = value
     for head, sub in grouped.items():
-        current = getattr(obj, head)
-        if isinstance(current, Use):  # a Use's ranges are replaced whole
+        if isinstance(getattr(obj, head), Use):  # a Use's ranges are replaced whole, as (low, high) tuples
             sub = {k: ({p: tuple(r) for p, r in v.items()} if k == "ranges" else v) for k, v in sub.items()}
-            direct[head] = dataclasses.replace(current, **sub)
-        else:
-            direct[head] = _replace_nested(current, sub, prefix=f"{prefix}.{head}")
+        direct[head] = _replace_nested(getattr(obj, head), sub, prefix=f"{prefix}{head}.")
     return dataclasses.replace(obj, **direct)
 
 

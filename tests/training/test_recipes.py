@@ -31,7 +31,7 @@ def test_dotted_and_nested_overrides_and_typed_errors() -> None:
     assert DetectorRecipe().fit.epochs == 8  # frozen: the original is untouched
     r = r.replace(**{"augment.train_only_labels": ["removed", "unknown"]})
     assert r.augment.train_only_labels == ("removed", "unknown")
-    for bad in ({"epochs": 3}, {"fit.epoch": 3}, {"augment.nope": 1}):
+    for bad in ({"epochs": 3}, {"fit.epoch": 3}, {"augment.nope": 1}, {"augment.cry_pitch.nope": 1}):
         with pytest.raises(InvalidParameterError, match="Unknown training setting"):
             DetectorRecipe().replace(**bad)
 
