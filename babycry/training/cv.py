@@ -63,6 +63,7 @@ class _FoldJob:
     train: np.ndarray
     test: np.ndarray
     exclude_groups: set | None
+    score_phone: bool = True  # also score the test clips' phone-codec windows
 
 
 def _init_fold_worker(cache: FeatureCache, recipe: Recipe) -> None:
@@ -72,11 +73,13 @@ def _init_fold_worker(cache: FeatureCache, recipe: Recipe) -> None:
                                                      progress=recipe.progress and not worker))
 
 
-def _run_fold(job: _FoldJob) -> tuple[np.ndarray, np.ndarray]:
-    """Fit one fold and return its test clips' logits, clean and through a phone codec (NaN without those)."""
+def _run_fold(job: _FoldJob) -> tuple[np.ndarray, np.ndarray | None]:
+    """Fit one fold and return its test clips' logits, clean and (when asked) through a phone codec (NaN without
+    those windows)."""
     cache, recipe = WORKER["cache"], WORKER["recipe"]
     model = fit(cache, recipe=recipe, train_clips=job.train, seed=job.seed, exclude_groups=job.exclude_groups)
-    return clip_logits(model, cache, job.test), clip_logits(model, cache, job.test, kind="phone_eval")
+    phone = clip_logits(model, cache, job.test, kind="phone_eval") if job.score_phone else None
+    return clip_logits(model, cache, job.test), phone
 
 
 def _folds_of(y: np.ndarray, groups: np.ndarray, *, folds: int, seed: int, split: str) -> list:
@@ -194,7 +197,8 @@ def leave_category_out(
         keep = np.setdiff1d(train, out_of_category)
         exclude = set(groups[test].tolist()) | set(groups[out_of_category].tolist())
         jobs.append(_FoldJob(seed_index=0, fold=k, seed=recipe.seed * 100 + 50 + k, train=keep,
-                             test=np.concatenate([out_of_category, test_cries]), exclude_groups=exclude))
+                             test=np.concatenate([out_of_category, test_cries]), exclude_groups=exclude,
+                             score_phone=False))
     workers = max(1, min(recipe.threads, os.cpu_count() or 1, len(jobs)))
     results = map_in_processes(_run_fold, jobs, workers=workers, initializer=_init_fold_worker,
                                initargs=(cache, recipe))
