@@ -8,7 +8,6 @@ files are read: the tab needs no model loaded.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gradio as gr
@@ -19,8 +18,7 @@ from babycry.evaluation.report import render_markdown
 from .models import Models
 from .words import join_words, reason_display_name, say_percent, say_share
 
-__all__ = ["SOUND_NAMES", "NO_INTERVAL_NOTE", "model_quality_note", "model_reports", "without_empty_intervals",
-           "model_tab"]
+__all__ = ["SOUND_NAMES", "NO_INTERVAL_NOTE", "model_quality_note", "model_reports", "model_tab"]
 
 #: How the detector's categories of sound are named to a parent.
 SOUND_NAMES = {"laugh": "baby laughs", "noise": "household and street noises", "silence": "quiet rooms",
@@ -43,40 +41,6 @@ def _strip_front_matter(text: str) -> str:
         if end != -1:
             return text[end + 4 :].lstrip()
     return text
-
-
-def without_empty_intervals(metrics: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """A copy of a ``metrics.json`` whose zero-width 95% intervals are removed, and how many were.
-
-    A family bootstrap of a category drawn from one recording always gives the same value: ``[0.26, 0.26]`` is
-    no interval, and is shown as the value alone.
-
-    Examples
-    --------
-    >>> m = {"grouped": {"metrics": {"a": {"value": 0.26, "ci95": [0.26, 0.26]}, "b": {"value": 0.5,
-    ...      "ci95": [0.4, 0.6]}}}}
-    >>> cleaned, n = without_empty_intervals(m)
-    >>> cleaned["grouped"]["metrics"]["a"], n, m["grouped"]["metrics"]["a"]["ci95"]
-    ({'value': 0.26, 'ci95': None}, 1, [0.26, 0.26])
-    """
-    out = copy.deepcopy(metrics)
-    removed = 0
-
-    def walk(node: Any) -> None:
-        nonlocal removed
-        if isinstance(node, dict):
-            ci = node.get("ci95")
-            if isinstance(ci, list) and len(ci) == 2 and ci[0] is not None and ci[0] == ci[1]:
-                node["ci95"] = None
-                removed += 1
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(out)
-    return out, removed
 
 
 def model_quality_note(models: Models) -> str:
@@ -150,9 +114,9 @@ def model_reports(models: Models) -> list[tuple[str, dict[str, Any]]]:
         if not metrics:
             out.append((title, {"error": "This checkpoint has no evaluation file (metrics.json)."}))
             continue
-        cleaned, removed = without_empty_intervals(metrics)
-        grouped = cleaned.get("grouped") or {}
-        info: dict[str, Any] = {"table_md": render_markdown(cleaned) + (f"\n\n{NO_INTERVAL_NOTE}" if removed else "")}
+        grouped = metrics.get("grouped") or {}
+        table = render_markdown(metrics)
+        info: dict[str, Any] = {"table_md": table + (f"\n\n{NO_INTERVAL_NOTE}" if "no interval)" in table else "")}
         confusion = (grouped.get("metrics") or {}).get("confusion_matrix")
         if confusion:
             matrix = np.asarray(confusion["rows_true_cols_predicted"])

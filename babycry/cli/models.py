@@ -8,11 +8,49 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from ..errors import DataError
 from .common import data_default
 
 __all__ = ["REGISTRARS"]
+
+
+def _predict_text(result: Any) -> str:
+    """The answer in the order a parent needs it: cry or not and how sure, the sound, then the reasons.
+
+    The reasons come last and, while the reason model's grouped interval includes chance, as an experiment
+    (the same rule as the app).
+    """
+    # "probably": the detector's P(cry) lies in its unsure band, where it mixes up cries with laughter and noise
+    probably = "probably " if result.cry_unsure else ""
+    if result.steady_sound:
+        lines = [f"not a cry: a steady sound (hum, fan, tone or hiss) whose level never rises and falls like "
+                 f"breathing (the detector alone: cry probability {result.cry_probability:.2f})"]
+    else:
+        said = "a cry" if result.is_cry else "not a cry"
+        lines = [f"{probably}{said} (cry probability {result.cry_probability:.2f})"]
+    if result.cry_unsure:
+        lines.append("(the cry detector is unsure: cries and laughter or some household noises both score like this)")
+    if result.sound is not None:
+        s = result.sound
+        lines.append(f"sound: {s.loudness} ({s.level_dbfs:.0f} dBFS), {s.sound_seconds:.1f} s of sound, {s.pattern}")
+    quality = result.reason_quality or {}
+    if result.is_cry:
+        balanced = ", ".join(f"{k} {v:.2f}" for k, v in result.reasons_balanced.items())
+        if quality.get("experimental", True):
+            ba = quality.get("balanced_accuracy")
+            lines.append("reasons (an experiment: across families the reason model does not yet tell reasons apart "
+                         "better than guessing" + (f", balanced accuracy {ba:.2f} vs chance {quality['chance']:.2f}"
+                                                   if ba is not None else "") + "):")
+        else:
+            lines.append(f"reason: sounds most like {result.verdict}" + (" (unsure)" if result.unsure else ""))
+        lines.append(f"  as if every reason were equally common: {balanced}")
+        lines.append("  calibrated probabilities (they include how common each reason is): "
+                     + ", ".join(f"{k} {v:.2f}" for k, v in result.reasons.items()))
+    lines.append(f"analysed {result.seconds_analysed:.1f} s" + (" (truncated)" if result.truncated else ""))
+    lines.extend(f"  {w.start_s:6.1f}–{w.end_s:6.1f} s  cry {w.cry_probability:.2f}" for w in result.windows)
+    return "\n".join(lines)
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
@@ -25,26 +63,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
         return 0
-    # "probably": the detector's P(cry) lies in its unsure band, where it mixes up cries with laughter and noise
-    probably = "probably " if result.cry_unsure else ""
-    if result.is_cry:
-        # The verdict is base-rate corrected, so it need not be the largest (calibrated) probability below.
-        head = (f"{probably}cry (p={result.cry_probability:.2f}); sounds most like: {result.verdict} "
-                "(allowing for how common each reason is)")
-        head += " — UNSURE (the reason model is not confident)" if result.unsure else ""
-    elif result.steady_sound:
-        head = (f"not a cry: a steady sound (hum, fan, tone or hiss) whose level never rises and falls like "
-                f"breathing (the detector alone: cry probability {result.cry_probability:.2f})")
-    else:
-        head = f"{probably}not a cry (cry probability {result.cry_probability:.2f})"
-    if result.cry_unsure:
-        head += "\n(the cry detector is unsure: cries and laughter or some household noises both score like this)"
-    print(head)
-    print("reasons: " + ", ".join(f"{k} {v:.2f}" for k, v in result.reasons.items())
-          + " (calibrated probabilities; they include how common each reason is)")
-    print(f"analysed {result.seconds_analysed:.1f} s" + (" (truncated)" if result.truncated else ""))
-    for w in result.windows:
-        print(f"  {w.start_s:6.1f}–{w.end_s:6.1f} s  cry {w.cry_probability:.2f}")
+    print(_predict_text(result))
     return 0
 
 
@@ -103,4 +122,31 @@ def register_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 #: predict first, evaluate after the training commands (see main._registrars)
-REGISTRARS = [register_predict, register_evaluate]
+def _cmd_card(args: argparse.Namespace) -> int:
+    from ..evaluation.card import write_model_card
+
+    for folder in args.folders:
+        if not (Path(folder) / "metrics.json").exists():
+            raise DataError(f"{folder!r} holds no metrics.json: not a checkpoint folder written by babycry train.")
+        print(f"wrote {write_model_card(folder)}")
+    return 0
+
+
+def register_card(sub: argparse._SubParsersAction) -> None:
+    """Register ``babycry card FOLDER...``: rewrite checkpoints' model cards from their JSON files.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="babycry")
+    >>> register_card(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args("card assets/models/cry-detector".split()).folders
+    ['assets/models/cry-detector']
+    """
+    p = sub.add_parser("card", help="rewrite a checkpoint's model card (README.md) from its metrics, training "
+                                    "record and calibration")
+    p.add_argument("folders", metavar="FOLDER", nargs="+", help="checkpoint folder(s)")
+    p.set_defaults(func=_cmd_card)
+
+
+REGISTRARS = [register_predict, register_evaluate, register_card]

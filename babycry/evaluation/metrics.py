@@ -184,12 +184,27 @@ def compute_metrics(
         d = d[np.isfinite(d)]
         ci = [round(float(np.percentile(d, q)), 4) for q in (2.5, 97.5)] if d.size else [None, None]
         out[key] = {"value": round(float(value), 4) if np.isfinite(value) else None, "ci95": ci}
+        # A figure drawn from one recording has no family-bootstrap interval: say so instead of [v, v].
+        n_groups = _groups_behind(key, y=y, groups=groups, categories=categories, labels=labels)
+        if n_groups is not None:
+            out[key]["n_groups"] = n_groups
     pred = probs.argmax(axis=1) if dec is None else dec
     out["confusion_matrix"] = {
         "labels": list(labels),
         "rows_true_cols_predicted": [[int(np.sum((y == t) & (pred == p))) for p in range(k)] for t in range(k)],
     }
     return out
+
+
+def _groups_behind(key: str, *, y: np.ndarray, groups: np.ndarray, categories: np.ndarray | None,
+                   labels: Sequence[str]) -> int | None:
+    """How many groups a per-class or per-category figure is computed from (``None`` for whole-set figures)."""
+    kind, _, name = key.partition("/")
+    if kind == "recall" and name in labels:
+        return int(np.unique(groups[y == list(labels).index(name)]).size)
+    if kind == "category_accuracy" and categories is not None:
+        return int(np.unique(groups[np.asarray(categories).astype(str) == name]).size)
+    return None
 
 
 def majority_baseline(y: np.ndarray, *, k: int, folds: Folds | None = None) -> dict[str, Any]:

@@ -301,7 +301,8 @@ def format_value_ci(entry: Interval | dict[str, Any] | float | None, *, digits: 
     Returns
     -------
     str
-        ``"n/a"`` without a value; the value alone without an interval.
+        ``"n/a"`` without a value; the value alone without an interval; ``"(one recording: no interval)"``
+        where the figure comes from a single group, whose bootstrap can only repeat the value.
 
     Examples
     --------
@@ -309,12 +310,21 @@ def format_value_ci(entry: Interval | dict[str, Any] | float | None, *, digits: 
     '0.300 [0.200, 0.400]'
     >>> format_value_ci({"value": 0.5, "ci95": [None, None]}), format_value_ci(None), format_value_ci(0.25)
     ('0.500', 'n/a', '0.250')
+    >>> format_value_ci({"value": 0.26, "ci95": [0.26, 0.26], "n_groups": 1})
+    '0.260 (one recording: no interval)'
+    >>> format_value_ci({"value": 0.26, "ci95": [0.26, 0.26]})  # a report from before n_groups was recorded
+    '0.260 (no interval)'
     """
     value, ci = (entry.get("value"), entry.get("ci95")) if isinstance(entry, dict) else (entry, None)
     if value is None:
         return "n/a"
     text = f"{float(value):.{digits}f}"
+    n_groups = entry.get("n_groups") if isinstance(entry, dict) else None
+    if n_groups == 1:
+        return text + " (one recording: no interval)"
     if ci and len(ci) == 2 and ci[0] is not None and ci[1] is not None:
+        if ci[0] == ci[1] and n_groups is None:
+            return text + " (no interval)"
         text += f" [{float(ci[0]):.{digits}f}, {float(ci[1]):.{digits}f}]"
     return text
 
@@ -388,6 +398,14 @@ def _metrics_table(grouped: CVReport, leaky: CVReport | None, labels: list[str])
         if leaky:
             rows[-1] += f" {format_value_ci(leaky['metrics'].get(key))} |"
     return "\n".join(rows)
+
+
+def _confusion_caption(grouped: CVReport) -> str:
+    """What the confusion matrix counts: each clip once per seed of the repeated cross-validation."""
+    n, seeds = int(grouped.get("n_clips", 0)), int(grouped.get("n_seeds", 1))
+    counted = (f"{n:,} clips x {seeds} seeds = {n * seeds:,} out-of-fold predictions" if seeds > 1
+               else f"{n:,} clips, one out-of-fold prediction each")
+    return f"Confusion matrix (grouped cross-validation; {counted}; rows are true classes):"
 
 
 def _confusion_table(grouped: CVReport) -> str:
@@ -494,7 +512,7 @@ def render_markdown(metrics: ModelMetrics | dict[str, Any]) -> str:
         _metrics_table(grouped, leaky, labels),
         f"Class counts: {grouped['class_counts']}. Majority baseline: always the most frequent class with the "
         "class prior as probabilities.",
-        "Confusion matrix (grouped out-of-fold, pooled over seeds; rows are true classes):",
+        _confusion_caption(grouped),
         _confusion_table(grouped),
     ]
     if grouped.get("decision_rule"):
