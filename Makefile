@@ -15,6 +15,9 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PIP) install --quiet -r requirements-dev.txt
 	$(PIP) install --quiet --no-deps -e .
 	$(PIP) check
+	# the sound-effects CNN's pretrained weights (MIT) ship in aisfx, which pins old librosa/numpy: install it
+	# without its dependencies (after pip check); only its checkpoint file is read, and only to train
+	$(PIP) install --quiet --no-deps aisfx==0.1.2
 	touch $(STAMP)
 
 setup: system-deps $(STAMP)

@@ -16,7 +16,8 @@ from .common import data_default, parse_set_overrides
 __all__ = ["REGISTRARS", "recipe_from_args"]
 
 
-def recipe_from_args(task: str, config_json: str | None, overrides: list[str] | None, *, quiet: bool = False):
+def recipe_from_args(task: str, config_json: str | None, overrides: list[str] | None, *, quiet: bool = False,
+                     family: str | None = None):
     """The task's bundled recipe with ``--config`` and ``--set`` applied.
 
     Examples
@@ -26,7 +27,7 @@ def recipe_from_args(task: str, config_json: str | None, overrides: list[str] | 
     """
     from ..training.recipes import Recipe, recipe_for
 
-    recipe = recipe_for(task)
+    recipe = recipe_for(task, family=family)
     if config_json:
         recipe = Recipe.from_json(config_json, base=recipe)
     changes = parse_set_overrides(overrides)
@@ -40,13 +41,16 @@ def _add_recipe_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", metavar="KEY=VALUE", action="append",
                    help="override one recipe setting, e.g. fit.epochs=40 (repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--family", choices=["ast", "sfx"], default=None,
+                   help="model family: ast (compact AST) or sfx (frozen pretrained sound-effects CNN + linear head); "
+                        "default: the bundled model's")
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from ..data import load_task
     from ..training.pipeline import train
 
-    recipe = recipe_from_args(args.task, args.config, args.set, quiet=args.quiet)
+    recipe = recipe_from_args(args.task, args.config, args.set, quiet=args.quiet, family=args.family)
     data = load_task(args.data, task=args.task, min_clips=4)
     command = "babycry " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train"] else (
         f"babycry train --task {args.task} --data {args.data} --out {args.out}")
@@ -90,7 +94,7 @@ def _cmd_cv(args: argparse.Namespace) -> int:
         raise InvalidParameterError(f"--folds must be at least 2, got {args.folds}.")
     if args.seeds is not None and args.seeds < 1:
         raise InvalidParameterError(f"--seeds must be at least 1, got {args.seeds}.")
-    recipe = recipe_from_args(args.task, args.config, args.set, quiet=args.quiet)
+    recipe = recipe_from_args(args.task, args.config, args.set, quiet=args.quiet, family=args.family)
     report = run_cv(args.data, task=args.task, folds=args.folds, seeds=args.seeds, split=args.split, recipe=recipe)
     if args.json:
         write_json(report, args.json)

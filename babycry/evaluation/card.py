@@ -30,6 +30,26 @@ _DATA_LICENSES = """\
 The ESC-50 clips are licensed for non-commercial use only (CC BY-NC 3.0), so these weights are released for
 non-commercial research and education."""
 
+# Sources added on 2026-11-26 (a checkpoint trained on a folder that holds them names them and their terms).
+_NEW_SOURCES = (
+    "| source | used for | license / terms |\n"
+    "|---|---|---|\n"
+    "| AudioSet \"Baby laughter\" and \"Belly laugh\" segments (10 s of YouTube videos, via "
+    "ganesh-srinivas/laughter-training-data) | laugh, adult_laugh negatives | no license given: the audio belongs "
+    "to the videos' uploaders; used to train and evaluate only, never redistributed (as AudioSet-trained models "
+    "do) |\n"
+    "| covid19-cough/dataset (induced coughs recorded by phone) | cough negatives | CC0 1.0 |\n"
+    "| Speech Commands `_background_noise_` (dishes, exercise bike, a person imitating a cat) | background "
+    "negatives | CC BY 4.0 |"
+)
+
+_SFX_ENCODER = (
+    "The encoder's weights are the aiSFX \"X-Sequential-CE\" CNN of Ma & Lerch, *Representation Learning for the "
+    "Automatic Indexing of Sound Effects Libraries* (ISMIR 2022), shipped in the `aisfx` PyPI package under the "
+    "MIT license (Copyright (c) Alison Bernice Ma and Alexander Lerch); they are saved here unchanged in "
+    "`model.safetensors`."
+)
+
 _UNUSED_RAW = ("The raw Donate-a-Cry uploads (`donateacry_unlabeled/`, `donateacry_removed/`) were not used: nobody "
                "has listened to them and their labels are unreliable.")
 
@@ -52,6 +72,11 @@ def _train_only_text(augment: dict[str, Any], data: dict[str, Any]) -> str:
     )
 
 
+def _has_new_sources(data: dict[str, Any]) -> bool:
+    """Whether the training folder held the sources added on 2026-11-26 (laughter, coughs, background)."""
+    return bool(set(data.get("category_counts", {})) & {"adult_laugh", "cough", "background"})
+
+
 def _synthetic_negatives_text(augment: dict[str, Any]) -> str:
     """The hard negatives a detector recipe synthesises."""
     kinds = []
@@ -72,7 +97,34 @@ def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
-def _front_matter(*, name: str, metrics: dict[str, Any], folds: int) -> str:
+def _is_sfx(recipe: dict[str, Any]) -> bool:
+    """Whether the recipe trained the sound-effects CNN family (its model settings name an encoder)."""
+    return "channels" in recipe.get("model", {})
+
+
+def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, band: str, hop: str) -> str:
+    """The card's paragraph on what the model is and how it was trained."""
+    windows = (f"{length} windows of {rate} audio band-limited to {band} and loudness-normalised per window. "
+               f"Long recordings are cut into {length} windows with a {hop} hop; the clip logit is the mean of "
+               "the window logits, then calibrated with `calibration.json` (temperature")
+    windows += (", plus a per-class bias that restores the class prior lost to class-balanced training)."
+                if task == "reason" else ").")
+    if _is_sfx(recipe):
+        model = recipe["model"]
+        return ("A frozen pretrained sound-effects CNN (`SfxForAudioClassification`, babycry's own transformers "
+                f"model class: a 9-layer CNN, {model['channels']}-{8 * model['channels']} maps, pretrained by "
+                "aiSFX on sound-effects libraries) whose pooled embedding (max and mean over time) feeds a "
+                "logistic-regression head fitted here, on " + windows + " The encoder sees each window resampled "
+                f"to 44.1 kHz as {model['n_mels']} mel bands; nothing above {band} reaches it from any source. "
+                "Only the head is trained: one weighted convex fit per fold on the cached embeddings of every "
+                "window (classes weighted equally, categories by the recipe's stratum weights; see "
+                "`training.json`).\n\n" + _SFX_ENCODER)
+    return ("A compact Audio Spectrogram Transformer (`ASTForAudioClassification`, trained from random "
+            "initialisation here; no pretrained weights) on " + windows + " Training: `transformers.Trainer` on "
+            "class-balanced batches of cached windows (see `training.json`).")
+
+
+def _front_matter(*, name: str, metrics: dict[str, Any], folds: int, sfx: bool = False) -> str:
     """The Hugging Face YAML header (with a model-index when there is a grouped evaluation)."""
     grouped = metrics.get("grouped")
     meta = [
@@ -80,7 +132,8 @@ def _front_matter(*, name: str, metrics: dict[str, Any], folds: int) -> str:
         "license: cc-by-nc-4.0",
         "library_name: transformers",
         "pipeline_tag: audio-classification",
-        "tags:", "  - audio-classification", "  - audio-spectrogram-transformer", "  - infant-cry", "  - babycry",
+        "tags:", "  - audio-classification", "  - sound-effects-cnn" if sfx else "  - audio-spectrogram-transformer",
+        "  - infant-cry", "  - babycry",
         "datasets:", "  - donateacry-corpus", "  - esc50", "  - free-spoken-digit-dataset",
         "metrics:", "  - balanced_accuracy", "  - f1", "  - log_loss", "  - ece",
     ]
@@ -97,7 +150,7 @@ def _front_matter(*, name: str, metrics: dict[str, Any], folds: int) -> str:
     return "\n".join(meta)
 
 
-def _limitations(task: str, recipe: dict[str, Any], band: str) -> list[str]:
+def _limitations(task: str, recipe: dict[str, Any], band: str, data: dict[str, Any] | None = None) -> list[str]:
     """The card's limitation bullets, from the recipe the checkpoint was trained with."""
     if task != "detector":
         return [
@@ -108,6 +161,20 @@ def _limitations(task: str, recipe: dict[str, Any], band: str) -> list[str]:
             "corpus come from ungrouped splits (see the LEAKY column).",
         ]
     augment = recipe["augment"]
+    if _has_new_sources(data or {}):
+        return [
+            "- Labelled negatives: baby laughter from 538 YouTube videos and one home recording, adult belly "
+            "laughs (42 videos), phone-recorded coughs (944 people), speech (five adults saying digits), ESC-50 "
+            "household and street sounds, three household background recordings and one silence recording. "
+            "No adult crying, screams, moans, animals beyond ESC-50's, toys or TV were labelled: the "
+            "leave-one-category-out figures show how a sound it never heard is treated. "
+            + _synthetic_negatives_text(augment),
+            "- The cries are Donate-a-Cry phone recordings (8 kHz, one codec per platform) and 87 clips from four "
+            "other recordings; cries recorded elsewhere (a browser microphone, a baby monitor, a video) differ in "
+            "channel and background, which grouped CV on this folder cannot measure.",
+            f"- Every input is band-limited to {band} with a steep filter, so no source is told apart by its "
+            "bandwidth (Donate-a-Cry's 8 kHz files roll off from about 3.7 kHz).",
+        ]
     return [
         "- Labelled negatives are few kinds: one silence recording, one baby-laughter recording, ESC-50 "
         "clips (dogs, cats, church bells, car horns, snoring and other household and street sounds) and five "
@@ -176,15 +243,9 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
         "predictions. Burping (8 clips from 7 families in the cleaned Donate-a-Cry set) is left out: too few "
         "families to learn or evaluate it."
     )
-    parts = [_front_matter(name=name, metrics=metrics, folds=cv["folds"]), "", f"# babycry {name}", "", purpose, "",
-             "A compact Audio Spectrogram Transformer (`ASTForAudioClassification`, trained from random "
-             f"initialisation here; no pretrained weights) on {length} windows of {rate} audio band-limited to "
-             f"{band} and loudness-normalised per window. Long recordings are cut into {length} windows with a "
-             f"{hop} hop; the clip logit is the mean of the window logits, then calibrated with `calibration.json` "
-             "(temperature"
-             + (", plus a per-class bias that restores the class prior lost to class-balanced training)."
-                if task == "reason" else ").") + " Training: `transformers.Trainer` on class-balanced batches of "
-             "cached windows (see `training.json`).", "",
+    parts = [_front_matter(name=name, metrics=metrics, folds=cv["folds"], sfx=_is_sfx(recipe)), "",
+             f"# babycry {name}", "", purpose, "",
+             _architecture(task, recipe, length=length, rate=rate, band=band, hop=hop), "",
              "## Not a medical device", "",
              "This model is a research and educational tool. It does **not** diagnose anything and must not be used "
              "to decide whether a baby needs care. A baby who cries inconsolably, has a fever, is not feeding, "
@@ -215,6 +276,7 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
         f"Data folder manifest SHA-256 `{data.get('manifest_sha256', '?')}`: {data.get('n_clips', '?')} clips, "
         f"{data.get('n_groups', '?')} groups, class counts {data.get('class_counts', {})}.", "",
         _DATA_LICENSES, "",
+        *(["Added sources in this folder:", "", _NEW_SOURCES, ""] if _has_new_sources(data) else []),
         _train_only_text(recipe["augment"], data) if task == "detector" else _UNUSED_RAW, "",
         "## Training", "",
         "Reproduce this checkpoint, its metrics and this card with:", "",
@@ -223,7 +285,7 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
         f"--seeds {cv['seeds']} --json out.json` (add `--split random` for the leaky figure). Settings, library "
         "versions and wall time are in `training.json`.", "",
         "## Limitations", "",
-        *_limitations(task, recipe, band),
+        *_limitations(task, recipe, band, data),
     ]
     return "\n".join(parts) + "\n"
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import labels_for_task
-from .config import ModelConfig
+from ..errors import InvalidParameterError
+from .config import ModelConfig, SfxModelConfig
 
 __all__ = ["build_config", "build_feature_extractor", "build_model"]
 
 
-def build_config(*, task: str, model_config: ModelConfig = ModelConfig()) -> Any:
+def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = ModelConfig()) -> Any:
     """Build the compact ``ASTConfig`` for a task (labels in ``id2label``).
 
     Parameters
@@ -35,9 +36,15 @@ def build_config(*, task: str, model_config: ModelConfig = ModelConfig()) -> Any
     >>> build_config(task="reason").id2label[0]
     'hungry'
     """
+    labels = labels_for_task(task)
+    if isinstance(model_config, SfxModelConfig):
+        from .sfx import SfxConfig
+
+        return SfxConfig(channels=model_config.channels, n_mels=model_config.n_mels,
+                         pretrained=model_config.pretrained, id2label=dict(enumerate(labels)),
+                         label2id={name: i for i, name in enumerate(labels)})
     from transformers import ASTConfig
 
-    labels = labels_for_task(task)
     return ASTConfig(
         hidden_size=model_config.hidden_size,
         num_hidden_layers=model_config.num_hidden_layers,
@@ -55,7 +62,7 @@ def build_config(*, task: str, model_config: ModelConfig = ModelConfig()) -> Any
     )
 
 
-def build_feature_extractor(*, model_config: ModelConfig = ModelConfig()) -> Any:
+def build_feature_extractor(*, model_config: ModelConfig | SfxModelConfig = ModelConfig()) -> Any:
     """Build the ``ASTFeatureExtractor`` matching :class:`ModelConfig`.
 
     ``sampling_rate`` is 16 kHz, so ``transformers.pipeline("audio-classification")``
@@ -68,6 +75,13 @@ def build_feature_extractor(*, model_config: ModelConfig = ModelConfig()) -> Any
     >>> fe(np.zeros(48000, np.float32), sampling_rate=16000, return_tensors="np")["input_values"].shape
     (1, 300, 64)
     """
+    if isinstance(model_config, SfxModelConfig):
+        from .sfx import SfxFeatureExtractor
+
+        return SfxFeatureExtractor(sampling_rate=model_config.sampling_rate,
+                                   encoder_sampling_rate=model_config.encoder_sampling_rate,
+                                   n_fft=model_config.n_fft, hop_length=model_config.hop_length,
+                                   n_mels=model_config.n_mels, log_scale=model_config.log_scale)
     from transformers import ASTFeatureExtractor
 
     return ASTFeatureExtractor(
@@ -79,8 +93,9 @@ def build_feature_extractor(*, model_config: ModelConfig = ModelConfig()) -> Any
     )
 
 
-def build_model(*, task: str, model_config: ModelConfig = ModelConfig(), seed: int = 0) -> Any:
-    """A freshly initialised ``ASTForAudioClassification`` for a task.
+def build_model(*, task: str, model_config: ModelConfig | SfxModelConfig = ModelConfig(), seed: int = 0) -> Any:
+    """A freshly initialised ``ASTForAudioClassification`` for a task (or a sound-effects CNN whose encoder holds
+    its pretrained weights, for a :class:`SfxModelConfig`).
 
     Examples
     --------
@@ -88,7 +103,19 @@ def build_model(*, task: str, model_config: ModelConfig = ModelConfig(), seed: i
     True
     """
     import torch
-    from transformers import ASTForAudioClassification
 
     torch.manual_seed(seed)
+    if isinstance(model_config, SfxModelConfig):
+        from .sfx import SfxForAudioClassification
+
+        model = SfxForAudioClassification(build_config(task=task, model_config=model_config))
+        if model_config.pretrained == "aisfx":
+            from .sfx.pretrained import load_aisfx_encoder_state
+
+            model.encoder.load_state_dict(load_aisfx_encoder_state())
+        elif model_config.pretrained:
+            raise InvalidParameterError(f"Unknown pretrained encoder {model_config.pretrained!r}: use 'aisfx' or ''.")
+        return model.eval()
+    from transformers import ASTForAudioClassification
+
     return ASTForAudioClassification(build_config(task=task, model_config=model_config))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from ..calibration import load_calibration
 from ..config import DETECTOR_LABELS, REASONS
 from ..errors import ModelLoadError
 from ..hub import is_hub_id, local_folder, read_json
+from .config import SFX_MODEL_TYPE
 from .predictor import CryModel
 
 __all__ = ["DEFAULT_DETECTOR_DIR", "DEFAULT_REASON_DIR", "METRICS_FILE", "load_model", "load_detector", "load_reason"]
@@ -74,7 +76,6 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
                 f"The model folder {model_id!r} is incomplete: missing {', '.join(missing)}."
             )
     try:
-        from transformers import ASTFeatureExtractor, ASTForAudioClassification
         from transformers.utils import logging as hf_logging
 
         verbosity = hf_logging.get_verbosity()
@@ -82,8 +83,9 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()  # no "Loading weights" bar in a CLI or a server log
         try:
-            model = ASTForAudioClassification.from_pretrained(model_id)
-            extractor = ASTFeatureExtractor.from_pretrained(model_id)
+            model_class, extractor_class = _classes(model_id)
+            model = model_class.from_pretrained(model_id)
+            extractor = extractor_class.from_pretrained(model_id)
         finally:
             hf_logging.set_verbosity(verbosity)
             if bars:
@@ -109,6 +111,18 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
         calibration=load_calibration(model_id, task=found),
         metrics=read_json(model_id, METRICS_FILE) or {},
     )
+
+
+def _classes(model_id: str) -> tuple[Any, Any]:
+    """The model and feature-extractor classes a checkpoint's ``config.json`` names (AST unless it says otherwise)."""
+    from transformers import ASTFeatureExtractor, ASTForAudioClassification, PretrainedConfig
+
+    config, _ = PretrainedConfig.get_config_dict(model_id)
+    if config.get("model_type") == SFX_MODEL_TYPE:
+        from .sfx import SfxFeatureExtractor, SfxForAudioClassification
+
+        return SfxForAudioClassification, SfxFeatureExtractor
+    return ASTForAudioClassification, ASTFeatureExtractor
 
 
 def load_detector(path_or_id: str | os.PathLike = DEFAULT_DETECTOR_DIR) -> CryModel:

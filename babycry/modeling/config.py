@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ModelConfig"]
+__all__ = ["ModelConfig", "SfxModelConfig", "SFX_MODEL_TYPE"]
+
+#: ``model_type`` in the ``config.json`` of a sound-effects CNN checkpoint.
+SFX_MODEL_TYPE = "babycry-sfx-cnn"
 
 
 @dataclass(frozen=True)
@@ -41,3 +44,43 @@ class ModelConfig:
     # rather than AudioSet's, so the inputs to the patch embedding are roughly unit-scale.
     feature_mean: float = -6.0
     feature_std: float = 3.5
+
+
+@dataclass(frozen=True)
+class SfxModelConfig:
+    """Architecture and feature settings of the sound-effects CNN family (a recipe's ``model``).
+
+    The encoder is the 9-layer CNN of Ma & Lerch (ISMIR 2022, "Representation Learning for the Automatic
+    Indexing of Sound Effects Libraries"), pretrained on sound-effects libraries and shipped inside the
+    ``aisfx`` PyPI package (MIT). Its input is 96 HTK mel bands of 44.1 kHz audio (2048-sample frames,
+    1024 hop, 0-22.05 kHz), ``log10(1 + 10^4 · power) / 9.458``; babycry feeds it the same band-limited,
+    loudness-normalised 3 s windows every model sees, resampled, so content above 3.6 kHz stays absent for
+    every source. Only the linear head is trained (``freeze_encoder``): a few thousand clips cannot retrain
+    ~6 M parameters, and the frozen embedding is what carries knowledge of laughter, speech and household
+    sound from outside this data.
+
+    Parameters
+    ----------
+    channels : int
+        Width of the first convolution block (64 for the pretrained encoder; tests use a tiny random one).
+    pretrained : str
+        ``"aisfx"``: load the encoder's weights from the installed ``aisfx`` package; ``""``: random (tests).
+    head_l2 : float
+        Inverse L2 strength ``C`` of the logistic-regression head on standardised embeddings.
+
+    Examples
+    --------
+    >>> SfxModelConfig().n_mels
+    96
+    """
+
+    sampling_rate: int = 16_000
+    encoder_sampling_rate: int = 44_100
+    n_fft: int = 2048
+    hop_length: int = 1024
+    n_mels: int = 96
+    log_scale: float = 9.457798957824707
+    channels: int = 64
+    pretrained: str = "aisfx"
+    freeze_encoder: bool = True
+    head_l2: float = 0.05

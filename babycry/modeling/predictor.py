@@ -139,6 +139,9 @@ class CryModel:
     @property
     def window_seconds(self) -> float:
         """Length of one model window in seconds (from the feature extractor's ``max_length``)."""
+        seconds = getattr(self.feature_extractor, "window_seconds", None)  # the sound-effects CNN's states it
+        if seconds is not None:
+            return float(seconds)
         frames = int(self.feature_extractor.max_length)
         return round(((frames - 1) * 160 + 400) / float(self.feature_extractor.sampling_rate), 1)
 

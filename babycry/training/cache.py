@@ -26,7 +26,8 @@ from ..audio import load as load_audio
 from ..augment import NoiseBank, random_crop
 from ..data import TaskData, read_manifest, with_absolute_paths
 from ..errors import DataError
-from ..modeling import build_feature_extractor, fit_window, frame_windows
+from ..modeling import build_feature_extractor, build_model, fit_window, frame_windows
+from ..modeling.config import SfxModelConfig
 from ..modeling.fbank import fbank_features
 from ..preprocess import band_limit
 from .parallel import WORKER, in_worker_process, map_in_processes
@@ -43,12 +44,13 @@ _CACHE_VERSION = 13
 
 @dataclass
 class FeatureCache:
-    """Precomputed AST features of every window of a task.
+    """Precomputed features of every window of a task.
 
     Attributes
     ----------
     features : np.ndarray
-        float16 ``(n_windows, max_length, num_mel_bins)`` (feature-extractor output).
+        AST: float16 ``(n_windows, max_length, num_mel_bins)`` (feature-extractor output); sound-effects CNN:
+        float32 ``(n_windows, embedding_size)``, the frozen encoder's pooled embeddings.
     index : pandas.DataFrame
         One row per window: ``clip`` (row of the task table), ``y``, ``kind``
         (``clean`` = an inference window, ``phone_eval`` = evaluation only; anything
@@ -77,6 +79,9 @@ def cache_key(data: TaskData, recipe: Recipe) -> str:
         "features": build_feature_extractor(model_config=recipe.model).to_dict(),
         "version": _CACHE_VERSION,
     }
+    if isinstance(recipe.model, SfxModelConfig):
+        # the cached features are the frozen encoder's embeddings: its weights key them too
+        relevant["encoder"] = {"channels": recipe.model.channels, "pretrained": recipe.model.pretrained}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -122,6 +127,12 @@ def _init_cache_worker(recipe: Recipe, noise: NoiseBank) -> None:
 
         threadpool_limits(1)
     WORKER.update(recipe=recipe, noise=noise, extractor=build_feature_extractor(model_config=recipe.model))
+    if isinstance(recipe.model, SfxModelConfig):
+        import torch
+
+        torch.set_num_threads(1 if in_worker_process() else max(1, recipe.threads))
+        # the frozen encoder: its pooled embedding is what each fit's head trains on
+        WORKER["encoder"] = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
 
 
 def _phone_eval_signal(x: np.ndarray, clip: int, *, recipe: Recipe) -> np.ndarray:
@@ -188,11 +199,26 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict[str, Any]]]:
             start = int(rng.integers(0, seg.size - length + 1)) if seg.size > length else 0
             add(fit_window(seg[start : start + length], length=length, target_rms_dbfs=audio.target_rms_dbfs),
                 y=label, kind=kind, stratum=kind if kind in OWN_STRATUM else job.category, noise_group=g)
+    if isinstance(recipe.model, SfxModelConfig):
+        return _embed_windows(windows), rows
     if not windows:
         return np.zeros((0, recipe.model.max_length, recipe.model.num_mel_bins), np.float16), rows
     # the extractor's arithmetic on every window at once (same values, several times faster than its frame loop)
     out = fbank_features(np.stack(windows), feature_extractor=WORKER["extractor"])
     return np.asarray(out, dtype=np.float16), rows
+
+
+def _embed_windows(windows: list[np.ndarray], *, batch_size: int = 32) -> np.ndarray:
+    """The frozen encoder's pooled embeddings of windows, float32 ``(n, embedding_size)``."""
+    import torch
+
+    encoder = WORKER["encoder"]
+    out = [np.zeros((0, encoder.config.embedding_size), np.float32)]
+    with torch.inference_mode():
+        for i in range(0, len(windows), batch_size):
+            x = WORKER["extractor"](np.stack(windows[i : i + batch_size]), return_tensors="pt")["input_values"]
+            out.append(encoder.embed(x).numpy().astype(np.float32))
+    return np.concatenate(out)
 
 
 def _reason_copies(y: np.ndarray, *, recipe: Recipe) -> np.ndarray:

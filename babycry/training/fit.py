@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..modeling import build_model
+from ..modeling.config import SfxModelConfig
 from .cache import FeatureCache
 from .recipes import Recipe
 
@@ -114,6 +115,8 @@ def fit(
     --------
     >>> model = fit(cache, recipe=DetectorRecipe())  # doctest: +SKIP
     """
+    if isinstance(recipe.model, SfxModelConfig):
+        return _fit_head(cache, recipe=recipe, train_clips=train_clips, exclude_groups=exclude_groups, seed=seed)
     import torch
     from transformers import Trainer, TrainingArguments
     from transformers.utils import logging as hf_logging
@@ -169,6 +172,42 @@ def fit(
     return model.cpu()
 
 
+def _fit_head(cache: FeatureCache, *, recipe: Recipe, train_clips: np.ndarray | None,
+              exclude_groups: set[str] | None, seed: int | None) -> Any:
+    """The sound-effects CNN: its frozen encoder's cached embeddings → a weighted logistic-regression head.
+
+    The windows weigh what the AST's sampler would draw (:func:`sampling_weights`: each class the same total,
+    each stratum its share), as sample weights of one convex fit instead of sampled epochs.
+    """
+    import torch
+    from sklearn.linear_model import LogisticRegression
+
+    seed = recipe.seed if seed is None else seed
+    index = cache.index
+    rows = training_rows(index, train_clips=train_clips, exclude_groups=exclude_groups)
+    y = index["y"].to_numpy()[rows]
+    if rows.size == 0 or np.unique(y).size < 2:
+        raise DataError("No training windows of both classes left for this fold.")
+    weights = sampling_weights(index.iloc[rows].reset_index(drop=True), stratum_weights=recipe.fit.stratum_weights)
+    weights = weights * rows.size  # mean weight 1, so C means the same whatever the fold's size
+    x = np.asarray(cache.features[rows], dtype=np.float64)
+    mean = np.average(x, axis=0, weights=weights)
+    scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=weights))
+    scale = np.where(scale > 1e-8, scale, 1.0)
+    head = LogisticRegression(C=recipe.model.head_l2, max_iter=5000, random_state=seed)
+    head.fit((x - mean) / scale, y, sample_weight=weights)
+    coef, intercept = head.coef_, head.intercept_
+    if coef.shape[0] == 1:  # binary: softmax over (-z/2, z/2) is the sigmoid of z
+        coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+    model = build_model(task=recipe.task, model_config=recipe.model, seed=seed)
+    with torch.no_grad():
+        model.embedding_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+        model.embedding_scale.copy_(torch.as_tensor(scale, dtype=torch.float32))
+        model.classifier.weight.copy_(torch.as_tensor(coef, dtype=torch.float32))
+        model.classifier.bias.copy_(torch.as_tensor(intercept, dtype=torch.float32))
+    return model.eval()
+
+
 def clip_logits(
     model: Any, cache: FeatureCache, clips: np.ndarray, *, batch_size: int = 256, kind: str = "clean"
 ) -> np.ndarray:
@@ -191,7 +230,9 @@ def clip_logits(
     with torch.inference_mode():
         for i in range(0, rows.size, batch_size):
             x = torch.as_tensor(np.asarray(cache.features[rows[i : i + batch_size]], dtype=np.float32))
-            out.append(model(input_values=x).logits.float().numpy())
+            # a 2-D cache holds the frozen encoder's embeddings (sound-effects CNN): only the head runs
+            logits = model.logits_from_embeddings(x) if x.ndim == 2 else model(input_values=x).logits
+            out.append(logits.float().numpy())
     frame = pd.DataFrame(np.concatenate(out).astype(np.float64))
     frame["clip"] = chosen["clip"].to_numpy()
     return frame.groupby("clip").mean().reindex(np.asarray(clips)).to_numpy()

@@ -182,6 +182,9 @@ def _training_record(data: TaskData, cache: FeatureCache, *, recipe: Recipe, com
         "data": {"root": str(data.root), "manifest_sha256": data.manifest_hash, "n_clips": len(data),
                  "n_groups": int(len(set(data.groups.tolist()))),
                  "class_counts": {name: int((data.y == i).sum()) for i, name in enumerate(data.labels)},
+                 **({"category_counts": {str(k): int(v) for k, v in
+                                         data.table["category"].value_counts().sort_index().items()}}
+                    if "category" in data.table else {}),
                  "train_only_clips": int(len(train_only_rows(data, recipe=recipe))),
                  "train_only_clips_kept": int(cache.index.loc[cache.index["kind"] == "train_only", "clip"].nunique())},
         "cache_windows": int(len(cache.index)),

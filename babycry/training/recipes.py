@@ -22,10 +22,10 @@ from typing import Any
 
 from ..config import N_BOOTSTRAP, AudioConfig, WindowConfig
 from ..errors import InvalidParameterError
-from ..modeling.config import ModelConfig
+from ..modeling.config import ModelConfig, SfxModelConfig
 
 __all__ = ["Use", "FitSettings", "CVSettings", "DetectorAugment", "ReasonAugment", "Recipe", "DetectorRecipe",
-           "ReasonRecipe", "recipe_for", "tiny_recipe"]
+           "SfxDetectorRecipe", "ReasonRecipe", "FAMILIES", "recipe_for", "tiny_recipe"]
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class Recipe:
 
     task: str = ""
     seed: int = 0
-    model: ModelConfig = field(default_factory=ModelConfig)
+    model: ModelConfig | SfxModelConfig = field(default_factory=ModelConfig)
     window: WindowConfig = field(default_factory=WindowConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     fit: FitSettings = field(default_factory=FitSettings)
@@ -292,6 +292,22 @@ class DetectorRecipe(Recipe):
 
 
 @dataclass(frozen=True)
+class SfxDetectorRecipe(DetectorRecipe):
+    """The cry detector as a frozen pretrained sound-effects CNN (aiSFX) with a logistic-regression head.
+
+    Same windows, augmentations and category weights as :class:`DetectorRecipe`; only the head is fitted
+    (one weighted convex fit per fold, so ``fit.epochs`` and ``samples_per_epoch`` are unused).
+
+    Examples
+    --------
+    >>> SfxDetectorRecipe().model.pretrained
+    'aisfx'
+    """
+
+    model: SfxModelConfig = field(default_factory=SfxModelConfig)
+
+
+@dataclass(frozen=True)
 class ReasonRecipe(Recipe):
     """The bundled reason model: the compact AST, temperature and per-class bias calibration.
 
@@ -308,37 +324,47 @@ class ReasonRecipe(Recipe):
     augment: ReasonAugment = field(default_factory=ReasonAugment)
 
 
-def recipe_for(task: str) -> Recipe:
-    """The bundled recipe of a task.
+FAMILIES = ("ast", "sfx")
+
+
+def recipe_for(task: str, *, family: str | None = None) -> Recipe:
+    """The bundled recipe of a task (``family``: ``"ast"`` or ``"sfx"``; default: the bundled model's).
 
     Examples
     --------
-    >>> recipe_for("reason").task
-    'reason'
+    >>> recipe_for("reason").task, type(recipe_for("detector", family="ast")).__name__
+    ('reason', 'DetectorRecipe')
     """
+    if family is not None and family not in FAMILIES:
+        raise InvalidParameterError(f"Unknown model family {family!r}: expected one of {', '.join(FAMILIES)}.")
     if task == "detector":
-        return DetectorRecipe()
+        return SfxDetectorRecipe() if family == "sfx" else DetectorRecipe()
     if task == "reason":
+        if family == "sfx":
+            raise InvalidParameterError("The reason model has no sound-effects CNN recipe yet: use family 'ast'.")
         return ReasonRecipe()
     raise InvalidParameterError(f"Unknown task {task!r}: expected 'detector' or 'reason'.")
 
 
-def tiny_recipe(task: str) -> Recipe:
-    """A seconds-long recipe for tests and smoke runs (tiny AST, 2-fold CV, one seed, no disk cache).
+def tiny_recipe(task: str, *, family: str | None = None) -> Recipe:
+    """A seconds-long recipe for tests and smoke runs (tiny model, 2-fold CV, one seed, no disk cache).
 
-    Codec augmentation is off (its own tests switch it on); the phone-codec evaluation stays on.
+    Codec augmentation is off (its own tests switch it on); the phone-codec evaluation stays on. The tiny
+    sound-effects CNN has a random 4-channel encoder (no pretrained weights needed).
 
     Examples
     --------
-    >>> tiny_recipe("detector").model.hidden_size
-    32
+    >>> tiny_recipe("detector").model.hidden_size, tiny_recipe("detector", family="sfx").model.channels
+    (32, 4)
     """
     augment = ({"cry_copies": 1, "negative_copies": 1, "speech_copies": 1, "phone_codec": {"p": 0.0},
                 "phone_copies_per_negative": 0} if task == "detector"
                else {"target_per_class": 4, "max_per_clip": 2})
-    return recipe_for(task).replace(
+    recipe = recipe_for(task, family=family)
+    model = ({"channels": 4, "pretrained": ""} if isinstance(recipe.model, SfxModelConfig) else
+             {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64})
+    return recipe.replace(
         fit={"epochs": 2, "samples_per_epoch": 64, "batch_size": 32},
         cv={"folds": 2, "seeds": 1, "random_split_seeds": 0, "bootstrap": 50},
-        augment=augment, progress=False, cache_dir="", threads=1,
-        model={"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64},
+        augment=augment, progress=False, cache_dir="", threads=1, model=model,
     )

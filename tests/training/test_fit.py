@@ -36,3 +36,17 @@ def test_a_fit_is_seeded_and_scores_clips(tiny_data: Path) -> None:
     assert la.shape == (len(data), 4) and np.isfinite(la).all()
     np.testing.assert_allclose(la, lb, atol=1e-6)
     assert np.isnan(clip_logits(a, cache, np.arange(3), kind="phone_eval")).all()  # the reason cache has none
+
+
+def test_the_sound_effects_cnn_fits_its_head_on_cached_embeddings(tiny_data: Path) -> None:
+    """The sfx family caches the frozen encoder's embeddings; a fit is one weighted logistic regression."""
+    data = load_task(tiny_data, task="detector")
+    recipe = tiny_recipe("detector", family="sfx")
+    cache = build_cache(data, recipe=recipe)
+    assert cache.features.ndim == 2 and cache.features.shape[1] == 64  # 2 x 8 x 4 channels
+    a, b = fit(cache, recipe=recipe), fit(cache, recipe=recipe)
+    la = clip_logits(a, cache, np.arange(len(data)))
+    np.testing.assert_allclose(la, clip_logits(b, cache, np.arange(len(data))), atol=1e-6)  # convex: deterministic
+    # the head scores the training clips it was fitted on better than chance, and the full model agrees with it
+    assert ((la[:, 1] > la[:, 0]) == (data.y == 1)).mean() > 0.6
+    assert not a.training and float(a.embedding_scale.min()) > 0

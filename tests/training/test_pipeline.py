@@ -72,3 +72,22 @@ def test_task_mismatch_is_a_typed_error(tiny_data: Path, tmp_path: Path) -> None
         train(load_task(tiny_data, task="reason"), tmp_path, recipe=tiny_recipe("detector"))
     with pytest.raises(InvalidParameterError):
         run_cv(tiny_data, task="reason", recipe=tiny_recipe("detector"))
+
+
+def test_a_sound_effects_cnn_detector_trains_saves_loads_and_analyses(tiny_data, tmp_path) -> None:
+    """babycry train --family sfx end to end on the tiny folder: checkpoint, calibration, card; analyse uses it."""
+    from babycry.analysis import analyse
+    from babycry.audio import from_array
+    from babycry.modeling import load_detector, load_reason
+    from babycry.synth import synth_cry
+
+    out = tmp_path / "sfx"
+    metrics = train(load_task(tiny_data, task="detector"), out, recipe=tiny_recipe("detector", family="sfx"),
+                    command="test")
+    assert metrics["grouped"]["metrics"]["balanced_accuracy"]["value"] is not None
+    assert "sound-effects CNN" in (out / "README.md").read_text()
+    detector = load_detector(out)
+    assert type(detector.model).__name__ == "SfxForAudioClassification"
+    cry = synth_cry(seconds=5.0, seed=2)
+    result = analyse(from_array(cry.samples, sample_rate=cry.sample_rate), detector=detector, reason=load_reason())
+    assert 0.0 <= result.cry_probability <= 1.0 and len(result.windows) >= 2

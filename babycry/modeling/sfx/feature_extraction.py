@@ -1,0 +1,81 @@
+"""The sound-effects CNN's input: log-mel bands of 44.1 kHz audio, from babycry's 16 kHz windows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from transformers import BatchFeature, SequenceFeatureExtractor
+
+__all__ = ["SfxFeatureExtractor"]
+
+
+class SfxFeatureExtractor(SequenceFeatureExtractor):
+    """Windows ``(n, samples)`` at ``sampling_rate`` → ``input_values`` ``(n, frames, n_mels)``.
+
+    Each window is resampled to the encoder's 44.1 kHz (soxr), peak-normalised as the encoder was trained,
+    and turned into HTK mel power bands (librosa, slaney-area normalised filters), compressed with
+    ``log10(1 + 10^4 · power) / log_scale``. A 3 s window gives 130 frames.
+
+    Examples
+    --------
+    >>> fe = SfxFeatureExtractor()
+    >>> fe(np.zeros((2, 48000), np.float32), sampling_rate=16000, return_tensors="np")["input_values"].shape
+    (2, 130, 96)
+    """
+
+    model_input_names = ["input_values"]
+
+    def __init__(self, *, sampling_rate: int = 16_000, encoder_sampling_rate: int = 44_100, n_fft: int = 2048,
+                 hop_length: int = 1024, n_mels: int = 96, log_scale: float = 9.457798957824707,
+                 window_seconds: float = 3.0, padding_value: float = 0.0, **kwargs: Any) -> None:
+        kwargs.pop("feature_size", None)  # always n_mels (present in a saved preprocessor_config.json)
+        super().__init__(feature_size=n_mels, sampling_rate=sampling_rate, padding_value=padding_value, **kwargs)
+        self.encoder_sampling_rate = int(encoder_sampling_rate)
+        self.n_fft = int(n_fft)
+        self.hop_length = int(hop_length)
+        self.n_mels = int(n_mels)
+        self.log_scale = float(log_scale)
+        self.window_seconds = float(window_seconds)
+        self._filters: np.ndarray | None = None
+
+    def _mel_filters(self) -> np.ndarray:
+        if self._filters is None:
+            import librosa
+
+            self._filters = librosa.filters.mel(sr=self.encoder_sampling_rate, n_fft=self.n_fft, n_mels=self.n_mels,
+                                                fmin=0.0, fmax=self.encoder_sampling_rate / 2, htk=True, norm=1.0)
+        return self._filters
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out.pop("_filters", None)
+        return out
+
+    def __call__(self, windows: Any, *, sampling_rate: int | None = None, return_tensors: str | None = None,
+                 **kwargs: Any) -> BatchFeature:
+        import soxr
+
+        if sampling_rate is not None and sampling_rate != self.sampling_rate:
+            raise ValueError(f"SfxFeatureExtractor expects {self.sampling_rate} Hz audio, got {sampling_rate} Hz.")
+        x = np.asarray(windows if not isinstance(windows, list) else np.stack(windows), dtype=np.float32)
+        if x.ndim == 1:
+            x = x[None, :]
+        # soxr resamples channels side by side: (samples, n) in, (samples', n) out
+        up = np.ascontiguousarray(soxr.resample(x.T, self.sampling_rate, self.encoder_sampling_rate, quality="HQ").T)
+        peak = np.abs(up).max(axis=1, keepdims=True)
+        up = up / np.where(peak > 0, peak, 1.0)
+        frames = self._power_frames(up)
+        mel = np.einsum("ntf,mf->ntm", frames, self._mel_filters(), optimize=True)
+        features = (np.log10(mel * 1e4 + 1.0) / self.log_scale).astype(np.float32)
+        return BatchFeature({"input_values": features}, tensor_type=return_tensors)
+
+    def _power_frames(self, x: np.ndarray) -> np.ndarray:
+        """Centred Hann-window power spectra ``(n, frames, n_fft // 2 + 1)`` (librosa's ``stft`` framing)."""
+        pad = self.n_fft // 2
+        padded = np.pad(x, ((0, 0), (pad, pad)))
+        n_frames = 1 + (padded.shape[1] - self.n_fft) // self.hop_length
+        frames = np.lib.stride_tricks.sliding_window_view(padded, self.n_fft, axis=1)[:, :: self.hop_length]
+        frames = frames[:, :n_frames]
+        window = np.hanning(self.n_fft + 1)[:-1].astype(np.float32)  # periodic Hann, as scipy/librosa use
+        return np.abs(np.fft.rfft(frames * window, axis=2)) ** 2

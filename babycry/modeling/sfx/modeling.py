@@ -1,0 +1,100 @@
+"""The sound-effects CNN for audio classification: a 9-layer CNN encoder, pooled, and a linear head."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+from transformers import PreTrainedModel
+from transformers.modeling_outputs import SequenceClassifierOutput
+
+from .configuration import SfxConfig
+
+__all__ = ["SfxConvBlock", "SfxEncoder", "SfxForAudioClassification"]
+
+
+class SfxConvBlock(nn.Module):
+    """Two 3×3 convolutions with batch norm and ReLU, then max pooling (the encoder's parameter names)."""
+
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+
+    def forward(self, x: torch.Tensor, pool: tuple[int, int]) -> torch.Tensor:
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn2(self.conv2(x)))
+        return F.max_pool2d(x, kernel_size=pool) if pool != (1, 1) else x
+
+
+class SfxEncoder(nn.Module):
+    """Four conv blocks (``c``, ``2c``, ``4c``, ``8c`` maps); mean over frequency, then max and mean over time."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        widths = [1, channels, 2 * channels, 4 * channels, 8 * channels]
+        for i in range(4):
+            setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
+
+    def forward(self, input_values: torch.Tensor) -> torch.Tensor:
+        x = input_values.unsqueeze(1)  # (n, 1, frames, mels)
+        for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)]):
+            x = getattr(self, f"conv_block{i + 1}")(x, pool)
+        x = x.mean(dim=3)  # (n, maps, frames)
+        return torch.cat([x.amax(dim=2), x.mean(dim=2)], dim=1)
+
+
+class SfxForAudioClassification(PreTrainedModel):
+    """Frozen pretrained encoder → standardised pooled embedding → linear head.
+
+    ``forward(input_values)`` takes :class:`~babycry.modeling.sfx.SfxFeatureExtractor` output
+    ``(n, frames, n_mels)`` and returns logits like any transformers audio classifier;
+    :meth:`embed` and :meth:`logits_from_embeddings` split it where training caches the embedding.
+
+    Examples
+    --------
+    >>> m = SfxForAudioClassification(SfxConfig(channels=4, id2label={0: "not_cry", 1: "cry"}))
+    >>> m(input_values=torch.zeros(2, 130, 96)).logits.shape
+    torch.Size([2, 2])
+    """
+
+    config_class = SfxConfig
+    base_model_prefix = "sfx"
+    main_input_name = "input_values"
+
+    def __init__(self, config: SfxConfig) -> None:
+        super().__init__(config)
+        self.encoder = SfxEncoder(config.channels)
+        size = config.embedding_size
+        # the head's standardisation of the embedding, fitted with it and saved with the weights
+        self.register_buffer("embedding_mean", torch.zeros(size))
+        self.register_buffer("embedding_scale", torch.ones(size))
+        self.classifier = nn.Linear(size, config.num_labels)
+        self.post_init()
+
+    def _init_weights(self, module: nn.Module) -> None:
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_uniform_(module.weight, nonlinearity="leaky_relu")
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.BatchNorm2d):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+
+    def embed(self, input_values: torch.Tensor) -> torch.Tensor:
+        """Pooled encoder embedding ``(n, embedding_size)`` (before standardisation)."""
+        return self.encoder(input_values)
+
+    def logits_from_embeddings(self, embeddings: torch.Tensor) -> torch.Tensor:
+        """The head's logits of pooled embeddings."""
+        return self.classifier((embeddings - self.embedding_mean) / self.embedding_scale)
+
+    def forward(self, input_values: torch.Tensor, labels: torch.Tensor | None = None,
+                **kwargs: Any) -> SequenceClassifierOutput:
+        logits = self.logits_from_embeddings(self.embed(input_values))
+        loss = F.cross_entropy(logits, labels) if labels is not None else None
+        return SequenceClassifierOutput(loss=loss, logits=logits)

@@ -1,0 +1,112 @@
+"""babycry.modeling.sfx: the sound-effects CNN family (feature extraction, model, pretrained weights, loading)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from babycry.errors import ModelLoadError
+from babycry.modeling import build_feature_extractor, build_model, load_model
+from babycry.modeling.config import SfxModelConfig
+from babycry.modeling.sfx import SfxConfig, SfxFeatureExtractor, SfxForAudioClassification
+
+TINY = SfxModelConfig(channels=4, pretrained="")
+HAS_AISFX = importlib.util.find_spec("aisfx") is not None
+
+
+def test_features_are_librosas_log_mel_of_the_resampled_window(cry16k: np.ndarray) -> None:
+    import librosa
+    import soxr
+
+    window = cry16k[:48000]
+    fe = build_feature_extractor(model_config=TINY)
+    out = fe(window[None, :], sampling_rate=16000, return_tensors="np")["input_values"]
+    assert out.shape == (1, 130, 96) and out.dtype == np.float32
+    up = soxr.resample(window, 16000, 44100, quality="HQ")
+    mel = librosa.feature.melspectrogram(y=up / np.abs(up).max(), sr=44100, n_fft=2048, hop_length=1024, n_mels=96,
+                                         fmin=0.0, fmax=22050.0, htk=True, norm=1.0, power=2.0)
+    np.testing.assert_allclose(out[0], (np.log10(mel * 1e4 + 1) / TINY.log_scale).T, atol=1e-5)
+
+
+def test_features_of_a_batch_equal_each_window_alone(cry16k: np.ndarray) -> None:
+    fe = SfxFeatureExtractor()
+    windows = np.stack([cry16k[:48000], cry16k[48000 - 16000 : 96000 - 16000] * 0.1])
+    both = fe(windows, sampling_rate=16000)["input_values"]
+    one = fe(windows[1:], sampling_rate=16000)["input_values"]
+    np.testing.assert_allclose(both[1], one[0], atol=1e-6)
+
+
+def test_features_refuse_another_rate() -> None:
+    with pytest.raises(ValueError, match="16000 Hz"):
+        SfxFeatureExtractor()(np.zeros((1, 8000), np.float32), sampling_rate=8000)
+
+
+def test_the_head_on_the_embedding_is_the_forward_pass() -> None:
+    model = build_model(task="detector", model_config=TINY)
+    x = torch.rand(3, 130, 96)
+    with torch.no_grad():
+        full = model(input_values=x).logits
+        split = model.logits_from_embeddings(model.embed(x))
+    assert full.shape == (3, 2) and model.config.id2label == {0: "not_cry", 1: "cry"}
+    torch.testing.assert_close(full, split)
+    assert model.embed(x).shape == (3, SfxConfig(channels=4).embedding_size)
+
+
+def test_save_and_load_roundtrip_as_a_babycry_checkpoint(tmp_path: Path, cry16k: np.ndarray) -> None:
+    model = build_model(task="detector", model_config=TINY, seed=3)
+    with torch.no_grad():
+        model.embedding_mean.fill_(0.5)  # buffers travel with the weights
+    model.save_pretrained(tmp_path)
+    build_feature_extractor(model_config=TINY).save_pretrained(tmp_path)
+    loaded = load_model(tmp_path, task="detector")
+    assert isinstance(loaded.model, SfxForAudioClassification) and loaded.window_seconds == 3.0
+    assert float(loaded.model.embedding_mean[0]) == 0.5
+    windows = np.stack([cry16k[:48000], cry16k[16000:64000]])
+    with torch.no_grad():
+        expected = model(input_values=torch.as_tensor(
+            loaded.features(windows))).logits.numpy()
+    np.testing.assert_allclose(loaded.window_logits(windows), expected, atol=1e-5)
+
+
+def test_transformers_pipeline_loads_the_family(tmp_path: Path, cry16k: np.ndarray) -> None:
+    from transformers import pipeline
+
+    build_model(task="detector", model_config=TINY).save_pretrained(tmp_path)
+    build_feature_extractor(model_config=TINY).save_pretrained(tmp_path)
+    scores = pipeline("audio-classification", model=str(tmp_path))(cry16k[:48000])
+    assert {s["label"] for s in scores} == {"cry", "not_cry"}
+
+
+def test_an_unknown_pretrained_encoder_is_a_typed_error() -> None:
+    from babycry.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="pretrained encoder"):
+        build_model(task="detector", model_config=SfxModelConfig(channels=4, pretrained="yamnet"))
+
+
+@pytest.mark.skipif(not HAS_AISFX, reason="aisfx is not installed (make setup installs it)")
+def test_pretrained_encoder_matches_the_aisfx_package() -> None:
+    """Our encoder with the package's weights gives the package's own embedding (its max over time)."""
+    from aisfx.models.cnn2d import EmbeddingNet
+
+    from babycry.modeling.sfx.pretrained import load_aisfx_encoder_state
+
+    state = load_aisfx_encoder_state()
+    theirs = EmbeddingNet("max", 3, 1, 64)
+    theirs.load_state_dict(state)
+    ours = build_model(task="detector", model_config=SfxModelConfig())
+    x = torch.rand(2, 100, 96)
+    with torch.no_grad():
+        torch.testing.assert_close(ours.embed(x)[:, :512], theirs.eval()(x))
+
+
+def test_missing_aisfx_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from babycry.modeling.sfx import pretrained
+
+    monkeypatch.setattr(pretrained.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelLoadError, match="pip install --no-deps aisfx"):
+        pretrained.aisfx_checkpoint()
