@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -14,10 +14,11 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -r requirements-dev.txt
 	$(PIP) install --quiet --no-deps -e .
-	$(PIP) check
-	# the sound-effects CNN's pretrained weights (MIT) ship in aisfx, which pins old librosa/numpy: install it
-	# without its dependencies (after pip check); only its checkpoint file is read, and only to train
+	# the sound-effects CNN's pretrained weights (MIT) ship in aisfx, which pins old librosa/numpy: installed
+	# without its dependencies (only its checkpoint file is read, and only to train), so pip check skips it
 	$(PIP) install --quiet --no-deps aisfx==0.1.2
+	@broken="$$($(PIP) check 2>&1 | grep -v -e '^aisfx ' -e '^No broken requirements')"; \
+	if [ -n "$$broken" ]; then echo "$$broken"; exit 1; fi
 	touch $(STAMP)
 
 setup: system-deps $(STAMP)
@@ -81,6 +82,11 @@ bench-sources: setup
 # What a detector that never heard laughter keys on: held-out laughter pitch-shifted, stretched, reversed (~2 min with a warm cache).
 bench-probe: setup
 	$(PY) benchmarks/detector_probe.py --data $(DATA)
+
+# The reason models side by side (issue 16): grouped 5-fold x 3 seeds + the leaky split, family-bootstrap intervals;
+# docs/comparison.md and benchmarks/results/compare_reasons.json (~10 min on 2 cores).
+compare: setup
+	$(PY) benchmarks/compare_reasons.py --data $(DATA)
 
 # Training-set and held-out accuracy per category on one grouped fold, bundled recipe vs a variant (issue 19):
 # real laughter, adult laughter and coughs weighted up in the sampler, three times the steps (~20 min with a warm cache).

@@ -7,7 +7,7 @@ balanced accuracy and ROC AUC. A category it gets wrong on its own training clip
 wrong only when held out is one it does not generalise to. One fit per variant: minutes once the window cache
 (``artifacts/cache``) exists, and the variants share it as long as they change no window setting.
 
-    python benchmarks/detector_fold.py [--data DIR] [--try 'strata={"fit.epochs": 24, ...}']
+    python benchmarks/detector_fold.py [--data DIR] [--family ast|sfx] [--try 'strata={"fit.epochs": 24, ...}']
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--try", dest="variants", action="append", default=[], metavar="NAME=JSON",
                         help="a recipe variant: a name and a JSON object of (dotted) recipe overrides")
+    parser.add_argument("--family", choices=["ast", "sfx"], default=None, help="model family (default: the bundled)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     variants = {"bundled": {}}
@@ -46,18 +47,18 @@ def main() -> None:
         name, _, overrides = item.partition("=")
         variants[name] = json.loads(overrides)
     data = load_task(args.data, task="detector")
-    base = recipe_for("detector").replace(progress=False)
-    cache = build_cache(data, recipe=base)
+    base = recipe_for("detector", family=args.family).replace(progress=False)
     cats = data.table["category"].to_numpy().astype(str)
     train, test = grouped_folds(data.y, data.groups, n_splits=base.cv.folds, seed=base.seed)[0]
     own = np.sort(np.random.default_rng(0).choice(train, size=min(1500, train.size), replace=False))
     for name, overrides in variants.items():
         recipe = base.replace(**overrides)
-        model = fit(build_cache(data, recipe=recipe), recipe=recipe, train_clips=train,
-                    exclude_groups=set(data.groups[test].tolist()), seed=base.seed)
+        variant_cache = build_cache(data, recipe=recipe)
+        model = fit(variant_cache, recipe=recipe, train_clips=train, exclude_groups=set(data.groups[test].tolist()),
+                    seed=base.seed)
         row = {"variant": name, "overrides": overrides}
         for split, clips in (("own training clips", own), ("held-out fold", test)):
-            p = softmax(clip_logits(model, cache, clips), axis=-1)[:, 1]
+            p = softmax(clip_logits(model, variant_cache, clips), axis=-1)[:, 1]
             row[split] = _scores(p, data.y[clips], cats[clips])
         print(json.dumps(row), flush=True)
 

@@ -21,8 +21,9 @@ from .words import join_words, reason_display_name, say_percent, say_share
 __all__ = ["SOUND_NAMES", "NO_INTERVAL_NOTE", "model_quality_note", "model_reports", "model_tab"]
 
 #: How the detector's categories of sound are named to a parent.
-SOUND_NAMES = {"laugh": "baby laughs", "noise": "household and street noises", "silence": "quiet rooms",
-               "speech": "speech recordings"}
+SOUND_NAMES = {"laugh": "baby laughs", "adult_laugh": "adults laughing", "cough": "coughs",
+               "background": "household background sounds", "noise": "household and street noises",
+               "silence": "quiet rooms", "speech": "speech recordings"}
 NO_INTERVAL_NOTE = ("A figure without an interval has none: its clips come from one recording (or every family "
                     "scored the same), so resampling families cannot show how much it would vary.")
 TITLES = {"detector": "Cry detector", "reason": "Reason classifier"}
@@ -59,8 +60,8 @@ def model_quality_note(models: Models) -> str:
         weak = [f"{say_share(1.0 - v['value'])} {SOUND_NAMES.get(k.split('/')[1], k.split('/')[1])}"
                 for k, v in m.items() if k.startswith("category_accuracy/") and not k.endswith("/cry")
                 and v.get("value") is not None and v["value"] < 0.9]
-        text += (f", but it also calls {join_words(weak)} a cry: a \"cry\" answer for a laughing baby or a tonal "
-                 "sound (a siren, a bird, a dog) may be wrong." if weak else ".")
+        text += (f", but it also calls {join_words(weak)} a cry, so a \"cry\" answer may be one of those."
+                 if weak else ".")
         band = det.get("cry_band")
         if band and {"cry", "laugh"} <= set(band.get("categories", {})):
             shares = band["categories"]

@@ -25,7 +25,7 @@ from ..errors import InvalidParameterError
 from ..modeling.config import ModelConfig, SfxModelConfig
 
 __all__ = ["Use", "FitSettings", "CVSettings", "DetectorAugment", "ReasonAugment", "Recipe", "DetectorRecipe",
-           "SfxDetectorRecipe", "ReasonRecipe", "FAMILIES", "recipe_for", "tiny_recipe"]
+           "SfxDetectorRecipe", "ReasonRecipe", "SfxReasonRecipe", "FAMILIES", "recipe_for", "tiny_recipe"]
 
 
 @dataclass(frozen=True)
@@ -275,7 +275,7 @@ def _replace_nested(obj: Any, changes: dict[str, Any], *, prefix: str) -> Any:
 
 @dataclass(frozen=True)
 class DetectorRecipe(Recipe):
-    """The bundled cry detector: a 3-layer, 96-wide AST on 8 x 2,000 class-balanced windows per fit.
+    """The compact-AST cry detector: a 3-layer, 96-wide AST on 8 x 2,000 class-balanced windows per fit.
 
     Examples
     --------
@@ -305,6 +305,8 @@ class SfxDetectorRecipe(DetectorRecipe):
     """
 
     model: SfxModelConfig = field(default_factory=SfxModelConfig)
+    # each fit is seconds, so the leave-one-category-out figures are part of every training run
+    cv: CVSettings = field(default_factory=lambda: CVSettings(leave_category_out=True))
 
 
 @dataclass(frozen=True)
@@ -327,22 +329,39 @@ class ReasonRecipe(Recipe):
 FAMILIES = ("ast", "sfx")
 
 
-def recipe_for(task: str, *, family: str | None = None) -> Recipe:
-    """The bundled recipe of a task (``family``: ``"ast"`` or ``"sfx"``; default: the bundled model's).
+@dataclass(frozen=True)
+class SfxReasonRecipe(ReasonRecipe):
+    """The reason model as the detector's frozen sound-effects CNN encoder with a logistic-regression head.
+
+    Transfer from the detector: the same pretrained encoder, so only a 4-class head is fitted on the labelled
+    cries' embeddings (classes weighted equally), then temperature + per-class bias as :class:`ReasonRecipe`.
 
     Examples
     --------
-    >>> recipe_for("reason").task, type(recipe_for("detector", family="ast")).__name__
-    ('reason', 'DetectorRecipe')
+    >>> SfxReasonRecipe().cv.calibrate_bias
+    True
+    """
+
+    model: SfxModelConfig = field(default_factory=SfxModelConfig)
+
+
+def recipe_for(task: str, *, family: str | None = None) -> Recipe:
+    """The bundled recipe of a task (``family``: ``"ast"`` or ``"sfx"``; default: the bundled model's).
+
+    The bundled detector is the sound-effects CNN (:class:`SfxDetectorRecipe`), the bundled reason model the
+    compact AST (:class:`ReasonRecipe`).
+
+    Examples
+    --------
+    >>> type(recipe_for("detector")).__name__, type(recipe_for("detector", family="ast")).__name__
+    ('SfxDetectorRecipe', 'DetectorRecipe')
     """
     if family is not None and family not in FAMILIES:
         raise InvalidParameterError(f"Unknown model family {family!r}: expected one of {', '.join(FAMILIES)}.")
     if task == "detector":
-        return SfxDetectorRecipe() if family == "sfx" else DetectorRecipe()
+        return DetectorRecipe() if family == "ast" else SfxDetectorRecipe()
     if task == "reason":
-        if family == "sfx":
-            raise InvalidParameterError("The reason model has no sound-effects CNN recipe yet: use family 'ast'.")
-        return ReasonRecipe()
+        return SfxReasonRecipe() if family == "sfx" else ReasonRecipe()
     raise InvalidParameterError(f"Unknown task {task!r}: expected 'detector' or 'reason'.")
 
 
@@ -354,7 +373,7 @@ def tiny_recipe(task: str, *, family: str | None = None) -> Recipe:
 
     Examples
     --------
-    >>> tiny_recipe("detector").model.hidden_size, tiny_recipe("detector", family="sfx").model.channels
+    >>> tiny_recipe("detector", family="ast").model.hidden_size, tiny_recipe("detector").model.channels
     (32, 4)
     """
     augment = ({"cry_copies": 1, "negative_copies": 1, "speech_copies": 1, "phone_codec": {"p": 0.0},

@@ -21,11 +21,12 @@ def test_model_reports_show_grouped_metrics_beside_the_baseline(models):
 def test_intervals_only_where_they_exist_and_counts_say_what_they_count():
     bundled = dict(model_tab.model_reports(Models(worker=False)))  # JSON files only: no model is loaded
     detector = bundled["Cry detector"]
-    # laughter comes from one recording: its family bootstrap is [0.261, 0.261], which is no interval
-    laugh = next(row for row in detector["table_md"].splitlines() if row.startswith("| category_accuracy/laugh"))
-    assert "[" not in laugh and "0.261 (no interval)" in laugh
+    # the silence clips come from one recording: its family bootstrap can only repeat the value
+    silence = next(row for row in detector["table_md"].splitlines() if row.startswith("| category_accuracy/silence"))
+    assert "[" not in silence and "1.000 (one recording: no interval)" in silence
     assert model_tab.NO_INTERVAL_NOTE in detector["table_md"]
-    assert "[0.876, 0.966]" in detector["table_md"] or "[" in detector["table_md"]  # real intervals stay
+    assert "| balanced_accuracy | 0.940 [0.912, 0.956] |" in detector["table_md"]  # real intervals stay
+    assert detector["confusion"]["caption"].startswith("Confusion matrix: 4,894 clips × 3 repeats")
     reason = bundled["Reason classifier"]["confusion"]
     assert reason["matrix"].sum() == 449 * 3
     assert reason["caption"].startswith("Confusion matrix: 449 clips × 3 repeats of the cross-validation = 1,347 "
@@ -34,7 +35,8 @@ def test_intervals_only_where_they_exist_and_counts_say_what_they_count():
 
 def test_quality_note_is_plain_words_read_from_the_checkpoints():
     note = model_tab.model_quality_note(Models(worker=False))
-    assert "recognises 9 in 10 cries" in note and "7 in 10 baby laughs" in note
+    assert "recognises 9 in 10 cries" in note and "1 in 4 baby laughs a cry" in note
+    assert "1 in 6 cries and 4 in 10 baby laughs land there" in note  # the unsure band, per category
     assert "right for 31% of cries" in note and "guessing is right for 25%" in note
     assert "from 23% to 40%, which includes guessing" in note and "experiment" in note
     assert "as if all four were equally common" in note

@@ -16,7 +16,8 @@ from babycry.training.recipes import tiny_recipe
 def test_recipe_from_args_applies_json_then_set(tmp_path: Path) -> None:
     cfg = tmp_path / "r.json"
     cfg.write_text(json.dumps({"fit": {"epochs": 2}, "augment": {"cry_copies": 1}}))
-    r = recipe_from_args("detector", str(cfg), ["fit.epochs=7", 'model={"hidden_size": 48}'], quiet=True)
+    r = recipe_from_args("detector", str(cfg), ["fit.epochs=7", 'model={"hidden_size": 48}'], quiet=True,
+                         family="ast")
     assert (r.fit.epochs, r.augment.cry_copies, r.model.hidden_size, r.progress) == (7, 1, 48, False)
     with pytest.raises(InvalidParameterError, match="KEY=VALUE"):
         recipe_from_args("detector", None, ["epochs"])

@@ -117,6 +117,8 @@ def test_bundled_reports_are_reproduced_from_their_out_of_fold_predictions(name:
             n_boot=expected["n_boot"], seconds=expected["wall_time_s"])
         if split == "random":
             expected = {k: v for k, v in expected.items() if k != "phone_codec"}  # its coded logits are not stored
+        # leave-one-category-out comes from other models' logits (category_holdout), not from these
+        expected = {k: v for k, v in expected.items() if k != "leave_category_out"}
         assert _without_n_groups(json.loads(json.dumps(report))) == _without_n_groups(expected)
         # reports written since n_groups was recorded carry it for every per-class and per-category figure
         assert all("n_groups" in v for k, v in report["metrics"].items() if k.startswith(("recall/", "category_")))

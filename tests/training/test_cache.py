@@ -17,7 +17,7 @@ from babycry.training.recipes import tiny_recipe
 @pytest.fixture(scope="module")
 def detector(tiny_data: Path):
     data = load_task(tiny_data, task="detector")
-    return data, build_cache(data, recipe=tiny_recipe("detector"))
+    return data, build_cache(data, recipe=tiny_recipe("detector", family="ast"))
 
 
 def test_cache_holds_clean_windows_and_training_only_augmentations(detector) -> None:
@@ -55,7 +55,7 @@ def test_training_only_negatives_are_cached_filtered_and_kept_out_of_their_group
 
 def test_phone_codec_windows_are_cached_for_negatives_and_change_the_features(detector) -> None:
     data, plain = detector
-    phone = build_cache(data, recipe=tiny_recipe("detector").replace(
+    phone = build_cache(data, recipe=tiny_recipe("detector", family="ast").replace(
         **{"augment.phone_codec.p": 1.0, "augment.phone_copies_per_negative": 1}))
     idx = phone.index
     not_speech = (data.table["y"] == 0) & (data.table["category"] != "speech")
@@ -71,11 +71,16 @@ def test_phone_codec_windows_are_cached_for_negatives_and_change_the_features(de
 
 def test_the_key_follows_the_recipe_not_how_it_runs(detector, tiny_data) -> None:
     data, _ = detector
-    base = tiny_recipe("detector")
+    base = tiny_recipe("detector", family="ast")
     assert cache_key(data, base) == cache_key(data, base.replace(threads=2, progress=True, **{"fit.epochs": 9}))
     assert cache_key(data, base) != cache_key(data, base.replace(**{"augment.cry_noise.p": 0.1}))
     assert cache_key(data, base) != cache_key(data, base.replace(model={"num_mel_bins": 32}))
     assert cache_key(data, base) != cache_key(load_task(tiny_data, task="reason"), tiny_recipe("reason"))
+    # the sound-effects CNN caches its encoder's embeddings: the encoder keys them, the head's settings do not
+    sfx = tiny_recipe("detector")
+    assert cache_key(data, sfx) != cache_key(data, base)
+    assert cache_key(data, sfx) == cache_key(data, sfx.replace(model={"head_l2": 1.0}))
+    assert cache_key(data, sfx) != cache_key(data, sfx.replace(model={"channels": 8}))
 
 
 def test_a_disk_cache_is_reused(tiny_data: Path, tmp_path: Path) -> None:

@@ -9,14 +9,31 @@ import pytest
 
 from babycry import augment
 from babycry.errors import InvalidParameterError
-from babycry.training.recipes import DetectorRecipe, ReasonRecipe, Recipe, Use, recipe_for, tiny_recipe
+from babycry.training.recipes import (
+    DetectorRecipe,
+    ReasonRecipe,
+    Recipe,
+    SfxDetectorRecipe,
+    SfxReasonRecipe,
+    Use,
+    recipe_for,
+    tiny_recipe,
+)
 
 
 def test_bundled_recipes_hold_the_shipped_settings() -> None:
     d, r = recipe_for("detector"), recipe_for("reason")
-    assert isinstance(d, DetectorRecipe) and isinstance(r, ReasonRecipe)
-    assert (d.model.hidden_size, d.model.num_hidden_layers, d.fit.epochs, d.fit.samples_per_epoch) == (96, 3, 8, 2000)
+    assert isinstance(d, SfxDetectorRecipe) and isinstance(r, ReasonRecipe) and not isinstance(r, SfxReasonRecipe)
+    assert (d.model.channels, d.model.pretrained, d.model.head_l2, d.cv.leave_category_out) == (64, "aisfx", 0.05, True)
     assert d.augment.phone_codec.p == 0.7 and d.augment.train_only_labels == ("removed",)
+    ast = recipe_for("detector", family="ast")  # the compact-AST detector stays trainable (--family ast)
+    assert type(ast) is DetectorRecipe
+    assert (ast.model.hidden_size, ast.model.num_hidden_layers, ast.fit.epochs, ast.fit.samples_per_epoch) == \
+        (96, 3, 8, 2000)
+    assert ast.augment == d.augment and ast.fit.stratum_weights == d.fit.stratum_weights  # same windows and mix
+    assert isinstance(recipe_for("reason", family="sfx"), SfxReasonRecipe)
+    with pytest.raises(InvalidParameterError, match="model family"):
+        recipe_for("detector", family="yamnet")
     assert (r.fit.learning_rate, r.fit.label_smoothing, r.cv.calibrate_bias, r.fit.stratum_weights) == \
         (5e-4, 0.1, True, {})
     with pytest.raises(InvalidParameterError, match="Unknown task"):
@@ -66,6 +83,7 @@ def test_augmentation_uses_name_registered_transforms_with_valid_ranges() -> Non
 
 
 def test_tiny_recipe_is_tiny() -> None:
-    t = tiny_recipe("detector")
+    t = tiny_recipe("detector", family="ast")
     assert (t.model.hidden_size, t.cv.folds, t.cv.seeds, t.cache_dir, t.augment.phone_codec.p) == (32, 2, 1, "", 0.0)
+    assert (tiny_recipe("detector").model.channels, tiny_recipe("detector").model.pretrained) == (4, "")
     assert tiny_recipe("reason").augment.target_per_class == 4

@@ -1,0 +1,163 @@
+"""The reason models side by side: one grouped table (5 folds x 3 seeds, family-bootstrap intervals) + the leaky split.
+
+Rows (issue 16; the rows not built yet are listed as such in the output, not silently dropped):
+
+- majority baseline: always the most frequent reason, the class prior as probabilities;
+- hand-crafted features + logistic regression: MFCC (20, with deltas), spectral centroid / bandwidth / roll-off /
+  flatness / zero-crossing rate (mean and spread) and F0 statistics (YIN, 150-1000 Hz) of each clip;
+- frozen pretrained sound-effects CNN (aiSFX, from its PyPI wheel) + logistic-regression head: the detector's own
+  encoder, so this row is also "initialised from the detector" (``babycry cv --task reason --family sfx``);
+- compact AST from scratch: the bundled reason model's stored out-of-fold logits (``cv_predictions.npz``).
+
+Every row goes through the same :func:`babycry.evaluation.report.cv_report` (temperature + per-class bias
+calibration cross-fitted across folds, family bootstrap), on the same folds (``grouped_folds`` /
+``random_folds`` with seeds 0..2). Writes ``benchmarks/results/compare_reasons.json`` and the Markdown table
+``docs/comparison.md``.
+
+    python benchmarks/compare_reasons.py [--data DIR] [--seeds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from babycry.data import default_data_dir, grouped_folds, load_task, random_folds
+from babycry.evaluation.report import cv_report, format_value_ci
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_BUILT = ["VGG-style CNN on MFCCs", "AST pretrained self-supervised on unlabeled cries (babycry pretrain)"]
+
+
+def clip_features(path: str) -> np.ndarray:
+    """Hand-crafted statistics of one clip (band-limited and loudness-normalised like every model's input)."""
+    import librosa
+
+    from babycry.audio import load
+    from babycry.config import AudioConfig
+    from babycry.preprocess import prepare
+
+    config = AudioConfig(min_seconds=0.05)
+    a = load(path, config=config, validate_audio=False)
+    x = prepare(a.samples, sample_rate=a.sample_rate, config=config)
+    sr = a.sample_rate
+    mfcc = librosa.feature.mfcc(y=x, sr=sr, n_mfcc=20, fmax=config.band_limit_hz)
+    delta = librosa.feature.delta(mfcc, mode="nearest") if mfcc.shape[1] >= 3 else np.zeros_like(mfcc)
+    spectral = np.vstack([librosa.feature.spectral_centroid(y=x, sr=sr),
+                          librosa.feature.spectral_bandwidth(y=x, sr=sr), librosa.feature.spectral_rolloff(y=x, sr=sr),
+                          librosa.feature.spectral_flatness(y=x), librosa.feature.zero_crossing_rate(x)])
+    f0 = librosa.yin(x, fmin=150.0, fmax=1000.0, sr=sr)
+    rms = librosa.feature.rms(y=x)[0]
+    voiced = f0[: rms.size][rms[: f0.size] > 0.5 * np.median(rms)] if rms.size else f0
+    voiced = voiced if voiced.size else f0
+    f0_stats = [np.median(voiced), *np.percentile(voiced, [25, 75]), np.std(np.log(voiced))]
+    return np.concatenate([mfcc.mean(1), mfcc.std(1), delta.std(1), spectral.mean(1), spectral.std(1), f0_stats])
+
+
+def handcrafted_oof(x: np.ndarray, y: np.ndarray, folds: list) -> np.ndarray:
+    """Out-of-fold logits of a class-balanced logistic regression on standardised features."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    out = np.zeros((len(folds), len(y), int(y.max()) + 1))
+    for s, seed_folds in enumerate(folds):
+        for train, test in seed_folds:
+            model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, class_weight="balanced", max_iter=5000))
+            model.fit(x[train], y[train])
+            out[s, test] = model.decision_function(x[test])
+    return out
+
+
+def report(logits: np.ndarray, data, folds: list, split: str, seconds: float) -> dict:
+    from babycry.calibration import fit_temperature_and_bias
+
+    pooled = logits.reshape(-1, logits.shape[-1])
+    temperature, _ = fit_temperature_and_bias(pooled, np.tile(data.y, logits.shape[0]))
+    return cv_report(logits=logits, y=data.y, groups=data.groups.astype(str), labels=tuple(data.labels), task="reason",
+                     folds=folds, split=split, temperature=temperature, fit_bias=True, seconds=seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(default_data_dir()))
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args()
+    data = load_task(args.data, task="reason", min_clips=10)
+    folds = {"grouped": [grouped_folds(data.y, data.groups, n_splits=5, seed=s) for s in range(args.seeds)],
+             "random": [random_folds(data.y, n_splits=5, seed=s) for s in range(args.seeds)]}
+    rows: dict[str, dict] = {}
+
+    t0 = time.time()
+    with ProcessPoolExecutor(2) as pool:
+        feats = np.stack(list(pool.map(clip_features, data.table["path"].tolist(), chunksize=8)))
+    t_feat = time.time() - t0
+    for split in folds:
+        rows.setdefault("hand-crafted features + logistic regression", {})[split] = report(
+            handcrafted_oof(feats, data.y, folds[split]), data, folds[split], split, t_feat)
+
+    from babycry.training.cache import build_cache
+    from babycry.training.cv import cross_validate
+    from babycry.training.recipes import recipe_for
+
+    recipe = recipe_for("reason", family="sfx").replace(progress=False)
+    cache = build_cache(data, recipe=recipe)
+    for split in folds:
+        result = cross_validate(data, cache, recipe=recipe, folds=5, seeds=args.seeds, split=split)
+        rows.setdefault("frozen sound-effects CNN (aiSFX; the detector's encoder) + logistic regression", {})[split] = \
+            report(result.logits, data, result.folds, split, result.seconds)
+
+    oof = np.load(ROOT / "assets" / "models" / "cry-reason" / "cv_predictions.npz")
+    if oof["y"].shape == data.y.shape and (oof["y"] == data.y).all():
+        ast = {"grouped": oof["grouped_logits"], "random": oof["random_logits"]}
+        for split, logits in ast.items():
+            rows.setdefault("compact AST from scratch (bundled cry-reason)", {})[split] = report(
+                logits, data, folds[split][: logits.shape[0]], split, 0.0)
+
+    out = {"data": args.data, "manifest_sha256": data.manifest_hash, "n_clips": len(data), "seeds": args.seeds,
+           "rows": rows, "not_built": NOT_BUILT}
+    results = ROOT / "benchmarks" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "compare_reasons.json").write_text(json.dumps(out, indent=2) + "\n")
+    md = markdown(rows, data)
+    (ROOT / "docs" / "comparison.md").write_text(md)
+    print(md)
+
+
+def markdown(rows: dict, data) -> str:
+    first = next(iter(rows.values()))["grouped"]
+    base = first["majority_baseline"]
+    lines = ["# Reason models compared (grouped by family)", "",
+             f"`make compare` on {len(data)} labelled cries in {len(set(data.groups.tolist()))} families: grouped "
+             "5-fold CV x 3 seeds (StratifiedGroupKFold on the family), every row calibrated the same way "
+             "(temperature + per-class bias, cross-fitted across folds), 95% intervals from a family bootstrap. "
+             "The LEAKY column "
+             "is the same model under an ungrouped random split: families on both sides, shown only to make the "
+             "leakage visible. Chance balanced accuracy is 0.25.", "",
+             "| model | balanced accuracy (grouped) | macro-F1 (grouped) | log loss (grouped) "
+             "| balanced accuracy (LEAKY) |",
+             "|---|---|---|---|---|",
+             f"| majority baseline | {base['balanced_accuracy']:.3f} | {base['macro_f1']:.3f} | "
+             f"{base.get('log_loss_out_of_fold', base['log_loss']):.3f} | {base['balanced_accuracy']:.3f} |"]
+    for name, r in rows.items():
+        g, leak = r["grouped"]["metrics"], r.get("random", {}).get("metrics", {})
+        lines.append(f"| {name} | {format_value_ci(g['balanced_accuracy'])} | {format_value_ci(g['macro_f1'])} | "
+                     f"{format_value_ci(g['log_loss'])} | {format_value_ci(leak.get('balanced_accuracy'))} |")
+    lines += ["", "Per-reason recall (grouped):", "",
+              "| model | " + " | ".join(data.labels) + " |", "|---|" + "---|" * len(data.labels)]
+    for name, r in rows.items():
+        g = r["grouped"]["metrics"]
+        lines.append(f"| {name} | " + " | ".join(format_value_ci(g.get(f"recall/{c}"), digits=2)
+                                                   for c in data.labels) + " |")
+    lines += ["", "Not built yet (issue 16): " + "; ".join(NOT_BUILT) + ". No row has been scored on cries from a "
+              "source the models never saw: no labelled-reason source beyond Donate-a-Cry is available here.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
