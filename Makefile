@@ -88,10 +88,11 @@ bench-probe: setup
 compare: setup
 	$(PY) benchmarks/compare_reasons.py --data $(DATA)
 
-# Training-set and held-out accuracy per category on one grouped fold, bundled recipe vs a variant (issue 19):
-# real laughter, adult laughter and coughs weighted up in the sampler, three times the steps (~20 min with a warm cache).
+# Training-set and held-out accuracy per category on one grouped fold (issue 19): the bundled detector (sound-effects
+# CNN head) vs real laughter, adult laughter and coughs weighted up (seconds once the window cache exists; building it
+# takes ~30 min). The compact-AST variant of docs/experiments.md: add --family ast (each fit 4-15 min).
 bench-fold: setup
-	$(PY) benchmarks/detector_fold.py --data $(DATA) --try 'strata_x3={"fit.epochs": 24, "fit.stratum_weights": {"synth_cry": 0.3, "noise": 3.0, "silence": 0.5, "speech": 0.5, "laugh_like": 0.5, "synth_laugh": 0.5, "laugh": 6.0, "adult_laugh": 3.0, "cough": 2.0, "background": 1.5}}'
+	$(PY) benchmarks/detector_fold.py --data $(DATA) --try 'real_x3={"fit.stratum_weights": {"synth_cry": 0.3, "noise": 3.0, "silence": 0.5, "speech": 0.5, "laugh_like": 0.5, "synth_laugh": 0.5, "laugh": 6.0, "adult_laugh": 3.0, "cough": 2.0, "background": 1.5}}'
 
 # Whether the detector fits the clips it trains on: training-set accuracy per category, bundled vs harder-fitting (~2-3 min with a warm cache).
 bench-fit: setup
