@@ -50,3 +50,45 @@ def test_bundled_reason_model_loads() -> None:
     pred = model.predict(synth_cry(seconds=5.0, seed=2).samples, sample_rate=16000)
     assert np.isclose(pred.probabilities.sum(), 1.0) and 0 <= pred.decision < 4
     assert model.summary()["chance"] == 0.25
+
+
+def _through_the_browser(path, tmp_path):
+    """A recording as a browser's MediaRecorder delivers it: 48 kHz, Opus in WebM (ffmpeg's libopus, 32 kb/s).
+
+    The browser's echo cancellation, noise suppression and automatic gain are not reproduced here (the browser
+    test's fake microphone goes through them); loudness is normalised per window anyway.
+    """
+    import shutil
+    import subprocess
+
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is not installed")
+    out = tmp_path / (path.stem + ".webm")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(path), "-ar", "48000", "-ac", "1", "-c:a", "libopus",
+                    "-b:a", "32k", str(out)], check=True)
+    return out
+
+
+def test_a_cry_gets_the_same_verdict_uploaded_and_recorded_in_a_browser(tmp_path) -> None:
+    """The microphone path (issue 19): 48 kHz Opus/WebM must not turn a cry into a "maybe" or a "no"."""
+    if not (DEFAULT_DETECTOR_DIR / "config.json").exists():
+        pytest.skip("no bundled detector")
+    import pandas as pd
+
+    from babycry.analysis import analyse
+    from babycry.audio import load
+
+    from .conftest import _real_data_root
+
+    detector, reason = load_detector(), load_reason()
+    paths = [DEFAULT_DETECTOR_DIR.parents[1] / "examples" / "synth_cry_7s.wav"]
+    data_dir = _real_data_root()  # Donate-a-Cry cries too, where the data folder is beside the project
+    if data_dir is not None:
+        m = pd.read_csv(data_dir / "manifest.csv")
+        paths += [data_dir / p for p in m[m["label"] == "hungry"].sort_values("path")["path"].head(6)]
+    for path in paths:
+        uploaded = analyse(load(path), detector=detector, reason=reason)
+        recorded = analyse(load(_through_the_browser(path, tmp_path)), detector=detector, reason=reason)
+        assert recorded.is_cry == uploaded.is_cry and recorded.cry_unsure == uploaded.cry_unsure, path.name
+        assert abs(recorded.cry_probability - uploaded.cry_probability) < 0.1, (path.name, uploaded.cry_probability,
+                                                                               recorded.cry_probability)

@@ -13,7 +13,9 @@ __all__ = ["SfxFeatureExtractor"]
 class SfxFeatureExtractor(SequenceFeatureExtractor):
     """Windows ``(n, samples)`` at ``sampling_rate`` → ``input_values`` ``(n, frames, n_mels)``.
 
-    Each window is resampled to the encoder's 44.1 kHz (soxr), peak-normalised as the encoder was trained,
+    Each window loses its mean (a DC offset would otherwise set the peak the window is normalised by and fill the
+    lowest band; the AST's Kaldi fbank removes it per frame), is resampled to the encoder's 44.1 kHz (soxr),
+    peak-normalised as the encoder was trained,
     and turned into HTK mel power bands (librosa, slaney-area normalised filters), compressed with
     ``log10(1 + 10^4 · power) / log_scale``. A 3 s window gives 130 frames.
 
@@ -28,7 +30,8 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
 
     def __init__(self, *, sampling_rate: int = 16_000, encoder_sampling_rate: int = 44_100, n_fft: int = 2048,
                  hop_length: int = 1024, n_mels: int = 96, log_scale: float = 9.457798957824707,
-                 window_seconds: float = 3.0, padding_value: float = 0.0, **kwargs: Any) -> None:
+                 window_seconds: float = 3.0, remove_dc: bool = True, padding_value: float = 0.0,
+                 **kwargs: Any) -> None:
         kwargs.pop("feature_size", None)  # always n_mels (present in a saved preprocessor_config.json)
         super().__init__(feature_size=n_mels, sampling_rate=sampling_rate, padding_value=padding_value, **kwargs)
         self.encoder_sampling_rate = int(encoder_sampling_rate)
@@ -37,6 +40,7 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         self.n_mels = int(n_mels)
         self.log_scale = float(log_scale)
         self.window_seconds = float(window_seconds)
+        self.remove_dc = bool(remove_dc)
         self._filters: np.ndarray | None = None
 
     def _mel_filters(self) -> np.ndarray:
@@ -61,6 +65,8 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         x = np.asarray(windows if not isinstance(windows, list) else np.stack(windows), dtype=np.float32)
         if x.ndim == 1:
             x = x[None, :]
+        if self.remove_dc:
+            x = x - x.mean(axis=1, keepdims=True)
         # soxr resamples channels side by side: (samples, n) in, (samples', n) out
         up = np.ascontiguousarray(soxr.resample(x.T, self.sampling_rate, self.encoder_sampling_rate, quality="HQ").T)
         peak = np.abs(up).max(axis=1, keepdims=True)
