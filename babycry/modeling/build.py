@@ -37,12 +37,13 @@ def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = Mode
     'hungry'
     """
     labels = labels_for_task(task)
+    # the labels live in the config, the same way for either family
+    label_maps = {"id2label": dict(enumerate(labels)), "label2id": {name: i for i, name in enumerate(labels)}}
     if isinstance(model_config, SfxModelConfig):
         from .sfx import SfxConfig
 
         return SfxConfig(channels=model_config.channels, n_mels=model_config.n_mels,
-                         pretrained=model_config.pretrained, id2label=dict(enumerate(labels)),
-                         label2id={name: i for i, name in enumerate(labels)})
+                         pretrained=model_config.pretrained, **label_maps)
     from transformers import ASTConfig
 
     return ASTConfig(
@@ -57,8 +58,7 @@ def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = Mode
         num_mel_bins=model_config.num_mel_bins,
         hidden_dropout_prob=model_config.hidden_dropout_prob,
         attention_probs_dropout_prob=model_config.attention_probs_dropout_prob,
-        id2label=dict(enumerate(labels)),
-        label2id={name: i for i, name in enumerate(labels)},
+        **label_maps,
     )
 
 
