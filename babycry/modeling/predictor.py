@@ -23,7 +23,22 @@ from ..errors import InvalidParameterError
 from .fbank import fbank_features, torch_threads
 from .windows import frame_windows
 
-__all__ = ["Prediction", "CryModel"]
+__all__ = ["Prediction", "CryModel", "PRECISIONS"]
+
+#: What :attr:`CryModel.precision` accepts.
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+@functools.lru_cache(maxsize=1)
+def _cpu_has_amx() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AMX tiles); torch's check is private, so guarded."""
+    import torch
+
+    check = getattr(torch.cpu, "_is_amx_tile_supported", None)
+    try:
+        return bool(check()) if check is not None else False
+    except Exception:  # noqa: BLE001 - an unknown platform: float32
+        return False
 
 
 @dataclass
@@ -94,12 +109,15 @@ class CryModel:
         From ``calibration.json`` (``Calibration()``, i.e. uncalibrated, when absent).
     metrics : dict
         The checkpoint's ``metrics.json`` ({} when absent).
+    precision : {"auto", "float32", "bfloat16"}
+        The number format of the forward pass (:attr:`inference_dtype`); training always uses float32.
     threads : int or None
         torch intra-op threads for this model's forward pass, set for the calling thread only and restored
         after (``None``: leave torch's setting).  1 by default: a compact AST's operations are far too small
         to share between cores, and on a busy 2-core machine (a Space serving two requests at once) every
         parallel operation waits for the second core: measured here under load, the detector's forward pass
-        on 4 windows took 300 ms on 2 threads and 8 ms on 1.
+        on 4 windows took 300 ms on 2 threads and 8 ms on 1.  The sound-effects CNN too: its 7 s analysis
+        took 128 ms on 2 threads against 65 ms on 1 (``make bench-speed``).
     """
 
     model_id: str
@@ -110,8 +128,25 @@ class CryModel:
     calibration: Calibration = field(default_factory=Calibration)
     metrics: dict = field(default_factory=dict)
     threads: int | None = 1
+    precision: str = "auto"
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _traced: tuple[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise InvalidParameterError(f"precision must be one of {PRECISIONS}, got {self.precision!r}.")
+
+    @property
+    def inference_dtype(self) -> str:
+        """``"bfloat16"`` or ``"float32"``: what :meth:`logits_from_features` computes in.
+
+        ``precision="auto"`` picks bfloat16 only for a model that allows it (the sound-effects CNN: 7× faster
+        with the CPU's AMX tiles, measured verdict parity in ``benchmarks/detector_precision.py``) on a CPU
+        that has AMX tiles; elsewhere bfloat16 convolutions are emulated and slower, so float32.
+        """
+        if self.precision != "auto":
+            return self.precision
+        return "bfloat16" if getattr(self.model, "bf16_inference", False) and _cpu_has_amx() else "float32"
 
     @property
     def temperature(self) -> float:
@@ -170,7 +205,7 @@ class CryModel:
         """
         return fbank_features(windows, feature_extractor=self.feature_extractor)
 
-    def window_logits(self, windows: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
+    def window_logits(self, windows: np.ndarray, *, batch_size: int | None = None) -> np.ndarray:
         """Uncalibrated logits of prepared windows ``(n, samples)`` → ``(n, n_labels)``.
 
         Examples
@@ -179,13 +214,15 @@ class CryModel:
         """
         return self.logits_from_features(self.features(windows), batch_size=batch_size)
 
-    def logits_from_features(self, features: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
+    def logits_from_features(self, features: np.ndarray, *, batch_size: int | None = None) -> np.ndarray:
         """Uncalibrated logits from precomputed feature-extractor output ``(n, frames, mel)``.
 
-        The windows go through the model ``batch_size`` at a time (one forward pass for a recording
-        of up to ``batch_size`` windows).
+        The windows go through the model ``batch_size`` at a time (default: the model's
+        ``inference_batch_size``, else 256: one forward pass for a recording of up to 256 windows).
         """
         import torch
+
+        batch_size = batch_size or getattr(self.model, "inference_batch_size", 256)
 
         out = []
         with self._lock, torch_threads(self.threads):
@@ -200,8 +237,9 @@ class CryModel:
         """The model as a function of its input features: traced once (TorchScript) when it is in eval mode.
 
         A compact AST spends most of its time in Python module calls, not arithmetic: the traced graph gives
-        the same logits (bit for bit here) in about half the time.  It shares the model's parameters; a model
-        in training mode (dropout) or one that cannot be traced runs eagerly.  Called under ``self._lock``.
+        the same logits (bit for bit here) in about half the time.  In float32 it shares the model's parameters;
+        a bfloat16 copy is remade when any parameter or buffer changes in place (their version counters).  A model
+        in training mode (dropout) runs eagerly, one that cannot be traced untraced.  Called under ``self._lock``.
         """
         import torch
         from transformers.utils import logging as hf_logging
@@ -209,22 +247,25 @@ class CryModel:
         model = self.model
         if model.training:
             return lambda x: model(input_values=x).logits
-        if self._traced is None or self._traced[0] is not model:
+        dtype = self.inference_dtype
+        versions = sum(t._version for t in (*model.parameters(), *model.buffers())) if dtype != "float32" else 0
+        key = (model, dtype, versions)
+        if self._traced is None or self._traced[0] != key:
             traced: Any = None
+            runner = _inference_copy(model, dtype)
             verbosity = hf_logging.get_verbosity()
             # Tracing reads every property of the model, which makes transformers warn about an unused loss.
             hf_logging.set_verbosity_error()
             try:
                 with torch.no_grad(), warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # TracerWarnings about constants that are constant here
-                    traced = torch.jit.trace(_logits_class()(model), (example,), check_trace=False)
+                    traced = torch.jit.trace(_logits_class()(runner), (example,), check_trace=False)
             except Exception:  # noqa: BLE001 - any tracing failure: fall back to the eager model
-                traced = None
+                traced = _logits_class()(runner)
             finally:
                 hf_logging.set_verbosity(verbosity)
-            self._traced = (model, traced)
-        traced = self._traced[1]
-        return traced if traced is not None else (lambda x: model(input_values=x).logits)
+            self._traced = (key, traced)
+        return self._traced[1]
 
     def prediction(self, window_logits: np.ndarray, *, spans: list[tuple[float, float]]) -> Prediction:
         """The :class:`Prediction` of one recording from its windows' logits: mean, then calibrated.
@@ -357,8 +398,20 @@ def _logits_class() -> type:
         def __init__(self, model: Any) -> None:
             super().__init__()
             self.model = model
+            self.dtype = next(model.parameters()).dtype
 
         def forward(self, input_values: Any) -> Any:
-            return self.model(input_values=input_values).logits
+            return self.model(input_values=input_values.to(self.dtype)).logits.float()
 
     return Logits
+
+
+def _inference_copy(model: Any, dtype: str) -> Any:
+    """The model as inference runs it: itself in float32; a bfloat16 copy (channels-last, which AMX needs) else."""
+    if dtype == "float32":
+        return model
+    import copy
+
+    import torch
+
+    return copy.deepcopy(model).to(dtype=torch.bfloat16, memory_format=torch.channels_last)

@@ -41,7 +41,8 @@ class SfxEncoder(nn.Module):
             setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
 
     def forward(self, input_values: torch.Tensor) -> torch.Tensor:
-        x = input_values.unsqueeze(1)  # (n, 1, frames, mels)
+        # (n, 1, frames, mels), channels-last: oneDNN's fastest convolution layout on CPU (same values)
+        x = input_values.unsqueeze(1).contiguous(memory_format=torch.channels_last)
         for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)]):
             x = getattr(self, f"conv_block{i + 1}")(x, pool)
         x = x.mean(dim=3)  # (n, maps, frames)
@@ -65,6 +66,10 @@ class SfxForAudioClassification(PreTrainedModel):
     config_class = SfxConfig
     base_model_prefix = "sfx"
     main_input_name = "input_values"
+    #: Convolutions dominate its cost, so inference may run in bfloat16 where the CPU has AMX (CryModel.precision).
+    bf16_inference = True
+    #: Windows per forward pass: a 64-clip batch in one pass holds ~0.4 GB of activations and runs slower.
+    inference_batch_size = 16
 
     def __init__(self, config: SfxConfig) -> None:
         super().__init__(config)

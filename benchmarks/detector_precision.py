@@ -1,0 +1,105 @@
+"""Does the detector answer the same in bfloat16 as in float32?  Speed and verdict parity on real clips.
+
+On a CPU with AMX tiles the app runs the sound-effects CNN detector in bfloat16 (``CryModel.precision="auto"``;
+its figures were measured in float32).  This script takes up to ``--per-category`` clips of every detector
+category of a data folder (a fixed random choice), runs the bundled detector on each whole recording in both
+number formats, and prints and writes (``benchmarks/results/detector_precision.json``):
+
+* the calibrated P(cry) difference per recording (median, 99th percentile, max),
+* how many verdicts change (cry / unsure / not a cry, with the checkpoint's unsure band), per category,
+* the forward pass's time per 3 s window in each format (1 thread, medians).
+
+    python benchmarks/detector_precision.py [--data DIR] [--model DIR] [--per-category 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from babycry.audio import load
+from babycry.data import default_data_dir, load_task
+from babycry.errors import BabyCryError
+from babycry.modeling import load_detector
+from babycry.modeling.windows import frame_windows
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "results" / "detector_precision.json"
+
+
+def _verdict(model: object, p: float) -> str:
+    if model.is_cry_unsure(p):  # type: ignore[attr-defined]
+        return "unsure"
+    return "cry" if p >= 0.5 else "not_cry"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(default_data_dir()))
+    parser.add_argument("--model", default=str(ROOT / "assets" / "models" / "cry-detector"))
+    parser.add_argument("--per-category", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    base = load_detector(args.model)
+    models = {p: dataclasses.replace(base, precision=p) for p in ("float32", "bfloat16")}
+    table = load_task(args.data, task="detector").table
+    rng = np.random.default_rng(args.seed)
+    picked = []
+    for _, rows in table.groupby("category"):
+        picked += list(rng.choice(rows.index.to_numpy(), size=min(args.per_category, len(rows)), replace=False))
+    rows = table.loc[sorted(picked)]
+
+    probs: dict[str, list[float]] = {p: [] for p in models}
+    seconds: dict[str, float] = {p: 0.0 for p in models}
+    n_windows, kept = 0, []
+    for index, path in zip(rows.index, rows["path"], strict=True):
+        try:
+            audio = load(path)
+        except BabyCryError:  # e.g. shorter than the app accepts: not what the app would answer
+            continue
+        kept.append(index)
+        windows, spans = frame_windows(audio.samples, sample_rate=audio.sample_rate)
+        features = base.features(windows)
+        n_windows += len(windows)
+        for name, model in models.items():
+            model.logits_from_features(features[:1])  # traced once, outside the timing
+            t = time.perf_counter()
+            logits = model.logits_from_features(features)
+            seconds[name] += time.perf_counter() - t
+            probs[name].append(float(model.prediction(logits, spans=spans).probabilities[1]))
+
+    rows = rows.loc[kept]
+    p32, p16 = (np.asarray(probs[k]) for k in ("float32", "bfloat16"))
+    diff = np.abs(p16 - p32)
+    v32 = np.array([_verdict(base, p) for p in p32])
+    v16 = np.array([_verdict(base, p) for p in p16])
+    cats = rows["category"].to_numpy()
+    per_category = {
+        str(c): {"clips": int((cats == c).sum()), "verdicts_changed": int((v32 != v16)[cats == c].sum()),
+                 "max_abs_diff": round(float(diff[cats == c].max()), 4)}
+        for c in sorted(set(cats))
+    }
+    result = {
+        "data": str(Path(args.data).name), "model": Path(args.model).name, "clips": int(len(rows)),
+        "windows": n_windows, "cpu": platform.processor() or platform.machine(),
+        "amx": base.inference_dtype == "bfloat16" or None,
+        "p_cry_abs_diff": {"median": round(float(np.median(diff)), 5),
+                           "p99": round(float(np.quantile(diff, 0.99)), 4), "max": round(float(diff.max()), 4)},
+        "verdicts_changed": int((v32 != v16).sum()),
+        "per_category": per_category,
+        "ms_per_window": {k: round(1000 * v / n_windows, 2) for k, v in seconds.items()},
+    }
+    print(json.dumps(result, indent=1))
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
