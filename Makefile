@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -56,7 +56,7 @@ eda: setup
 	$(VENV)/bin/babycry eda --data $(DATA) --json assets/eda/summary.json
 
 # Benchmarks: speed/memory of inference, the app under load, and grouped (+ leaky) cross-validation of both models.
-bench: bench-speed bench-precision bench-openset bench-load bench-cv bench-sources bench-probe bench-fit bench-backgrounds
+bench: bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-backgrounds
 
 # analyse() on a 7 s clip vs an AST-base-sized model, a 60 s recording, 64 clips batched, RSS (~3-5 min);
 # benchmarks/results/inference_speed.json, quoted in docs/performance.md.
@@ -74,6 +74,11 @@ bench-precision: setup
 # a warm cache); benchmarks/results/detector_openset.json, docs/experiments.md.
 bench-openset: setup
 	$(PY) benchmarks/detector_openset.py --data $(DATA)
+
+# python app.py to the page and to the first answer of a 7 s clip, three fresh starts (~40 s);
+# benchmarks/results/startup.json, quoted in docs/api.md.
+bench-startup: setup
+	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 $(PY) benchmarks/startup.py --runs 3
 
 bench-load: setup
 	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 $(PY) benchmarks/load.py
