@@ -198,7 +198,12 @@ def _limitations(task: str, recipe: dict[str, Any], band: str, data: dict[str, A
     ]
 
 
-def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], calibration: dict[str, Any]) -> str:
+#: A Markdown table beside a checkpoint (written by ``make compare``) that its card includes as it stands.
+COMPARISON_FILE = "comparison.md"
+
+
+def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], calibration: dict[str, Any],
+                      comparison: str | None = None) -> str:
     """The model card text.
 
     Parameters
@@ -209,6 +214,8 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
         Its ``training.json``: ``command``, ``data`` and ``config`` (the recipe as a plain dict).
     calibration : dict
         Its ``calibration.json``.
+    comparison : str, optional
+        Markdown comparing this model with others on the same folds (``comparison.md``, from ``make compare``).
 
     Returns
     -------
@@ -265,6 +272,8 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
              "pipeline gives the *uncalibrated* probabilities (babycry applies `calibration.json`).", ""]
     if grouped:
         parts += ["## Evaluation (grouped cross-validation)", "", render_markdown(metrics), ""]
+    if comparison:
+        parts += ["## Compared with other models (`make compare`)", "", comparison.strip(), ""]
     parts += [
         "## Calibration", "",
         f"`calibration.json`: temperature {calibration.get('temperature', 1.0)}, class bias "
@@ -305,7 +314,7 @@ def write_model_card(
         The checkpoint folder.
     metrics, training, calibration : dict, optional
         The contents of ``metrics.json``, ``training.json`` and ``calibration.json`` (read from ``folder`` when
-        not given; an absent file reads as ``{}``).
+        not given; an absent file reads as ``{}``).  A ``comparison.md`` there is included as it stands.
 
     Returns
     -------
@@ -326,6 +335,7 @@ def write_model_card(
         metrics=metrics if metrics is not None else read("metrics.json"),
         training=training if training is not None else read("training.json"),
         calibration=calibration if calibration is not None else read("calibration.json"),
+        comparison=(folder / COMPARISON_FILE).read_text() if (folder / COMPARISON_FILE).exists() else None,
     )
     path = folder / "README.md"
     path.write_text(text)

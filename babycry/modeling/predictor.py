@@ -23,7 +23,7 @@ from ..errors import InvalidParameterError
 from .fbank import fbank_features, torch_threads
 from .windows import frame_windows
 
-__all__ = ["Prediction", "CryModel", "PRECISIONS"]
+__all__ = ["Prediction", "CryModel", "PRECISIONS", "resolve_precision", "inference_copy"]
 
 #: What :attr:`CryModel.precision` accepts.
 PRECISIONS = ("auto", "float32", "bfloat16")
@@ -144,9 +144,7 @@ class CryModel:
         with the CPU's AMX tiles, measured verdict parity in ``benchmarks/detector_precision.py``) on a CPU
         that has AMX tiles; elsewhere bfloat16 convolutions are emulated and slower, so float32.
         """
-        if self.precision != "auto":
-            return self.precision
-        return "bfloat16" if getattr(self.model, "bf16_inference", False) and _cpu_has_amx() else "float32"
+        return resolve_precision(self.model, self.precision)
 
     @property
     def temperature(self) -> float:
@@ -252,7 +250,7 @@ class CryModel:
         key = (model, dtype, versions)
         if self._traced is None or self._traced[0] != key:
             traced: Any = None
-            runner = _inference_copy(model, dtype)
+            runner = inference_copy(model, dtype)
             verbosity = hf_logging.get_verbosity()
             # Tracing reads every property of the model, which makes transformers warn about an unused loss.
             hf_logging.set_verbosity_error()
@@ -406,7 +404,23 @@ def _logits_class() -> type:
     return Logits
 
 
-def _inference_copy(model: Any, dtype: str) -> Any:
+def resolve_precision(model: Any, precision: str = "auto") -> str:
+    """``"bfloat16"`` or ``"float32"``: ``precision`` itself, or for ``"auto"`` bfloat16 only where the model allows
+    it (``bf16_inference``) and the CPU has AMX tiles.
+
+    Examples
+    --------
+    >>> resolve_precision(object(), "auto")
+    'float32'
+    """
+    if precision not in PRECISIONS:
+        raise InvalidParameterError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
+    if precision != "auto":
+        return precision
+    return "bfloat16" if getattr(model, "bf16_inference", False) and _cpu_has_amx() else "float32"
+
+
+def inference_copy(model: Any, dtype: str) -> Any:
     """The model as inference runs it: itself in float32; a bfloat16 copy (channels-last, which AMX needs) else."""
     if dtype == "float32":
         return model

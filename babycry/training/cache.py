@@ -29,6 +29,7 @@ from ..errors import DataError
 from ..modeling import build_feature_extractor, build_model, fit_window, frame_windows
 from ..modeling.config import SfxModelConfig
 from ..modeling.fbank import fbank_features
+from ..modeling.predictor import inference_copy, resolve_precision
 from ..preprocess import band_limit
 from .parallel import WORKER, in_worker_process, map_in_processes
 from .recipes import Recipe
@@ -82,6 +83,8 @@ def cache_key(data: TaskData, recipe: Recipe) -> str:
     if isinstance(recipe.model, SfxModelConfig):
         # the cached features are the frozen encoder's embeddings: its weights key them too
         relevant["encoder"] = {"channels": recipe.model.channels, "pretrained": recipe.model.pretrained}
+        if encoder_dtype(recipe) != "float32":  # float32 caches keep the key they had before the setting
+            relevant["encoder"]["dtype"] = encoder_dtype(recipe)
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -132,7 +135,8 @@ def _init_cache_worker(recipe: Recipe, noise: NoiseBank) -> None:
 
         torch.set_num_threads(1 if in_worker_process() else max(1, recipe.threads))
         # the frozen encoder: its pooled embedding is what each fit's head trains on
-        WORKER["encoder"] = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
+        encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
+        WORKER["encoder"] = inference_copy(encoder, encoder_dtype(recipe))
 
 
 def _phone_eval_signal(x: np.ndarray, clip: int, *, recipe: Recipe) -> np.ndarray:
@@ -208,6 +212,13 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict[str, Any]]]:
     return np.asarray(out, dtype=np.float16), rows
 
 
+def encoder_dtype(recipe: Recipe) -> str:
+    """The number format the cache's frozen encoder runs in (``"bfloat16"``, ``"float32"``), resolved here."""
+    from ..modeling.sfx import SfxForAudioClassification
+
+    return resolve_precision(SfxForAudioClassification, recipe.model.encoder_precision)
+
+
 def _embed_windows(windows: list[np.ndarray], *, batch_size: int = 32) -> np.ndarray:
     """The frozen encoder's pooled embeddings of windows, float32 ``(n, embedding_size)``."""
     import torch
@@ -217,7 +228,7 @@ def _embed_windows(windows: list[np.ndarray], *, batch_size: int = 32) -> np.nda
     with torch.inference_mode():
         for i in range(0, len(windows), batch_size):
             x = WORKER["extractor"](np.stack(windows[i : i + batch_size]), return_tensors="pt")["input_values"]
-            out.append(encoder.embed(x).numpy().astype(np.float32))
+            out.append(encoder.embed(x.to(encoder.dtype)).float().numpy())
     return np.concatenate(out)
 
 

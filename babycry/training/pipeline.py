@@ -33,7 +33,8 @@ from ..evaluation.card import write_model_card
 from ..evaluation.metrics import category_holdout_report
 from ..evaluation.report import cv_report
 from ..modeling import build_feature_extractor
-from .cache import FeatureCache, build_cache, train_only_rows
+from ..modeling.config import SfxModelConfig
+from .cache import FeatureCache, build_cache, encoder_dtype, train_only_rows
 from .cv import CVResult, cross_validate, leave_category_out
 from .fit import fit
 from .recipes import Recipe, recipe_for
@@ -188,6 +189,7 @@ def _training_record(data: TaskData, cache: FeatureCache, *, recipe: Recipe, com
                  "train_only_clips": int(len(train_only_rows(data, recipe=recipe))),
                  "train_only_clips_kept": int(cache.index.loc[cache.index["kind"] == "train_only", "clip"].nunique())},
         "cache_windows": int(len(cache.index)),
+        **({"encoder_dtype": encoder_dtype(recipe)} if isinstance(recipe.model, SfxModelConfig) else {}),
         "libraries": library_versions(),
         "wall_time_s": round(time.time() - t0, 1),
         "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

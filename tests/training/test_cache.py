@@ -90,3 +90,15 @@ def test_a_disk_cache_is_reused(tiny_data: Path, tmp_path: Path) -> None:
     again = build_cache(data, recipe=recipe)
     assert first.path == again.path and (first.path / "features.npy").exists()
     np.testing.assert_array_equal(np.asarray(first.features), np.asarray(again.features))
+
+
+def test_the_encoders_number_format_keys_the_cache_and_changes_little(tiny_data: Path) -> None:
+    data = load_task(tiny_data, task="reason")
+    fp32 = tiny_recipe("reason", family="sfx").replace(**{"model.encoder_precision": "float32"})
+    bf16 = fp32.replace(**{"model.encoder_precision": "bfloat16"})
+    assert cache_key(data, fp32) != cache_key(data, bf16)
+    assert cache_key(data, fp32.replace(**{"model.encoder_precision": "auto"})) in {
+        cache_key(data, fp32), cache_key(data, bf16)}
+    a, b = (np.asarray(build_cache(data, recipe=r).features, dtype=np.float64) for r in (fp32, bf16))
+    assert a.shape == b.shape and b.dtype == np.float64
+    assert np.abs(a - b).max() <= 0.02 * np.abs(a).max()  # bfloat16 keeps ~3 significant digits
