@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy import signal
 
 from .audio import check_samples
 from .config import AudioConfig, BandPassConfig
@@ -103,6 +102,8 @@ def band_pass_sos(*, sample_rate: int, config: BandPassConfig = BandPassConfig()
             f"The bandwidth fraction must lie in (0, 2) so the lower edge stays above 0 Hz; "
             f"got {config.bandwidth_fraction!r}."
         )
+    from scipy import signal  # here, not at import: the app's page loads this module, scipy.signal costs ~1 s
+
     low, high = config.edges_hz
     validate_band(low_hz=low, high_hz=high, sample_rate=sample_rate)
     return signal.butter(int(rolloff) // 12, [low, high], btype="bandpass", fs=sample_rate, output="sos")
@@ -110,6 +111,8 @@ def band_pass_sos(*, sample_rate: int, config: BandPassConfig = BandPassConfig()
 
 def _filtfilt(sos: np.ndarray, samples: np.ndarray) -> np.ndarray:
     """Zero-phase filtering in float64 of samples already passed through ``check_samples``."""
+    from scipy import signal
+
     samples = np.asarray(samples, dtype=np.float64)
     # Pad by the filter's reach so short clips do not raise inside sosfiltfilt.
     padlen = min(samples.size - 1, 3 * (2 * len(sos) + 1))
@@ -206,6 +209,8 @@ def band_limit(samples: np.ndarray, *, sample_rate: int, cutoff_hz: float) -> np
 @functools.lru_cache(maxsize=16)
 def _band_limit_sos(cutoff_hz: float, sample_rate: int) -> np.ndarray:
     """Elliptic low-pass: pass band to ``0.92 * cutoff_hz``, stop band (>= 70 dB per pass) from ``cutoff_hz``."""
+    from scipy import signal
+
     wp = _BAND_LIMIT_PASS_FRACTION * cutoff_hz
     order, wn = signal.ellipord(wp, cutoff_hz, 0.1, _BAND_LIMIT_STOP_DB, fs=sample_rate)
     return signal.ellip(order, 0.1, _BAND_LIMIT_STOP_DB, wn, btype="lowpass", fs=sample_rate, output="sos")

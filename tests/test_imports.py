@@ -193,6 +193,14 @@ def test_import_babycry_is_light_and_lazy() -> None:
     assert "torch" not in {m.split(".")[0] for m in loaded}
 
 
+def test_the_apps_page_modules_leave_scipy_signal_and_audiomentations_for_later() -> None:
+    # ~1 s of the app's start-up (docs/api.md): the Augment tab lists the transforms and the recipe's ranges
+    # without building any of them, and the preprocessing filters import scipy.signal when first run.
+    loaded = _modules_after("import babycry.augment, babycry.preprocess, babycry.training.recipes, "
+                            "babycry.augment.registry as r; r.available()")
+    assert not {"scipy.signal", "audiomentations"} & loaded
+
+
 def test_unknown_names_still_raise_attribute_error() -> None:
     import babycry
 

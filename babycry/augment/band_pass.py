@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from audiomentations import BandPassFilter
-
 from ..errors import InvalidParameterError
 from .base import Augmentation, Param
 
@@ -42,6 +40,8 @@ class BandPassAugmentation(Augmentation):
             )
 
     def _build(self, bounds, *, p, sample_rate, rng, **options: Any):
+        from audiomentations import BandPassFilter  # on first use: its import (scipy.signal) costs ~1 s
+
         return BandPassFilter(
             min_center_freq=bounds["centre_hz"][0],
             max_center_freq=bounds["centre_hz"][1],

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from audiomentations import Gain
-
 from .base import Augmentation, Param
 
 __all__ = ["GainAugmentation"]
@@ -29,6 +27,8 @@ class GainAugmentation(Augmentation):
     params = (Param("gain_db", -24.0, 12.0, 0.0, "dB", "Volume change; +6 dB doubles the amplitude."),)
 
     def _build(self, bounds, *, p, sample_rate, rng, **options: Any):
+        from audiomentations import Gain  # on first use: its import (scipy.signal) costs ~1 s
+
         low, high = bounds["gain_db"]
         return Gain(min_gain_db=low, max_gain_db=high, p=p)
 

@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 import numpy as np
-from audiomentations import AddGaussianSNR
 
 from .base import Augmentation, Param
 
@@ -27,6 +26,8 @@ class GaussianNoiseAugmentation(Augmentation):
     params = (Param("snr_db", 0.0, 60.0, 20.0, "dB", "Signal-to-noise ratio; lower means louder hiss."),)
 
     def _build(self, bounds, *, p, sample_rate, rng, **options: Any):
+        from audiomentations import AddGaussianSNR  # on first use: its import (scipy.signal) costs ~1 s
+
         low, high = bounds["snr_db"]
         return AddGaussianSNR(min_snr_db=low, max_snr_db=high, p=p)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from .base import Augmentation, GeneratorTransform
 
@@ -16,6 +15,8 @@ class RandomFilter(GeneratorTransform):
     """A 2nd-order Butterworth of a random kind and corner(s), drawn from the generator."""
 
     def apply(self, samples: np.ndarray, *, sample_rate: int) -> np.ndarray:
+        from scipy import signal  # on first use: the app's page needs this module, not scipy.signal (~1 s)
+
         rng = self.rng
         kind = rng.choice(["lowpass", "highpass", "bandpass"])
         if kind == "lowpass":

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from audiomentations import PitchShift
-
 from .base import Augmentation, Param
 
 __all__ = ["PitchShiftAugmentation"]
@@ -28,6 +26,8 @@ class PitchShiftAugmentation(Augmentation):
     params = (Param("semitones", -12.0, 12.0, 0.0, "semitones", "Pitch change; 12 semitones is an octave."),)
 
     def _build(self, bounds, *, p, sample_rate, rng, **options: Any):
+        from audiomentations import PitchShift  # on first use: its import (scipy.signal) costs ~1 s
+
         low, high = bounds["semitones"]
         return PitchShift(min_semitones=low, max_semitones=high, p=p)
 

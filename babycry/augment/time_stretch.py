@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from audiomentations import TimeStretch
-
 from .base import Augmentation, Param
 
 __all__ = ["TimeStretchAugmentation"]
@@ -28,6 +26,8 @@ class TimeStretchAugmentation(Augmentation):
     params = (Param("rate", 0.7, 1.4, 1.0, "×", "Playback speed factor."),)
 
     def _build(self, bounds, *, p, sample_rate, rng, keep_length: bool = True, **options: Any):
+        from audiomentations import TimeStretch  # on first use: its import (scipy.signal) costs ~1 s
+
         low, high = bounds["rate"]
         return TimeStretch(min_rate=low, max_rate=high, leave_length_unchanged=keep_length, p=p)
 
