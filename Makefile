@@ -99,7 +99,7 @@ bench-probe: setup
 	$(PY) benchmarks/detector_probe.py --data $(DATA)
 
 # The reason models side by side (issue 16): grouped 5-fold x 3 seeds + the leaky split, family-bootstrap intervals;
-# docs/comparison.md and benchmarks/results/compare_reasons.json (~10 min on 2 cores).
+# docs/comparison.md and benchmarks/results/compare_reasons.json (~25 min on 2 cores).
 compare: setup
 	$(PY) benchmarks/compare_reasons.py --data $(DATA)
 

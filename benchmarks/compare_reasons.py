@@ -5,16 +5,20 @@ Rows (issue 16; the rows not built yet are listed as such in the output, not sil
 - majority baseline: always the most frequent reason, the class prior as probabilities;
 - hand-crafted features + logistic regression: MFCC (20, with deltas), spectral centroid / bandwidth / roll-off /
   flatness / zero-crossing rate (mean and spread) and F0 statistics (YIN, 150-1000 Hz) of each clip;
+- a VGG-style CNN on MFCCs, trained from scratch per fold (``reason_rows.vgg_mfcc_oof``);
 - frozen pretrained sound-effects CNN (aiSFX, from its PyPI wheel) + logistic-regression head: the detector's own
   encoder, so this row is also "initialised from the detector" (``babycry cv --task reason --family sfx``);
+- the same frozen embedding + a small DNN (one hidden layer of 128): the stand-in for the origin's YAMNet-fed DNN,
+  whose weights cannot be fetched here (``reason_rows.embedding_dnn_oof``);
 - compact AST from scratch: the bundled reason model's stored out-of-fold logits (``cv_predictions.npz``).
 
 Every row goes through the same :func:`babycry.evaluation.report.cv_report` (temperature + per-class bias
 calibration cross-fitted across folds, family bootstrap), on the same folds (``grouped_folds`` /
-``random_folds`` with seeds 0..2). Writes ``benchmarks/results/compare_reasons.json`` and the Markdown table
-``docs/comparison.md``.
+``random_folds`` with seeds 0..2). Writes ``benchmarks/results/compare_reasons.json``, the Markdown table
+``docs/comparison.md`` and the same table in the reason model's card (``assets/models/cry-reason/comparison.md``,
+then its README.md regenerated).
 
-    python benchmarks/compare_reasons.py [--data DIR] [--seeds 3]
+    python benchmarks/compare_reasons.py [--data DIR] [--seeds 3] [--render-only]
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from reason_rows import clip_embeddings, embedding_dnn_oof, mfcc_of, vgg_mfcc_oof
 
 from babycry.data import default_data_dir, grouped_folds, load_task, random_folds
 from babycry.evaluation.report import cv_report, format_value_ci
 
 ROOT = Path(__file__).resolve().parents[1]
-NOT_BUILT = ["VGG-style CNN on MFCCs", "AST pretrained self-supervised on unlabeled cries (babycry pretrain)"]
+NOT_BUILT = ["AST pretrained self-supervised on unlabeled cries (babycry pretrain)",
+             "AST initialised from the detector (the detector is now the sound-effects CNN, whose row is above)"]
 
 
 def clip_features(path: str) -> np.ndarray:
@@ -87,8 +93,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite the tables and the card from benchmarks/results/compare_reasons.json")
     args = parser.parse_args()
     data = load_task(args.data, task="reason", min_clips=10)
+    if args.render_only:
+        publish(json.loads((ROOT / "benchmarks" / "results" / "compare_reasons.json").read_text()), data)
+        return
     folds = {"grouped": [grouped_folds(data.y, data.groups, n_splits=5, seed=s) for s in range(args.seeds)],
              "random": [random_folds(data.y, n_splits=5, seed=s) for s in range(args.seeds)]}
     rows: dict[str, dict] = {}
@@ -101,6 +112,14 @@ def main() -> None:
         rows.setdefault("hand-crafted features + logistic regression", {})[split] = report(
             handcrafted_oof(feats, data.y, folds[split]), data, folds[split], split, t_feat)
 
+    with ProcessPoolExecutor(2) as pool:
+        mfccs = list(pool.map(mfcc_of, data.table["path"].tolist(), chunksize=8))
+    for split in folds:
+        t0 = time.time()
+        logits = vgg_mfcc_oof(mfccs, data.y, folds[split])
+        rows.setdefault("VGG-style CNN on MFCCs, from scratch", {})[split] = report(
+            logits, data, folds[split], split, time.time() - t0)
+
     from babycry.training.cache import build_cache
     from babycry.training.cv import cross_validate
     from babycry.training.recipes import recipe_for
@@ -111,6 +130,11 @@ def main() -> None:
         result = cross_validate(data, cache, recipe=recipe, folds=5, seeds=args.seeds, split=split)
         rows.setdefault("frozen sound-effects CNN (aiSFX; the detector's encoder) + logistic regression", {})[split] = \
             report(result.logits, data, result.folds, split, result.seconds)
+    emb = clip_embeddings(cache, len(data))
+    for split in folds:
+        t0 = time.time()
+        rows.setdefault("frozen sound-effects CNN + small DNN (the YAMNet-DNN stand-in)", {})[split] = report(
+            embedding_dnn_oof(emb, data.y, folds[split]), data, folds[split], split, time.time() - t0)
 
     oof = np.load(ROOT / "assets" / "models" / "cry-reason" / "cv_predictions.npz")
     if oof["y"].shape == data.y.shape and (oof["y"] == data.y).all():
@@ -124,8 +148,18 @@ def main() -> None:
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "compare_reasons.json").write_text(json.dumps(out, indent=2) + "\n")
-    md = markdown(rows, data)
+    publish(out, data)
+
+
+def publish(out: dict, data) -> None:
+    """docs/comparison.md, and the same table in the bundled reason model's card (its comparison.md)."""
+    from babycry.evaluation.card import COMPARISON_FILE, write_model_card
+
+    md = markdown(out["rows"], data)
     (ROOT / "docs" / "comparison.md").write_text(md)
+    folder = ROOT / "assets" / "models" / "cry-reason"
+    (folder / COMPARISON_FILE).write_text(md.split("\n", 2)[2].lstrip())  # without the page title
+    write_model_card(folder)
     print(md)
 
 

@@ -27,9 +27,19 @@ def _recipe(task: str, **changes) -> dict:
 def test_bundled_cards_regenerate(name: str) -> None:
     """The committed README.md is exactly what the card code makes of the checkpoint's three JSON files."""
     folder = MODELS / name
+    comparison = folder / "comparison.md"
     text = render_model_card(metrics=_read(folder, "metrics.json"), training=_read(folder, "training.json"),
-                             calibration=_read(folder, "calibration.json"))
+                             calibration=_read(folder, "calibration.json"),
+                             comparison=comparison.read_text() if comparison.exists() else None)
     assert text == (folder / "README.md").read_text()
+
+
+def test_the_reason_card_holds_the_comparison_table_make_compare_wrote() -> None:
+    folder = MODELS / "cry-reason"
+    table = (folder / "comparison.md").read_text().strip()
+    card = (folder / "README.md").read_text()
+    assert "## Compared with other models (`make compare`)" in card and table in card
+    assert "majority baseline" in table and "VGG-style CNN on MFCCs" in table
 
 
 @pytest.mark.parametrize("name", ["cry-detector", "cry-reason"])
@@ -67,3 +77,6 @@ def test_write_model_card_reads_the_json_files_beside_it(tmp_path: Path) -> None
     text = path.read_text()
     assert path.name == "README.md" and "# babycry cry-reason" in text and "babycry train --task reason" in text
     assert "## Evaluation" not in text  # no grouped report: no evaluation section
+    assert "## Compared with other models" not in text
+    (tmp_path / "comparison.md").write_text("| model | balanced accuracy |\n|---|---|\n| majority | 0.25 |\n")
+    assert "## Compared with other models" in write_model_card(tmp_path).read_text()
