@@ -110,7 +110,8 @@ class CryModel:
     metrics : dict
         The checkpoint's ``metrics.json`` ({} when absent).
     precision : {"auto", "float32", "bfloat16"}
-        The number format of the forward pass (:attr:`inference_dtype`); training always uses float32.
+        The number format of the forward pass (:attr:`inference_dtype`).  The training cache's frozen encoder
+        follows ``SfxModelConfig.encoder_precision`` (the same "auto" rule).
     threads : int or None
         torch intra-op threads for this model's forward pass, set for the calling thread only and restored
         after (``None``: leave torch's setting).  1 by default: a compact AST's operations are far too small
