@@ -1,0 +1,78 @@
+"""Recording-level pooling for the detector's head, measured on its cached embeddings (issue 19, next step).
+
+The bundled detector averages per-window logits.  This pools first: each clip's clean-window embeddings (from
+the bundled recipe's window cache; ``make train-detector`` builds it) as their mean, or mean and max, then one
+class-balanced logistic regression per grouped fold (each not-cry category the same total weight, as the
+probe in docs/experiments.md).  Clean windows only, no augmented ones.  Grouped 5-fold CV of the recipe's seed,
+P(cry) at 0.5, recall per category; the bundled head's figures on the same folds are in
+``benchmarks/results/detector_openset.json`` ("classifier").  Writes ``benchmarks/results/detector_pooling.json``.
+
+    python benchmarks/detector_pooling.py [--data DIR] [--C 0.01 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from babycry.data import default_data_dir, load_task
+from babycry.training.cache import build_cache
+from babycry.training.cv import _folds_of
+from babycry.training.recipes import recipe_for
+
+OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "detector_pooling.json"
+
+
+def category_weights(cats: np.ndarray) -> np.ndarray:
+    """Cries weigh 1 each; each not-cry category the same total, all of them together as much as the cries."""
+    w = np.ones(cats.size)
+    for c in set(cats.tolist()) - {"cry"}:
+        w[cats == c] = 1.0 / (cats == c).sum()
+    neg = cats != "cry"
+    w[neg] *= (~neg).sum() / w[neg].sum()
+    return w
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(default_data_dir()))
+    parser.add_argument("--C", type=float, nargs="+", default=[0.01, 0.05])
+    args = parser.parse_args()
+    data = load_task(args.data, task="detector")
+    recipe = recipe_for("detector").replace(progress=False)
+    cache = build_cache(data, recipe=recipe)
+    clean = (cache.index["kind"] == "clean").to_numpy()
+    clip = cache.index["clip"].to_numpy()[clean]
+    emb = np.asarray(cache.features[clean], dtype=np.float64)
+    n, dim = len(data), emb.shape[1]
+    mean, count, peak = np.zeros((n, dim)), np.zeros(n), np.full((n, dim), -np.inf)
+    np.add.at(mean, clip, emb)
+    np.add.at(count, clip, 1)
+    np.maximum.at(peak, clip, emb)
+    mean /= np.maximum(count, 1)[:, None]
+    y, cats = data.y, data.table["category"].to_numpy().astype(str)
+    folds = _folds_of(y, data.groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")
+    results = []
+    for name, x in (("mean", mean), ("mean+max", np.hstack([mean, peak]))):
+        for c in args.C:
+            p = np.zeros(n)
+            for train, test in folds:
+                mu, sd = x[train].mean(0), x[train].std(0) + 1e-8
+                head = LogisticRegression(C=c, max_iter=3000).fit((x[train] - mu) / sd, y[train],
+                                                                  sample_weight=category_weights(cats[train]))
+                p[test] = head.predict_proba((x[test] - mu) / sd)[:, 1]
+            right = (p >= 0.5) == (y == 1)
+            row = {"pooling": name, "C": c,
+                   "balanced_accuracy": round(float(0.5 * (right[y == 1].mean() + right[y == 0].mean())), 4),
+                   **{k: round(float(right[cats == k].mean()), 3) for k in sorted(set(cats))}}
+            results.append(row)
+            print(json.dumps(row), flush=True)
+    OUT.write_text(json.dumps({"data": Path(args.data).name, "clips": n, "rows": results}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
