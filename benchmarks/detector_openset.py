@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from reason_rows import clip_embeddings
 from sklearn.neighbors import NearestNeighbors
 
 from babycry.calibration import softmax
@@ -40,16 +41,9 @@ class OpenSet:
     """Clip embeddings and the fold-wise distance-to-cries rule."""
 
     def __init__(self, data, cache, ks: list[int], qs: list[float]) -> None:
-        idx = cache.index
-        clean = (idx["kind"] == "clean").to_numpy()
-        clip_of = idx["clip"].to_numpy()
-        n = len(data)
-        self.emb = np.zeros((n, cache.features.shape[1]))
-        count = np.zeros(n)
-        np.add.at(self.emb, clip_of[clean], np.asarray(cache.features[clean], dtype=np.float64))
-        np.add.at(count, clip_of[clean], 1)
-        self.emb /= np.maximum(count, 1)[:, None]
-        self.has_clean = count > 0
+        self.emb = clip_embeddings(cache, len(data))
+        self.has_clean = np.bincount(cache.index.loc[cache.index["kind"] == "clean", "clip"],
+                                     minlength=len(data))[: len(data)] > 0
         self.groups, self.y, self.ks, self.qs = data.groups, data.y, ks, qs
 
     def fold(self, model, train: np.ndarray, test: np.ndarray) -> tuple[dict, dict]:

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from reason_rows import clip_embeddings
 from sklearn.linear_model import LogisticRegression
 
 from babycry.data import default_data_dir, load_task
@@ -45,19 +46,13 @@ def main() -> None:
     data = load_task(args.data, task="detector")
     recipe = recipe_for("detector").replace(progress=False)
     cache = build_cache(data, recipe=recipe)
-    clean = (cache.index["kind"] == "clean").to_numpy()
-    clip = cache.index["clip"].to_numpy()[clean]
-    emb = np.asarray(cache.features[clean], dtype=np.float64)
-    n, dim = len(data), emb.shape[1]
-    mean, count, peak = np.zeros((n, dim)), np.zeros(n), np.full((n, dim), -np.inf)
-    np.add.at(mean, clip, emb)
-    np.add.at(count, clip, 1)
-    np.maximum.at(peak, clip, emb)
-    mean /= np.maximum(count, 1)[:, None]
+    n = len(data)
+    both = clip_embeddings(cache, n, with_max=True)  # the clips' clean-window mean, then max
+    mean = both[:, : both.shape[1] // 2]
     y, cats = data.y, data.table["category"].to_numpy().astype(str)
     folds = _folds_of(y, data.groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")
     results = []
-    for name, x in (("mean", mean), ("mean+max", np.hstack([mean, peak]))):
+    for name, x in (("mean", mean), ("mean+max", both)):
         for c in args.C:
             p = np.zeros(n)
             for train, test in folds:

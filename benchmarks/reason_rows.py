@@ -104,16 +104,23 @@ def vgg_mfcc_oof(mfccs: list[np.ndarray], y: np.ndarray, folds: list, *, epochs:
     return out
 
 
-def clip_embeddings(cache, n_clips: int) -> np.ndarray:
-    """Each clip's mean clean-window embedding from a sound-effects CNN window cache."""
+def clip_embeddings(cache, n_clips: int, *, with_max: bool = False) -> np.ndarray:
+    """Each clip's mean clean-window embedding from a sound-effects CNN window cache (``with_max``: then the
+    element-wise max beside it, ``(n_clips, 2 * dim)``).  A clip without clean windows gets zeros."""
     idx = cache.index
     clean = (idx["kind"] == "clean").to_numpy()
     clips = idx["clip"].to_numpy()[clean]
-    emb = np.zeros((n_clips, cache.features.shape[1]))
+    windows = np.asarray(cache.features[clean], dtype=np.float64)
+    emb = np.zeros((n_clips, windows.shape[1]))
     count = np.zeros(n_clips)
-    np.add.at(emb, clips, np.asarray(cache.features[clean], dtype=np.float64))
+    np.add.at(emb, clips, windows)
     np.add.at(count, clips, 1)
-    return emb / np.maximum(count, 1)[:, None]
+    emb /= np.maximum(count, 1)[:, None]
+    if not with_max:
+        return emb
+    peak = np.full_like(emb, -np.inf)
+    np.maximum.at(peak, clips, windows)
+    return np.hstack([emb, np.where(count[:, None] > 0, peak, 0.0)])
 
 
 def embedding_dnn_oof(emb: np.ndarray, y: np.ndarray, folds: list) -> np.ndarray:

@@ -134,8 +134,7 @@ class CryModel:
     _traced: tuple[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.precision not in PRECISIONS:
-            raise InvalidParameterError(f"precision must be one of {PRECISIONS}, got {self.precision!r}.")
+        resolve_precision(self.model, self.precision)  # the one check of the setting, at construction
 
     @property
     def inference_dtype(self) -> str:

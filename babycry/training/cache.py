@@ -83,8 +83,9 @@ def cache_key(data: TaskData, recipe: Recipe) -> str:
     if isinstance(recipe.model, SfxModelConfig):
         # the cached features are the frozen encoder's embeddings: its weights key them too
         relevant["encoder"] = {"channels": recipe.model.channels, "pretrained": recipe.model.pretrained}
-        if encoder_dtype(recipe) != "float32":  # float32 caches keep the key they had before the setting
-            relevant["encoder"]["dtype"] = encoder_dtype(recipe)
+        dtype = encoder_dtype(recipe)
+        if dtype != "float32":  # float32 caches keep the key they had before the setting
+            relevant["encoder"]["dtype"] = dtype
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
