@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds pretrain compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -98,9 +98,14 @@ bench-sources: setup
 bench-probe: setup
 	$(PY) benchmarks/detector_probe.py --data $(DATA)
 
+# Self-supervised pretraining of the reason AST's encoder on audio from families with no reason label (issue 16;
+# ~25 min on 2 cores, resumable: rerun to continue; a GPU is used when present): artifacts/pretrain/reason-ast.
+pretrain: setup
+	$(VENV)/bin/babycry pretrain --data $(DATA) --out artifacts/pretrain/reason-ast
+
 # The reason models side by side (issue 16): grouped 5-fold x 3 seeds + the leaky split, family-bootstrap intervals;
-# docs/comparison.md and benchmarks/results/compare_reasons.json (~25 min on 2 cores).
-compare: setup
+# docs/comparison.md and benchmarks/results/compare_reasons.json (~35 min on 2 cores, after make pretrain).
+compare: pretrain
 	$(PY) benchmarks/compare_reasons.py --data $(DATA)
 
 # Training-set and held-out accuracy per category on one grouped fold (issue 19): the bundled detector (sound-effects

@@ -1,4 +1,5 @@
-"""Training sub-commands: train (a checkpoint) and cv (the same cross-validation, reported without saving).
+"""Training sub-commands: train (a checkpoint), cv (the same cross-validation, reported without saving) and
+pretrain (the reason AST's encoder, self-supervised).
 
 Both run :mod:`babycry.training.pipeline` with the bundled recipe of the task, changed by ``--config JSON``
 and ``--set KEY=VALUE`` (dotted keys reach nested settings: ``--set fit.epochs=40``).
@@ -125,4 +126,53 @@ def register_cv(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_cv)
 
 
-REGISTRARS = [register_train, register_cv]
+# --------------------------------------------------------------------------- #
+def _cmd_pretrain(args: argparse.Namespace) -> int:
+    from ..training.pretrain import pretrain
+    from ..training.recipes import PretrainRecipe
+
+    recipe = PretrainRecipe.from_json(args.config) if args.config else PretrainRecipe()
+    changes = parse_set_overrides(args.set)
+    for name in ("steps", "minutes"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if args.quiet:
+        changes["progress"] = False
+    recipe = recipe.replace(**changes) if changes else recipe
+    if recipe.steps < 1 or recipe.minutes <= 0:
+        raise InvalidParameterError("--steps must be at least 1 and --minutes above 0.")
+    record = pretrain(args.data, args.out, recipe=recipe,
+                      command="babycry " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
+    held = record["held_out_loss"]
+    print(f"step {record['step']} of {recipe.steps}: masked-patch loss {record['train_loss']} (train), "
+          f"{held} (held-out families; 1.0 = each patch's mean), {record['seconds']:.0f} s on {record['device']}")
+    if record["finished"]:
+        print(f"saved {args.out}/encoder (use it with: babycry train --task reason --set fit.init_from={args.out})")
+    else:
+        print(f"stopped at the time limit: run the same command again to resume from {args.out}/checkpoint.pt")
+    return 0
+
+
+def register_pretrain(sub: argparse._SubParsersAction) -> None:
+    """Register ``babycry pretrain --data DIR --out DIR [--steps N] [--minutes M]``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="babycry")
+    >>> register_pretrain(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args("pretrain --out OUT --minutes 5".split()).minutes
+    5.0
+    """
+    p = sub.add_parser("pretrain", help="self-supervised pretraining of the reason AST's encoder (resumable)")
+    p.add_argument("--data", default=data_default(), help="folder with manifest.csv (default: $BABYCRY_DATA)")
+    p.add_argument("--out", required=True, help="output folder (a rerun resumes its checkpoint.pt)")
+    p.add_argument("--steps", type=int, default=None, help="optimisation steps in all (default: the recipe's)")
+    p.add_argument("--minutes", type=float, default=None, help="stop (and save) after this long; rerun to resume")
+    p.add_argument("--config", metavar="JSON", help="JSON file overriding pretraining settings")
+    p.add_argument("--set", metavar="KEY=VALUE", action="append", help="override one setting, e.g. mask_ratio=0.4")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_pretrain)
+
+
+REGISTRARS = [register_train, register_cv, register_pretrain]

@@ -134,6 +134,10 @@ def fit(
     dataset = _WindowDataset(cache.features, index["y"].to_numpy(), order)
 
     model = build_model(task=recipe.task, model_config=recipe.model, seed=seed)
+    if settings.init_from:  # a self-supervised encoder (babycry pretrain); the head stays freshly initialised
+        from ..modeling.masked import load_encoder
+
+        load_encoder(model, settings.init_from)
     steps = int(np.ceil(len(dataset) / settings.batch_size))
     with tempfile.TemporaryDirectory(prefix="babycry-trainer-") as scratch:
         args = TrainingArguments(

@@ -25,7 +25,8 @@ from ..errors import InvalidParameterError
 from ..modeling.config import ModelConfig, SfxModelConfig
 
 __all__ = ["Use", "FitSettings", "CVSettings", "DetectorAugment", "ReasonAugment", "Recipe", "DetectorRecipe",
-           "SfxDetectorRecipe", "ReasonRecipe", "SfxReasonRecipe", "FAMILIES", "recipe_for", "tiny_recipe"]
+           "SfxDetectorRecipe", "ReasonRecipe", "SfxReasonRecipe", "PretrainRecipe", "FAMILIES", "recipe_for",
+           "tiny_recipe"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class FitSettings:
     warmup_fraction: float = 0.1
     label_smoothing: float = 0.0
     stratum_weights: dict = field(default_factory=dict)
+    # a `babycry pretrain` output whose encoder initialises the AST (empty: random initialisation)
+    init_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -343,6 +346,72 @@ class SfxReasonRecipe(ReasonRecipe):
     """
 
     model: SfxModelConfig = field(default_factory=SfxModelConfig)
+
+
+@dataclass(frozen=True)
+class PretrainRecipe:
+    """Self-supervised masked-patch pretraining of the reason AST's encoder (``babycry pretrain``).
+
+    The corpus is every manifest row without a reason label whose family has none either: no family the
+    reason model is ever tested on is in it, so one pretrained encoder serves every fold. Each clip gives up
+    to ``windows_per_clip`` clean windows (the windows every model sees); a label with more than
+    ``max_clips_per_label`` clips (thousands of short spoken digits, coughs) is subsampled so cries and
+    household sound are not drowned. ``held_out_fraction`` of the families are kept out to score the
+    reconstruction. ``minutes`` bounds one run; a rerun resumes from the last checkpoint.
+
+    Examples
+    --------
+    >>> PretrainRecipe().model == ReasonRecipe().model
+    True
+    """
+
+    seed: int = 0
+    model: ModelConfig = field(default_factory=ModelConfig)
+    window: WindowConfig = field(default_factory=WindowConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    exclude_task: str = "reason"
+    windows_per_clip: int = 3
+    max_clips_per_label: int = 600
+    held_out_fraction: float = 0.05
+    mask_ratio: float = 0.5
+    steps: int = 8000
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.05
+    warmup_fraction: float = 0.05
+    checkpoint_every: int = 250
+    minutes: float = 60.0
+    threads: int = 2
+    progress: bool = True
+    cache_dir: str = "artifacts/cache"
+
+    replace = Recipe.replace
+    to_dict = Recipe.to_dict
+    from_json = classmethod(Recipe.from_json.__func__)
+
+    def window_settings(self) -> dict[str, Any]:
+        """What the cached pretraining windows depend on (hashed into their cache key).
+
+        Examples
+        --------
+        >>> sorted(PretrainRecipe().window_settings())
+        ['audio', 'exclude_task', 'max_clips_per_label', 'model', 'seed', 'window', 'windows_per_clip']
+        """
+        d = self.to_dict()
+        return {k: d[k] for k in ("seed", "model", "window", "audio", "exclude_task", "windows_per_clip",
+                                  "max_clips_per_label")}
+
+    def run_settings(self) -> dict[str, Any]:
+        """What a resumed run must share with the checkpoint it resumes (all but how long and how to run).
+
+        Examples
+        --------
+        >>> "minutes" in PretrainRecipe().run_settings()
+        False
+        """
+        d = self.to_dict()
+        return {k: v for k, v in d.items() if k not in ("minutes", "threads", "progress", "cache_dir",
+                                                         "checkpoint_every")}
 
 
 def recipe_for(task: str, *, family: str | None = None) -> Recipe:
