@@ -230,6 +230,11 @@ def markdown(rows: dict, data) -> str:
                   "coughs, speech, noise), so no family it is tested on was pretrained on; "
                   f"{pre['step']:,} steps in {pre['seconds'] / 60:.0f} min on this 2-core CPU, masked-patch error on "
                   f"held-out families {pre['held_out_loss']:.2f} (1.0 = predicting each patch's mean)."]
+    above = [name for name, r in rows.items() if r["grouped"]["metrics"]["balanced_accuracy"]["ci95"][0] > 0.25]
+    best = min(rows, key=lambda name: rows[name]["grouped"]["metrics"]["log_loss"]["value"])
+    lines += ["", ("Grouped intervals above chance: " + "; ".join(above) + "." if above else
+                   "**No row's grouped interval lies above chance (0.25)**: no model here tells the reasons apart "
+                   "better than chance across families.") + f" Lowest grouped log loss (best calibrated): {best}."]
     lines += ["", "Not in the table: " + "; ".join(NOT_BUILT) + ". No row has been scored on cries from a "
               "source the models never saw: no labelled-reason source beyond Donate-a-Cry is available here.", ""]
     return "\n".join(lines)

@@ -7,7 +7,9 @@ is read as it is.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ from ..hub import is_hub_id, local_folder, read_json
 from .config import SFX_MODEL_TYPE
 from .predictor import CryModel
 
-__all__ = ["DEFAULT_DETECTOR_DIR", "DEFAULT_REASON_DIR", "METRICS_FILE", "load_model", "load_detector", "load_reason"]
+__all__ = ["DEFAULT_DETECTOR_DIR", "DEFAULT_REASON_DIR", "METRICS_FILE", "load_model", "load_detector", "load_reason",
+           "quiet_transformers"]
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Default bundled checkpoints (resolved from the package location, not the working directory).
@@ -26,6 +29,29 @@ DEFAULT_DETECTOR_DIR = _REPO_ROOT / "assets" / "models" / "cry-detector"
 DEFAULT_REASON_DIR = _REPO_ROOT / "assets" / "models" / "cry-reason"
 #: The grouped evaluation stored beside ``config.json`` / ``model.safetensors``.
 METRICS_FILE = "metrics.json"
+
+
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """transformers' warnings and progress bars off inside (no "Loading weights" bar in a CLI or a server log).
+
+    Examples
+    --------
+    >>> with quiet_transformers():
+    ...     pass
+    """
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> CryModel:
@@ -76,20 +102,10 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
                 f"The model folder {model_id!r} is incomplete: missing {', '.join(missing)}."
             )
     try:
-        from transformers.utils import logging as hf_logging
-
-        verbosity = hf_logging.get_verbosity()
-        bars = hf_logging.is_progress_bar_enabled()
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()  # no "Loading weights" bar in a CLI or a server log
-        try:
+        with quiet_transformers():
             model_class, extractor_class = _classes(model_id)
             model = model_class.from_pretrained(model_id)
             extractor = extractor_class.from_pretrained(model_id)
-        finally:
-            hf_logging.set_verbosity(verbosity)
-            if bars:
-                hf_logging.enable_progress_bar()
     except Exception as exc:  # noqa: BLE001 - transformers raises OSError/ValueError/RuntimeError/safetensors errors
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelLoadError(f"Could not load the model at {model_id!r}: it is missing or corrupt ({detail}).") from exc

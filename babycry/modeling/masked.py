@@ -20,6 +20,7 @@ from typing import Any
 import torch
 
 from ..errors import InvalidParameterError, ModelLoadError
+from .checkpoint import quiet_transformers
 
 __all__ = ["ENCODER_DIR", "MaskedPatchAST", "patch_targets", "random_patch_mask", "load_encoder"]
 
@@ -123,7 +124,8 @@ def load_encoder(model: Any, path: str | os.PathLike) -> Any:
         folder = folder / ENCODER_DIR
     if not (folder / "config.json").exists():
         raise ModelLoadError(f"No pretrained encoder in {str(path)!r}: run `babycry pretrain --out DIR` first.")
-    encoder = ASTModel.from_pretrained(str(folder))
+    with quiet_transformers():
+        encoder = ASTModel.from_pretrained(str(folder))
     target = model.audio_spectrogram_transformer
     keys = ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "patch_size",
             "frequency_stride", "time_stride", "max_length", "num_mel_bins")

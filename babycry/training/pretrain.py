@@ -299,11 +299,10 @@ def pretrain(root: str | os.PathLike, out_dir: str | os.PathLike, *, recipe: Pre
         "seconds": round(seconds_before + time.time() - t_loop, 1),
     }
     if finished:
-        from transformers.utils import logging as hf_logging
+        from ..modeling.checkpoint import quiet_transformers
 
-        if not recipe.progress:  # save_pretrained's own "writing shards" bar
-            hf_logging.disable_progress_bar()
-        model.encoder.cpu().save_pretrained(out / ENCODER_DIR)
+        with quiet_transformers():  # no "writing shards" bar
+            model.encoder.cpu().save_pretrained(out / ENCODER_DIR)
         build_feature_extractor(model_config=recipe.model).save_pretrained(out)
         from .pipeline import library_versions
 
