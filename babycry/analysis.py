@@ -270,15 +270,15 @@ def analyse_batch(
     det_features = detector.features(windows)
     rea_features = det_features if same_features(detector.feature_extractor, reason.feature_extractor) \
         else reason.features(windows)
-    det_logits = detector.logits_from_features(det_features)
-    rea_logits = reason.logits_from_features(rea_features)
+    det_outputs = detector.window_outputs(det_features)
+    rea_outputs = reason.window_outputs(rea_features)
     results, start = [], 0
     for audio, (wins, spans) in zip(audios, framed, strict=True):
         stop = start + len(wins)
         results.append(_answer(
             audio,
-            det=detector.prediction(det_logits[start:stop], spans=spans),
-            rea=reason.prediction(rea_logits[start:stop], spans=spans),
+            det=detector.prediction(det_outputs[start:stop], spans=spans),
+            rea=reason.prediction(rea_outputs[start:stop], spans=spans),
             steady_sound=_is_steady(wins, spans, sample_rate=audio.sample_rate, config=steady),
             detector=detector, reason=reason, cry_threshold=cry_threshold, pattern=pattern, digits=digits,
         ))

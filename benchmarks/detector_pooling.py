@@ -1,6 +1,7 @@
-"""Recording-level pooling for the detector's head, measured on its cached embeddings (issue 19, next step).
+"""Recording-level pooling for the detector's head on clean clips alone, measured on its cached embeddings (issue 19).
 
-The bundled detector averages per-window logits.  This pools first: each clip's clean-window embeddings (from
+The shipped head pools too, and also trains on the augmented windows (``babycry.training.fit._recording_items``;
+docs/experiments.md compares them).  This pools clean windows only: each clip's clean-window embeddings (from
 the bundled recipe's window cache; ``make train-detector`` builds it) as their mean, or mean and max, then one
 class-balanced logistic regression per grouped fold (each not-cry category the same total weight, as the
 probe in docs/experiments.md).  Clean windows only, no augmented ones.  Grouped 5-fold CV of the recipe's seed,

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from babycry.modeling import frame_windows, load_detector, load_reason
-from babycry.modeling.predictor import _logits_class
+from babycry.modeling.predictor import _outputs_class
 from babycry.synth import synth_cry
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
@@ -61,19 +61,19 @@ def main() -> int:
     for name, model in (("detector", det), ("reason", rea)):
         buf = io.BytesIO()
         start = time.perf_counter()
-        torch.onnx.export(_logits_class()(model.model).eval(), (torch.as_tensor(feats),), buf,
-                          input_names=["input_values"], output_names=["logits"],
-                          dynamic_axes={"input_values": {0: "n"}, "logits": {0: "n"}}, dynamo=False, opset_version=17)
+        torch.onnx.export(_outputs_class()(model.model).eval(), (torch.as_tensor(feats),), buf,
+                          input_names=["input_values"], output_names=["outputs"],
+                          dynamic_axes={"input_values": {0: "n"}, "outputs": {0: "n"}}, dynamo=False, opset_version=17)
         export_s = time.perf_counter() - start
         options = ort.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
         start = time.perf_counter()
         session = ort.InferenceSession(buf.getvalue(), options, providers=["CPUExecutionProvider"])
         session_s = time.perf_counter() - start
-        diff = float(np.abs(session.run(None, {"input_values": feats})[0] - model.logits_from_features(feats)).max())
+        diff = float(np.abs(session.run(None, {"input_values": feats})[0] - model.window_outputs(feats)).max())
         report[name] = {
             "max_abs_logit_difference": diff, "export_s": round(export_s, 2), "session_start_s": round(session_s, 3),
-            "torch_traced_ms": median_ms(lambda m=model: m.logits_from_features(feats), args.repeats),
+            "torch_traced_ms": median_ms(lambda m=model: m.window_outputs(feats), args.repeats),
             "onnxruntime_ms": median_ms(lambda s=session: s.run(None, {"input_values": feats}), args.repeats),
         }
         print(name, report[name], flush=True)

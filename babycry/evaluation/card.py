@@ -104,9 +104,13 @@ def _is_sfx(recipe: dict[str, Any]) -> bool:
 
 def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, band: str, hop: str) -> str:
     """The card's paragraph on what the model is and how it was trained."""
+    pooled = recipe.get("model", {}).get("pooling") == "recording"
+    answer = ("the head scores the mean and max of the recording's window embeddings (a window alone is itself "
+              "twice: the per-window timeline), and its logits are calibrated" if pooled else
+              "the clip logit is the mean of the window logits, then calibrated")
     windows = (f"{length} windows of {rate} audio band-limited to {band} and loudness-normalised per window. "
-               f"Long recordings are cut into {length} windows with a {hop} hop; the clip logit is the mean of "
-               "the window logits, then calibrated with `calibration.json` (temperature")
+               f"Long recordings are cut into {length} windows with a {hop} hop; {answer} with "
+               "`calibration.json` (temperature")
     windows += (", plus a per-class bias that restores the class prior lost to class-balanced training)."
                 if task == "reason" else ").")
     if _is_sfx(recipe):
@@ -116,8 +120,11 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                 "aiSFX on sound-effects libraries) whose pooled embedding (max and mean over time) feeds a "
                 "logistic-regression head fitted here, on " + windows + " The encoder sees each window resampled "
                 f"to 44.1 kHz as {model['n_mels']} mel bands; nothing above {band} reaches it from any source. "
-                "Only the head is trained: one weighted convex fit per fold on the cached embeddings of every "
-                "window (classes weighted equally, categories by the recipe's stratum weights; see "
+                "Only the head is trained: one weighted convex fit per fold on the cached embeddings "
+                + ("(each clip's clean windows pooled as one item, every augmented window as a recording of its "
+                   f"own at {model.get('augmented_share', 0.2):.0%} of the weight; " if pooled else
+                   "of every window (") +
+                "classes weighted equally, categories by the recipe's stratum weights; see "
                 "`training.json`).\n\n" + _SFX_ENCODER)
     return ("A compact Audio Spectrogram Transformer (`ASTForAudioClassification`, trained from random "
             "initialisation here; no pretrained weights) on " + windows + " Training: `transformers.Trainer` on "

@@ -43,7 +43,7 @@ def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = Mode
         from .sfx import SfxConfig
 
         return SfxConfig(channels=model_config.channels, n_mels=model_config.n_mels,
-                         pretrained=model_config.pretrained, **label_maps)
+                         pretrained=model_config.pretrained, pooling=model_config.pooling, **label_maps)
     from transformers import ASTConfig
 
     return ASTConfig(

@@ -67,6 +67,12 @@ class SfxModelConfig:
         ``"aisfx"``: load the encoder's weights from the installed ``aisfx`` package; ``""``: random (tests).
     head_l2 : float
         Inverse L2 strength ``C`` of the logistic-regression head on standardised embeddings.
+    pooling : {"window", "recording"}
+        ``"window"``: the head scores each window and a recording's logits are their mean; ``"recording"``: the
+        head scores a recording's mean and max over its windows' embeddings (one window: itself twice).
+    augmented_share : float
+        A recording-pooling head's training weight on augmented and training-only windows (each a recording
+        of its own), against ``1 - augmented_share`` on the clips' pooled clean windows.
     encoder_precision : {"auto", "float32", "bfloat16"}
         Number format of the frozen encoder when the window cache is built: ``"auto"`` is bfloat16 on a CPU
         with AMX tiles (what the app runs there; ~5× faster) and float32 elsewhere.  The format used keys the
@@ -89,3 +95,5 @@ class SfxModelConfig:
     freeze_encoder: bool = True
     head_l2: float = 0.05
     encoder_precision: str = "auto"
+    pooling: str = "window"
+    augmented_share: float = 0.2

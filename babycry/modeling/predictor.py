@@ -212,8 +212,31 @@ class CryModel:
         """
         return self.logits_from_features(self.features(windows), batch_size=batch_size)
 
+    @property
+    def pools_recordings(self) -> bool:
+        """Whether the model answers for a recording from all its windows at once (mean and max of their
+        embeddings) rather than by averaging the windows' logits: then :meth:`window_outputs` are embeddings."""
+        return bool(getattr(self.model, "pools_recordings", False))
+
     def logits_from_features(self, features: np.ndarray, *, batch_size: int | None = None) -> np.ndarray:
-        """Uncalibrated logits from precomputed feature-extractor output ``(n, frames, mel)``.
+        """Uncalibrated logits of each window from precomputed feature-extractor output ``(n, frames, mel)``.
+
+        A recording-pooling model scores each window as a recording of its own (the per-window timeline).
+        """
+        outputs = self.window_outputs(features, batch_size=batch_size)
+        if not self.pools_recordings:
+            return outputs
+        return self._run_head(lambda m, e: m.logits_from_embeddings(e), outputs)
+
+    def _run_head(self, fn: Any, embeddings: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return fn(self.model, torch.as_tensor(embeddings, dtype=torch.float32)).numpy().astype(np.float64)
+
+    def window_outputs(self, features: np.ndarray, *, batch_size: int | None = None) -> np.ndarray:
+        """One forward pass per window: its logits ``(n, n_labels)``, or for a model that pools recordings
+        (:attr:`pools_recordings`) its embedding ``(n, embedding_size)``; :meth:`prediction` takes either.
 
         The windows go through the model ``batch_size`` at a time (default: the model's
         ``inference_batch_size``, else 256: one forward pass for a recording of up to 256 windows).
@@ -244,7 +267,7 @@ class CryModel:
 
         model = self.model
         if model.training:
-            return lambda x: model(input_values=x).logits
+            return _outputs_class()(model)
         dtype = self.inference_dtype
         versions = sum(t._version for t in (*model.parameters(), *model.buffers())) if dtype != "float32" else 0
         key = (model, dtype, versions)
@@ -257,22 +280,39 @@ class CryModel:
             try:
                 with torch.no_grad(), warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # TracerWarnings about constants that are constant here
-                    traced = torch.jit.trace(_logits_class()(runner), (example,), check_trace=False)
+                    traced = torch.jit.trace(_outputs_class()(runner), (example,), check_trace=False)
             except Exception:  # noqa: BLE001 - any tracing failure: fall back to the eager model
-                traced = _logits_class()(runner)
+                traced = _outputs_class()(runner)
             finally:
                 hf_logging.set_verbosity(verbosity)
             self._traced = (key, traced)
         return self._traced[1]
 
-    def prediction(self, window_logits: np.ndarray, *, spans: list[tuple[float, float]]) -> Prediction:
-        """The :class:`Prediction` of one recording from its windows' logits: mean, then calibrated.
+    def prediction(self, outputs: np.ndarray, *, spans: list[tuple[float, float]]) -> Prediction:
+        """The :class:`Prediction` of one recording from its windows' :meth:`window_outputs`.
+
+        Logits are averaged, then calibrated; a recording-pooling model's embeddings go through its head as
+        one recording (the answer) and one window at a time (the timeline).
+
+        Raises
+        ------
+        InvalidParameterError
+            Window logits given to a model that pools recordings (its answer needs the embeddings).
 
         Examples
         --------
-        >>> model.prediction(model.window_logits(windows), spans=spans)  # doctest: +SKIP
+        >>> model.prediction(model.window_outputs(model.features(windows)), spans=spans)  # doctest: +SKIP
         """
-        agg = window_logits.mean(axis=0)
+        if self.pools_recordings:
+            if outputs.shape[-1] == len(self.labels):
+                raise InvalidParameterError(
+                    "This model answers from a recording's window embeddings: pass window_outputs(features), "
+                    "not window logits.")
+            window_logits = self._run_head(lambda m, e: m.logits_from_embeddings(e), outputs)
+            agg = self._run_head(lambda m, e: m.recording_logits_from_embeddings(e), outputs)
+        else:
+            window_logits = outputs
+            agg = window_logits.mean(axis=0)
         return Prediction(
             labels=self.labels,
             logits=agg,
@@ -312,7 +352,7 @@ class CryModel:
 
         The recording is framed once, the features of all its windows are
         computed at once and go through the model in one batch; the aggregate is
-        the mean of the window logits, then calibrated.
+        the mean of the window logits (or the head on the windows' pooled embeddings), then calibrated.
 
         Parameters
         ----------
@@ -335,7 +375,7 @@ class CryModel:
         """
         self.check_rate(sample_rate)
         windows, spans = frame_windows(samples, sample_rate=sample_rate, window=window, audio_config=audio_config)
-        return self.prediction(self.window_logits(windows), spans=spans)
+        return self.prediction(self.window_outputs(self.features(windows)), spans=spans)
 
     def summary(self) -> dict[str, Any] | None:
         """Headline quality figures for a UI, read from ``metrics.json``.
@@ -385,23 +425,26 @@ class CryModel:
 
 
 @functools.lru_cache(maxsize=1)
-def _logits_class() -> type:
-    """A ``torch.nn.Module`` class mapping input features to logits (what :meth:`CryModel._forward` traces).
+def _outputs_class() -> type:
+    """A ``torch.nn.Module`` class mapping input features to :meth:`CryModel.window_outputs` (what
+    :meth:`CryModel._forward` traces): logits, or a recording-pooling model's window embeddings.
 
     Built on first use so that importing this module does not import torch.
     """
     import torch
 
-    class Logits(torch.nn.Module):
+    class Outputs(torch.nn.Module):
         def __init__(self, model: Any) -> None:
             super().__init__()
             self.model = model
             self.dtype = next(model.parameters()).dtype
+            self.embeds = bool(getattr(model, "pools_recordings", False))
 
         def forward(self, input_values: Any) -> Any:
-            return self.model(input_values=input_values.to(self.dtype)).logits.float()
+            x = input_values.to(self.dtype)
+            return (self.model.embed(x) if self.embeds else self.model(input_values=x).logits).float()
 
-    return Logits
+    return Outputs
 
 
 def resolve_precision(model: Any, precision: str = "auto") -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, InvalidParameterError
 from ..modeling import build_model
 from ..modeling.config import SfxModelConfig
 from .cache import FeatureCache
@@ -192,9 +192,14 @@ def _fit_head(cache: FeatureCache, *, recipe: Recipe, train_clips: np.ndarray | 
     y = index["y"].to_numpy()[rows]
     if rows.size == 0 or np.unique(y).size < 2:
         raise DataError("No training windows of both classes left for this fold.")
-    weights = sampling_weights(index.iloc[rows].reset_index(drop=True), stratum_weights=recipe.fit.stratum_weights)
-    weights = weights * rows.size  # mean weight 1, so C means the same whatever the fold's size
-    x = np.asarray(cache.features[rows], dtype=np.float64)
+    if recipe.model.pooling == "recording":
+        x, y, weights = _recording_items(cache, rows, recipe=recipe)
+        weights = weights * weights.size / weights.sum()
+    else:
+        weights = sampling_weights(index.iloc[rows].reset_index(drop=True),
+                                   stratum_weights=recipe.fit.stratum_weights)
+        weights = weights * rows.size  # mean weight 1, so C means the same whatever the fold's size
+        x = np.asarray(cache.features[rows], dtype=np.float64)
     mean = np.average(x, axis=0, weights=weights)
     scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=weights))
     scale = np.where(scale > 1e-8, scale, 1.0)
@@ -210,6 +215,44 @@ def _fit_head(cache: FeatureCache, *, recipe: Recipe, train_clips: np.ndarray | 
         model.classifier.weight.copy_(torch.as_tensor(coef, dtype=torch.float32))
         model.classifier.bias.copy_(torch.as_tensor(intercept, dtype=torch.float32))
     return model.eval()
+
+
+def _pool(features: np.ndarray, clips: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each clip's mean and max over its windows' embeddings, side by side: ``(unique clips, 2 * dim)``."""
+    order, inverse = np.unique(clips, return_inverse=True)
+    features = np.asarray(features, dtype=np.float64)
+    total = np.zeros((order.size, features.shape[1]))
+    peak = np.full_like(total, -np.inf)
+    np.add.at(total, inverse, features)
+    np.maximum.at(peak, inverse, features)
+    return order, np.hstack([total / np.bincount(inverse)[:, None], peak])
+
+
+def _recording_items(cache: FeatureCache, rows: np.ndarray, *,
+                     recipe: Recipe) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A recording-pooling head's training set: each clip's clean windows pooled (mean and max) as one item,
+    and every augmented or training-only window as a recording of its own (its mean and max are itself).
+
+    Each part is class- and stratum-balanced like :func:`sampling_weights`; the augmented part weighs
+    ``recipe.model.augmented_share`` of the total: the clips are what a recording is, the augmented windows
+    add the laughter-like, noisy and codec-coded variation the clips lack.
+    """
+    share = recipe.model.augmented_share
+    if not 0.0 <= share < 1.0:
+        raise InvalidParameterError(f"model.augmented_share must lie in [0, 1), got {share!r}.")
+    index = cache.index.iloc[rows]
+    clean = (index["kind"] == "clean").to_numpy()
+    clips, pooled = _pool(cache.features[rows[clean]], index["clip"].to_numpy()[clean])
+    first = index[clean].drop_duplicates("clip").set_index("clip").loc[clips]
+    single = np.asarray(cache.features[rows[~clean]], dtype=np.float64)
+    parts = [(pooled, first["y"].to_numpy(), first[["y", "stratum"]].reset_index(drop=True), 1.0 - share),
+             (np.hstack([single, single]), index["y"].to_numpy()[~clean],
+              index.loc[~clean, ["y", "stratum"]].reset_index(drop=True), share)]
+    parts = [p for p in parts if len(p[1])]
+    x = np.vstack([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    w = np.concatenate([sampling_weights(p[2], stratum_weights=recipe.fit.stratum_weights) * p[3] for p in parts])
+    return x, y, w
 
 
 def clip_logits(
@@ -230,6 +273,12 @@ def clip_logits(
     rows = chosen.index.to_numpy()
     if rows.size == 0:
         return np.full((len(clips), model.config.num_labels), np.nan)
+    if getattr(model, "pools_recordings", False):  # the head reads each clip's windows at once
+        order, pooled = _pool(cache.features[rows], chosen["clip"].to_numpy())
+        with torch.inference_mode():
+            logits = model.head_logits(torch.as_tensor(pooled, dtype=torch.float32)).numpy()
+        frame = pd.DataFrame(logits.astype(np.float64), index=order)
+        return frame.reindex(np.asarray(clips)).to_numpy()
     out = []
     with torch.inference_mode():
         for i in range(0, rows.size, batch_size):

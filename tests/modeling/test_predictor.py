@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from babycry.audio import from_array, resample
 from babycry.config import AudioConfig, WindowConfig
@@ -35,7 +36,37 @@ def test_timeline_on_a_long_recording(tiny_models) -> None:
     assert len(pred.spans) == 13 and pred.spans[0] == (0.0, 3.0) and pred.spans[-1] == (17.0, 20.0)
     assert pred.window_probabilities.shape == (13, 2)
     np.testing.assert_allclose(pred.window_probabilities.sum(axis=1), 1.0)
+    # the detector's head reads the recording's mean and max window embedding, not the windows' mean logit
+    assert model.pools_recordings
+    from babycry.modeling import frame_windows
+
+    windows, _ = frame_windows(x, sample_rate=16000, window=WindowConfig(window_seconds=3.0, hop_seconds=1.5))
+    emb = torch.as_tensor(model.window_outputs(model.features(windows)), dtype=torch.float32)
+    assert emb.shape == (13, model.model.config.embedding_size)
+    with torch.no_grad():
+        pooled = model.model.head_logits(torch.cat([emb.mean(0), emb.amax(0)])).numpy()
+        own = model.model.head_logits(torch.cat([emb, emb], dim=1)).numpy()
+    np.testing.assert_allclose(pred.logits, pooled, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(pred.window_logits, own, rtol=1e-5, atol=1e-5)
+    # one window is a recording of its own: its answer is its timeline entry
+    single = model.prediction(emb[:1].numpy().astype(np.float64), spans=[(0.0, 3.0)])
+    np.testing.assert_allclose(single.logits, single.window_logits[0], rtol=1e-6)
+
+
+def test_a_window_averaging_model_answers_with_the_mean_window_logit(tiny_models) -> None:
+    model = load_reason(tiny_models.reason_dir)
+    x = synth_cry(seconds=8.0, sample_rate=16000, seed=6).samples
+    pred = model.predict(x, sample_rate=16000)
+    assert not model.pools_recordings
     np.testing.assert_allclose(pred.logits, pred.window_logits.mean(axis=0))
+
+
+def test_a_pooling_model_refuses_window_logits_in_place_of_embeddings(tiny_models) -> None:
+    from babycry.errors import InvalidParameterError
+
+    model = load_detector(tiny_models.detector_dir)
+    with pytest.raises(InvalidParameterError, match="window_outputs"):
+        model.prediction(np.zeros((3, 2)), spans=[(0.0, 3.0)] * 3)
 
 
 def test_predict_rejects_other_rates(tiny_models) -> None:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from babycry.data import load_task
+from babycry.errors import InvalidParameterError
 from babycry.training.cache import build_cache
 from babycry.training.fit import clip_logits, fit, sampling_weights, training_rows
 from babycry.training.recipes import tiny_recipe
@@ -50,3 +52,25 @@ def test_the_sound_effects_cnn_fits_its_head_on_cached_embeddings(tiny_data: Pat
     # the head scores the training clips it was fitted on better than chance, and the full model agrees with it
     assert ((la[:, 1] > la[:, 0]) == (data.y == 1)).mean() > 0.6
     assert not a.training and float(a.embedding_scale.min()) > 0
+
+
+def test_a_recording_pooling_head_trains_on_pooled_clips_and_single_augmented_windows() -> None:
+    from babycry.training.cache import FeatureCache
+    from babycry.training.fit import _recording_items
+
+    features = np.array([[1.0, 0.0], [3.0, 2.0], [5.0, 5.0], [7.0, 1.0], [9.0, 9.0]], np.float32)
+    index = pd.DataFrame({"clip": [0, 0, 1, 0, 1], "y": [1, 1, 0, 1, 0],
+                          "kind": ["clean", "clean", "clean", "cry_aug", "noise_aug"],
+                          "stratum": ["cry", "cry", "noise", "cry", "noise"], "noise_group": [""] * 5,
+                          "group": [""] * 5})
+    recipe = tiny_recipe("detector").replace(**{"model.augmented_share": 0.25})
+    x, y, w = _recording_items(FeatureCache(features=features, index=index, path=None), np.arange(5),
+                               recipe=recipe)
+    # clip 0: mean (2, 1) and max (3, 2) of its clean windows; clip 1 its one window twice; then each
+    # augmented window as a recording of its own
+    np.testing.assert_allclose(x, [[2, 1, 3, 2], [5, 5, 5, 5], [7, 1, 7, 1], [9, 9, 9, 9]])
+    assert y.tolist() == [1, 0, 1, 0]
+    np.testing.assert_allclose(w[:2].sum() / w.sum(), 0.75)
+    with pytest.raises(InvalidParameterError, match="augmented_share"):
+        _recording_items(FeatureCache(features=features, index=index, path=None), np.arange(5),
+                         recipe=recipe.replace(**{"model.augmented_share": 1.0}))

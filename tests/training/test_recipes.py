@@ -24,7 +24,8 @@ from babycry.training.recipes import (
 def test_bundled_recipes_hold_the_shipped_settings() -> None:
     d, r = recipe_for("detector"), recipe_for("reason")
     assert isinstance(d, SfxDetectorRecipe) and isinstance(r, ReasonRecipe) and not isinstance(r, SfxReasonRecipe)
-    assert (d.model.channels, d.model.pretrained, d.model.head_l2, d.cv.leave_category_out) == (64, "aisfx", 0.05, True)
+    assert (d.model.channels, d.model.pretrained, d.model.head_l2, d.cv.leave_category_out) == (64, "aisfx", 0.01, True)
+    assert d.model.pooling == "recording" and recipe_for("reason", family="sfx").model.pooling == "window"
     assert d.augment.phone_codec.p == 0.7 and d.augment.train_only_labels == ("removed",)
     ast = recipe_for("detector", family="ast")  # the compact-AST detector stays trainable (--family ast)
     assert type(ast) is DetectorRecipe

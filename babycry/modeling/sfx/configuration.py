@@ -11,7 +11,11 @@ from transformers import PretrainedConfig
 
 from ..config import SFX_MODEL_TYPE
 
-__all__ = ["SFX_MODEL_TYPE", "SfxConfig"]
+__all__ = ["SFX_MODEL_TYPE", "SfxConfig", "POOLINGS"]
+
+#: How a recording's windows become one answer: ``"window"``, the head scores each window and the logits are
+#: averaged; ``"recording"``, the head scores the mean and the max of the windows' embeddings.
+POOLINGS = ("window", "recording")
 
 
 
@@ -26,14 +30,30 @@ class SfxConfig(PretrainedConfig):
 
     model_type = SFX_MODEL_TYPE
 
-    def __init__(self, *, channels: int = 64, n_mels: int = 96, pretrained: str = "aisfx",
+    def __init__(self, *, channels: int = 64, n_mels: int = 96, pretrained: str = "aisfx", pooling: str = "window",
                  **kwargs: Any) -> None:
+        from ...errors import InvalidParameterError
+
+        if pooling not in POOLINGS:
+            raise InvalidParameterError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
         self.channels = int(channels)
         self.n_mels = int(n_mels)
         self.pretrained = str(pretrained)
+        self.pooling = pooling
         super().__init__(**kwargs)
 
     @property
     def embedding_size(self) -> int:
         """Pooled embedding width: max and mean over time of the last block's ``8 · channels`` maps."""
         return 2 * 8 * self.channels
+
+    @property
+    def head_input_size(self) -> int:
+        """What the head reads: a window's embedding, or a recording's mean and max over its windows' embeddings.
+
+        Examples
+        --------
+        >>> SfxConfig(channels=4, pooling="recording", id2label={0: "not_cry", 1: "cry"}).head_input_size
+        128
+        """
+        return self.embedding_size * (2 if self.pooling == "recording" else 1)

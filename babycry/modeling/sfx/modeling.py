@@ -53,8 +53,10 @@ class SfxForAudioClassification(PreTrainedModel):
     """Frozen pretrained encoder → standardised pooled embedding → linear head.
 
     ``forward(input_values)`` takes :class:`~babycry.modeling.sfx.SfxFeatureExtractor` output
-    ``(n, frames, n_mels)`` and returns logits like any transformers audio classifier;
-    :meth:`embed` and :meth:`logits_from_embeddings` split it where training caches the embedding.
+    ``(n, frames, n_mels)`` and returns each window's logits like any transformers audio classifier;
+    :meth:`embed` and :meth:`logits_from_embeddings` split it where training caches the embedding.  With
+    ``config.pooling == "recording"`` a recording's answer is :meth:`recording_logits_from_embeddings` (the
+    head on the mean and max of its windows' embeddings), and a single window is a recording of its own.
 
     Examples
     --------
@@ -74,8 +76,8 @@ class SfxForAudioClassification(PreTrainedModel):
     def __init__(self, config: SfxConfig) -> None:
         super().__init__(config)
         self.encoder = SfxEncoder(config.channels)
-        size = config.embedding_size
-        # the head's standardisation of the embedding, fitted with it and saved with the weights
+        size = config.head_input_size
+        # the head's standardisation of its input, fitted with it and saved with the weights
         self.register_buffer("embedding_mean", torch.zeros(size))
         self.register_buffer("embedding_scale", torch.ones(size))
         self.classifier = nn.Linear(size, config.num_labels)
@@ -94,9 +96,28 @@ class SfxForAudioClassification(PreTrainedModel):
         """Pooled encoder embedding ``(n, embedding_size)`` (before standardisation)."""
         return self.encoder(input_values)
 
+    @property
+    def pools_recordings(self) -> bool:
+        """Whether the head reads a whole recording's windows (mean and max of their embeddings)."""
+        return self.config.pooling == "recording"
+
+    def head_logits(self, head_input: torch.Tensor) -> torch.Tensor:
+        """The head's logits of what it reads (:attr:`SfxConfig.head_input_size` wide), standardised first."""
+        return self.classifier((head_input - self.embedding_mean) / self.embedding_scale)
+
     def logits_from_embeddings(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """The head's logits of pooled embeddings."""
-        return self.classifier((embeddings - self.embedding_mean) / self.embedding_scale)
+        """Each window's logits from its embedding ``(n, embedding_size)``: a recording-pooling head scores each
+        window as a recording of its own (its mean and its max are itself)."""
+        if self.pools_recordings:
+            embeddings = torch.cat([embeddings, embeddings], dim=-1)
+        return self.head_logits(embeddings)
+
+    def recording_logits_from_embeddings(self, embeddings: torch.Tensor) -> torch.Tensor:
+        """One recording's logits ``(num_labels,)`` from its windows' embeddings ``(n_windows, embedding_size)``:
+        the head on their mean and max, or (window pooling) the mean of the windows' logits."""
+        if self.pools_recordings:
+            return self.head_logits(torch.cat([embeddings.mean(dim=0), embeddings.amax(dim=0)]))
+        return self.logits_from_embeddings(embeddings).mean(dim=0)
 
     def forward(self, input_values: torch.Tensor, labels: torch.Tensor | None = None,
                 **kwargs: Any) -> SequenceClassifierOutput:
