@@ -119,8 +119,12 @@ def main() -> None:
     if args.render_only:
         publish(json.loads(results.read_text()), data)
         return
-    folds = {"grouped": [grouped_folds(data.y, data.groups, n_splits=5, seed=s) for s in range(args.seeds)],
-             "random": [random_folds(data.y, n_splits=5, seed=s) for s in range(args.seeds)]}
+    # 5 folds, fewer where a reason has fewer clips (a small folder): every fold must hold each reason
+    k = int(min(5, np.bincount(data.y, minlength=len(data.labels)).min()))
+    if k < 2:
+        raise SystemExit(f"compare_reasons: every reason needs at least 2 clips in {args.data}.")
+    folds = {"grouped": [grouped_folds(data.y, data.groups, n_splits=k, seed=s) for s in range(args.seeds)],
+             "random": [random_folds(data.y, n_splits=k, seed=s) for s in range(args.seeds)]}
     previous = json.loads(results.read_text())["rows"] if results.exists() and set(args.rows) != set(ROWS) else {}
     rows: dict[str, dict] = {}
     wanted = set(args.rows)
@@ -150,7 +154,7 @@ def main() -> None:
         recipe = recipe_for("reason", family="sfx").replace(progress=False)
         cache = build_cache(data, recipe=recipe)
         for split in folds if "sfx_lr" in wanted else ():
-            result = cross_validate(data, cache, recipe=recipe, folds=5, seeds=args.seeds, split=split)
+            result = cross_validate(data, cache, recipe=recipe, folds=k, seeds=args.seeds, split=split)
             rows.setdefault(ROWS["sfx_lr"], {})[split] = report(result.logits, data, result.folds, split,
                                                                 result.seconds)
         emb = clip_embeddings(cache, len(data))
@@ -170,7 +174,7 @@ def main() -> None:
         recipe = recipe_for("reason").replace(progress=False, **{"fit.init_from": args.pretrained})
         cache = build_cache(data, recipe=recipe)
         for split, seeds in (("grouped", args.seeds), ("random", recipe.cv.random_split_seeds)):
-            result = cross_validate(data, cache, recipe=recipe, folds=5, seeds=seeds, split=split)
+            result = cross_validate(data, cache, recipe=recipe, folds=k, seeds=seeds, split=split)
             rows.setdefault(ROWS["ast_pretrained"], {})[split] = report(result.logits, data, result.folds, split,
                                                                         result.seconds)
         record = json.loads((Path(args.pretrained) / "pretraining.json").read_text())
@@ -178,7 +182,8 @@ def main() -> None:
                                                        ("step", "train_loss", "held_out_loss", "seconds", "data")}
 
     merged = {name: rows.get(name, previous.get(name)) for name in ROWS.values() if name in rows or name in previous}
-    out = {"data": args.data, "manifest_sha256": data.manifest_hash, "n_clips": len(data), "seeds": args.seeds,
+    out = {"data": args.data, "manifest_sha256": data.manifest_hash, "n_clips": len(data), "folds": k,
+           "seeds": args.seeds,
            "rows": merged, "not_built": NOT_BUILT}
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(out, indent=2) + "\n")
@@ -189,7 +194,7 @@ def publish(out: dict, data) -> None:
     """docs/comparison.md, and the same table in the bundled reason model's card (its comparison.md)."""
     from babycry.evaluation.card import COMPARISON_FILE, write_model_card
 
-    md = markdown(out["rows"], data)
+    md = markdown(out["rows"], data, folds=out.get("folds", 5), seeds=out["seeds"])
     (ROOT / "docs" / "comparison.md").write_text(md)
     folder = ROOT / "assets" / "models" / "cry-reason"
     (folder / COMPARISON_FILE).write_text(md.split("\n", 2)[2].lstrip())  # without the page title
@@ -197,12 +202,12 @@ def publish(out: dict, data) -> None:
     print(md)
 
 
-def markdown(rows: dict, data) -> str:
+def markdown(rows: dict, data, *, folds: int, seeds: int) -> str:
     first = next(iter(rows.values()))["grouped"]
     base = first["majority_baseline"]
     lines = ["# Reason models compared (grouped by family)", "",
              f"`make compare` on {len(data)} labelled cries in {len(set(data.groups.tolist()))} families: grouped "
-             "5-fold CV x 3 seeds (StratifiedGroupKFold on the family), every row calibrated the same way "
+             f"{folds}-fold CV x {seeds} seeds (StratifiedGroupKFold on the family), every row calibrated the same way "
              "(temperature + per-class bias, cross-fitted across folds), 95% intervals from a family bootstrap. "
              "The LEAKY column "
              "is the same model under an ungrouped random split: families on both sides, shown only to make the "
