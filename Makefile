@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds pretrain compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds pretrain ast-detector compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -103,9 +103,16 @@ bench-probe: setup
 pretrain: setup
 	$(VENV)/bin/babycry pretrain --data $(DATA) --out artifacts/pretrain/reason-ast
 
+# A compact-AST cry detector (the detector recipe's AST family, one fit without CV, ~2 min once its window cache exists,
+# ~15 min to build it): the encoder the AST-from-the-detector row of make compare starts from.
+ast-detector: setup
+	test -f artifacts/ast-detector/config.json || $(VENV)/bin/babycry train --task detector --family ast --no-cv \
+	  --data $(DATA) --out artifacts/ast-detector
+
 # The reason models side by side (issue 16): grouped 5-fold x 3 seeds + the leaky split, family-bootstrap intervals;
-# docs/comparison.md and benchmarks/results/compare_reasons.json (~35 min on 2 cores, after make pretrain).
-compare: pretrain
+# docs/comparison.md and benchmarks/results/compare_reasons.json (~40 min on 2 cores, after make pretrain and
+# make ast-detector).
+compare: pretrain ast-detector
 	$(PY) benchmarks/compare_reasons.py --data $(DATA)
 
 # Training-set and held-out accuracy per category on one grouped fold (issue 19): the bundled detector (sound-effects

@@ -106,7 +106,8 @@ class MaskedPatchAST(torch.nn.Module):
 
 
 def load_encoder(model: Any, path: str | os.PathLike) -> Any:
-    """Put a pretrained encoder (a ``babycry pretrain`` output folder, or its ``encoder/``) into an AST classifier.
+    """Put a pretrained encoder into an AST classifier: from a ``babycry pretrain`` output folder (or its
+    ``encoder/``), or from any AST checkpoint, such as a compact-AST detector (its encoder; the head is dropped).
 
     Raises
     ------

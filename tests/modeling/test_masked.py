@@ -69,3 +69,12 @@ def test_an_encoder_moves_into_a_classifier(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="babycry pretrain"):
         load_encoder(build_model(task="reason"), tmp_path / "nothing-here")
     assert np.isfinite(model(torch.zeros(1, 300, 64)).logits.detach().numpy()).all()
+
+
+def test_the_encoder_of_a_trained_ast_classifier_transfers(tmp_path: Path) -> None:
+    detector = build_model(task="detector", model_config=TINY, seed=1)  # e.g. a compact-AST cry detector
+    detector.save_pretrained(tmp_path)
+    reason = load_encoder(build_model(task="reason", model_config=TINY, seed=2), tmp_path)
+    for name, value in detector.audio_spectrogram_transformer.state_dict().items():
+        torch.testing.assert_close(reason.audio_spectrogram_transformer.state_dict()[name], value)
+    assert reason.config.id2label[0] == "hungry" and reason.classifier.dense.out_features == 4
