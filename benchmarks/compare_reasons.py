@@ -162,6 +162,17 @@ def fold_detector_oof(root: str, data, folds: list) -> np.ndarray:
     return out
 
 
+def cv_row(data, cache, recipe, *, folds: int, seeds: dict[str, int]) -> dict:
+    """One table row from babycry's own cross-validation: ``{split: report}`` for each split and its seeds."""
+    from babycry.training.cv import cross_validate
+
+    out = {}
+    for split, n in seeds.items():
+        result = cross_validate(data, cache, recipe=recipe, folds=folds, seeds=n, split=split)
+        out[split] = report(result.logits, data, result.folds, split, result.seconds)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
@@ -208,16 +219,13 @@ def main() -> None:
             rows.setdefault(ROWS["vgg"], {})[split] = report(logits, data, folds[split], split, time.time() - t0)
 
     from babycry.training.cache import build_cache
-    from babycry.training.cv import cross_validate
     from babycry.training.recipes import recipe_for
 
     if wanted & {"sfx_lr", "sfx_dnn"}:
         recipe = recipe_for("reason", family="sfx").replace(progress=False)
         cache = build_cache(data, recipe=recipe)
-        for split in folds if "sfx_lr" in wanted else ():
-            result = cross_validate(data, cache, recipe=recipe, folds=k, seeds=args.seeds, split=split)
-            rows.setdefault(ROWS["sfx_lr"], {})[split] = report(result.logits, data, result.folds, split,
-                                                                result.seconds)
+        if "sfx_lr" in wanted:
+            rows[ROWS["sfx_lr"]] = cv_row(data, cache, recipe, folds=k, seeds={split: args.seeds for split in folds})
         emb = clip_embeddings(cache, len(data))
         for split in folds if "sfx_dnn" in wanted else ():
             t0 = time.time()
@@ -233,13 +241,10 @@ def main() -> None:
     if "ast_pretrained" in wanted and (Path(args.pretrained) / "encoder" / "config.json").exists():
         # the same recipe as the bundled reason model, its encoder initialised from the pretrained one
         recipe = recipe_for("reason").replace(progress=False, **{"fit.init_from": args.pretrained})
-        cache = build_cache(data, recipe=recipe)
-        for split, seeds in (("grouped", args.seeds), ("random", recipe.cv.random_split_seeds)):
-            result = cross_validate(data, cache, recipe=recipe, folds=k, seeds=seeds, split=split)
-            rows.setdefault(ROWS["ast_pretrained"], {})[split] = report(result.logits, data, result.folds, split,
-                                                                        result.seconds)
+        rows[ROWS["ast_pretrained"]] = cv_row(data, build_cache(data, recipe=recipe), recipe, folds=k,
+                                              seeds={"grouped": args.seeds, "random": recipe.cv.random_split_seeds})
         record = json.loads((Path(args.pretrained) / "pretraining.json").read_text())
-        rows[ROWS["ast_pretrained"]]["pretraining"] = {k: record.get(k) for k in
+        rows[ROWS["ast_pretrained"]]["pretraining"] = {key: record.get(key) for key in
                                                        ("step", "train_loss", "held_out_loss", "seconds", "data")}
 
     if "ast_from_fold_detectors" in wanted:
@@ -254,11 +259,9 @@ def main() -> None:
         detector_size = recipe_for("detector", family="ast").model
         recipe = recipe_for("reason").replace(progress=False, model=detector_size,
                                               **{"fit.init_from": args.ast_detector})
-        cache = build_cache(data, recipe=recipe)
-        for split, seeds in (("grouped", args.seeds), ("random", recipe.cv.random_split_seeds)):
-            result = cross_validate(data, cache, recipe=recipe, folds=k, seeds=seeds, split=split)
-            rows.setdefault(ROWS["ast_from_detector"], {})[split] = report(result.logits, data, result.folds, split,
-                                                                           result.seconds)
+        rows[ROWS["ast_from_detector"]] = cv_row(data, build_cache(data, recipe=recipe), recipe, folds=k,
+                                                 seeds={"grouped": args.seeds,
+                                                        "random": recipe.cv.random_split_seeds})
 
     merged = {name: rows.get(name, previous.get(name)) for name in ROWS.values() if name in rows or name in previous}
     out = {"data": args.data, "manifest_sha256": data.manifest_hash, "n_clips": len(data), "folds": k,

@@ -107,20 +107,13 @@ def vgg_mfcc_oof(mfccs: list[np.ndarray], y: np.ndarray, folds: list, *, epochs:
 def clip_embeddings(cache, n_clips: int, *, with_max: bool = False) -> np.ndarray:
     """Each clip's mean clean-window embedding from a sound-effects CNN window cache (``with_max``: then the
     element-wise max beside it, ``(n_clips, 2 * dim)``).  A clip without clean windows gets zeros."""
-    idx = cache.index
-    clean = (idx["kind"] == "clean").to_numpy()
-    clips = idx["clip"].to_numpy()[clean]
-    windows = np.asarray(cache.features[clean], dtype=np.float64)
-    emb = np.zeros((n_clips, windows.shape[1]))
-    count = np.zeros(n_clips)
-    np.add.at(emb, clips, windows)
-    np.add.at(count, clips, 1)
-    emb /= np.maximum(count, 1)[:, None]
-    if not with_max:
-        return emb
-    peak = np.full_like(emb, -np.inf)
-    np.maximum.at(peak, clips, windows)
-    return np.hstack([emb, np.where(count[:, None] > 0, peak, 0.0)])
+    from babycry.training.fit import pool_clips
+
+    clean = (cache.index["kind"] == "clean").to_numpy()
+    order, pooled = pool_clips(cache.features[clean], cache.index["clip"].to_numpy()[clean])
+    emb = np.zeros((n_clips, pooled.shape[1]))
+    emb[order] = pooled
+    return emb if with_max else emb[:, : pooled.shape[1] // 2]
 
 
 def embedding_dnn_oof(emb: np.ndarray, y: np.ndarray, folds: list) -> np.ndarray:

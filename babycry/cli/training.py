@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from typing import Any
 
 from ..errors import InvalidParameterError
 from .common import data_default, parse_set_overrides
 
-__all__ = ["REGISTRARS", "recipe_from_args"]
+__all__ = ["REGISTRARS", "recipe_from_args", "apply_recipe_args"]
 
 
 def recipe_from_args(task: str, config_json: str | None, overrides: list[str] | None, *, quiet: bool = False,
@@ -26,25 +27,40 @@ def recipe_from_args(task: str, config_json: str | None, overrides: list[str] | 
     >>> recipe_from_args("reason", None, ["fit.epochs=2"]).fit.epochs
     2
     """
-    from ..training.recipes import Recipe, recipe_for
+    from ..training.recipes import recipe_for
 
-    recipe = recipe_for(task, family=family)
+    return apply_recipe_args(recipe_for(task, family=family), config_json, overrides, quiet=quiet)
+
+
+def apply_recipe_args(recipe: Any, config_json: str | None, overrides: list[str] | None, *, quiet: bool = False,
+                      changes: dict | None = None) -> Any:
+    """``recipe`` (a training or pretraining recipe) with ``--config``, then ``--set``, then ``changes`` applied.
+
+    Examples
+    --------
+    >>> from babycry.training.recipes import PretrainRecipe
+    >>> apply_recipe_args(PretrainRecipe(), None, ["mask_ratio=0.4"], changes={"steps": 10}).steps
+    10
+    """
+    from ..training.recipes import Recipe
+
     if config_json:
         recipe = Recipe.from_json(config_json, base=recipe)
-    changes = parse_set_overrides(overrides)
+    changes = {**parse_set_overrides(overrides), **(changes or {})}
     if quiet:
         changes["progress"] = False
     return recipe.replace(**changes) if changes else recipe
 
 
-def _add_recipe_args(p: argparse.ArgumentParser) -> None:
+def _add_recipe_args(p: argparse.ArgumentParser, *, example: str = "fit.epochs=40", family: bool = True) -> None:
     p.add_argument("--config", metavar="JSON", help="JSON file overriding recipe settings (nested like training.json)")
     p.add_argument("--set", metavar="KEY=VALUE", action="append",
-                   help="override one recipe setting, e.g. fit.epochs=40 (repeatable)")
+                   help=f"override one recipe setting, e.g. {example} (repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.add_argument("--family", choices=["ast", "sfx"], default=None,
-                   help="model family: ast (compact AST) or sfx (frozen pretrained sound-effects CNN + linear head); "
-                        "default: the bundled model's")
+    if family:
+        p.add_argument("--family", choices=["ast", "sfx"], default=None,
+                       help="model family: ast (compact AST) or sfx (frozen pretrained sound-effects CNN + linear "
+                            "head); default: the bundled model's")
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -131,14 +147,8 @@ def _cmd_pretrain(args: argparse.Namespace) -> int:
     from ..training.pretrain import pretrain
     from ..training.recipes import PretrainRecipe
 
-    recipe = PretrainRecipe.from_json(args.config) if args.config else PretrainRecipe()
-    changes = parse_set_overrides(args.set)
-    for name in ("steps", "minutes"):
-        if getattr(args, name) is not None:
-            changes[name] = getattr(args, name)
-    if args.quiet:
-        changes["progress"] = False
-    recipe = recipe.replace(**changes) if changes else recipe
+    explicit = {name: getattr(args, name) for name in ("steps", "minutes") if getattr(args, name) is not None}
+    recipe = apply_recipe_args(PretrainRecipe(), args.config, args.set, quiet=args.quiet, changes=explicit)
     if recipe.steps < 1 or recipe.minutes <= 0:
         raise InvalidParameterError("--steps must be at least 1 and --minutes above 0.")
     record = pretrain(args.data, args.out, recipe=recipe,
@@ -169,9 +179,7 @@ def register_pretrain(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output folder (a rerun resumes its checkpoint.pt)")
     p.add_argument("--steps", type=int, default=None, help="optimisation steps in all (default: the recipe's)")
     p.add_argument("--minutes", type=float, default=None, help="stop (and save) after this long; rerun to resume")
-    p.add_argument("--config", metavar="JSON", help="JSON file overriding pretraining settings")
-    p.add_argument("--set", metavar="KEY=VALUE", action="append", help="override one setting, e.g. mask_ratio=0.4")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_recipe_args(p, example="mask_ratio=0.4", family=False)
     p.set_defaults(func=_cmd_pretrain)
 
 

@@ -122,7 +122,7 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                 f"to 44.1 kHz as {model['n_mels']} mel bands; nothing above {band} reaches it from any source. "
                 "Only the head is trained: one weighted convex fit per fold on the cached embeddings "
                 + ("(each clip's clean windows pooled as one item, every augmented window as a recording of its "
-                   f"own at {model.get('augmented_share', 0.2):.0%} of the weight; " if pooled else
+                   f"own at {model['augmented_share']:.0%} of the weight; " if pooled else
                    "of every window (") +
                 "classes weighted equally, categories by the recipe's stratum weights; see "
                 "`training.json`).\n\n" + _SFX_ENCODER)

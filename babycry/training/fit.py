@@ -217,8 +217,16 @@ def _fit_head(cache: FeatureCache, *, recipe: Recipe, train_clips: np.ndarray | 
     return model.eval()
 
 
-def _pool(features: np.ndarray, clips: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each clip's mean and max over its windows' embeddings, side by side: ``(unique clips, 2 * dim)``."""
+def pool_clips(features: np.ndarray, clips: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each clip's mean and max over its windows' embeddings, side by side: the sorted clip ids and
+    ``(unique clips, 2 * dim)`` (what a recording-pooling head reads).
+
+    Examples
+    --------
+    >>> pool_clips(np.array([[1.0], [3.0], [5.0]]), np.array([4, 4, 2]))
+    (array([2, 4]), array([[5., 5.],
+           [2., 3.]]))
+    """
     order, inverse = np.unique(clips, return_inverse=True)
     features = np.asarray(features, dtype=np.float64)
     total = np.zeros((order.size, features.shape[1]))
@@ -242,7 +250,7 @@ def _recording_items(cache: FeatureCache, rows: np.ndarray, *,
         raise InvalidParameterError(f"model.augmented_share must lie in [0, 1), got {share!r}.")
     index = cache.index.iloc[rows]
     clean = (index["kind"] == "clean").to_numpy()
-    clips, pooled = _pool(cache.features[rows[clean]], index["clip"].to_numpy()[clean])
+    clips, pooled = pool_clips(cache.features[rows[clean]], index["clip"].to_numpy()[clean])
     first = index[clean].drop_duplicates("clip").set_index("clip").loc[clips]
     single = np.asarray(cache.features[rows[~clean]], dtype=np.float64)
     parts = [(pooled, first["y"].to_numpy(), first[["y", "stratum"]].reset_index(drop=True), 1.0 - share),
@@ -274,7 +282,7 @@ def clip_logits(
     if rows.size == 0:
         return np.full((len(clips), model.config.num_labels), np.nan)
     if getattr(model, "pools_recordings", False):  # the head reads each clip's windows at once
-        order, pooled = _pool(cache.features[rows], chosen["clip"].to_numpy())
+        order, pooled = pool_clips(cache.features[rows], chosen["clip"].to_numpy())
         with torch.inference_mode():
             logits = model.head_logits(torch.as_tensor(pooled, dtype=torch.float32)).numpy()
         frame = pd.DataFrame(logits.astype(np.float64), index=order)
