@@ -48,8 +48,11 @@ train: train-detector train-reason
 train-detector: setup
 	$(VENV)/bin/babycry train --task detector --data $(DATA) --out assets/models/cry-detector
 
+# The reason AST is served from its ONNX graph (faster than torch, no transformers modeling stack to import); the
+# detector's CNN runs faster in torch's bfloat16 and is served without an export (docs/performance.md).
 train-reason: setup
 	$(VENV)/bin/babycry train --task reason --data $(DATA) --out assets/models/cry-reason
+	$(VENV)/bin/babycry export-onnx assets/models/cry-reason --data $(DATA)
 
 # The Dataset tab's family-weighted summary (assets/eda/summary.json).
 eda: setup

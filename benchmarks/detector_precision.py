@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    base = load_detector(args.model)
+    base = load_detector(args.model, runtime="transformers")
     models = {p: dataclasses.replace(base, precision=p) for p in ("float32", "bfloat16")}
     table = load_task(args.data, task="detector").table
     rng = np.random.default_rng(args.seed)

@@ -141,8 +141,12 @@ def main() -> int:
     rss_start = rss_mb()
 
     t0 = time.perf_counter()
-    det, rea = load_detector(args.detector), load_reason(args.reason)
+    det, rea = load_detector(args.detector), load_reason(args.reason)  # as the app serves them (runtime="auto")
     report["load_models_s"] = round(time.perf_counter() - t0, 3)
+    report["runtimes"] = {"detector": det.runtime, "reason": rea.runtime}
+    # the pre-issue-17 pipeline ran the transformers models themselves
+    old_det, old_rea = (load_detector(args.detector, runtime="transformers"),
+                        load_reason(args.reason, runtime="transformers"))
     blob = CLIP.read_bytes()
 
     def ours_7s() -> object:
@@ -152,7 +156,7 @@ def main() -> int:
     clip = load(blob)
     result = ours_7s()
     report["clip"] = {"file": str(CLIP.relative_to(ROOT)), "seconds": clip.duration_s, "windows": len(result.windows)}
-    report["clip_7s"] = timed({"analyse": ours_7s, "pre_issue_17": lambda: old_pipeline(load(blob), det, rea)},
+    report["clip_7s"] = timed({"analyse": ours_7s, "pre_issue_17": lambda: old_pipeline(load(blob), old_det, old_rea)},
                               repeats=args.repeats, warmup=args.warmup)
     report["rss_after_warmup_mb"] = round(rss_mb(), 1)
     ours, old = report["clip_7s"]["analyse"], report["clip_7s"]["pre_issue_17"]
@@ -175,7 +179,7 @@ def main() -> int:
     # --- 60 s recording -----------------------------------------------------------------------------------
     long = from_array(synth_cry(seconds=60.0, sample_rate=16_000, seed=60).samples, 16_000)
     report["recording_60s"] = timed({"analyse": lambda: analyse(long, detector=det, reason=rea),
-                                     "pre_issue_17": lambda: old_pipeline(long, det, rea)},
+                                     "pre_issue_17": lambda: old_pipeline(long, old_det, old_rea)},
                                     repeats=args.repeats, warmup=1)
     report["recording_60s"]["windows"] = len(analyse(long, detector=det, reason=rea).windows)
     ours, old = report["recording_60s"]["analyse"], report["recording_60s"]["pre_issue_17"]
@@ -205,7 +209,7 @@ def main() -> int:
 
     report["reference"] = {"model": "ASTForAudioClassification(ASTConfig()) random weights + ASTFeatureExtractor()",
                            "parameters": sum(p.numel() for p in base.parameters()),
-                           "ours_parameters": sum(p.numel() for m in (det, rea) for p in m.model.parameters())}
+                           "ours_parameters": sum(p.numel() for m in (old_det, old_rea) for p in m.model.parameters())}
     versus = timed({"analyse": ours_7s, "ast_base": reference_7s}, repeats=args.repeats, warmup=2)
     report["versus_ast_base_7s"] = {**versus, "ratio": round(versus["ast_base"]["median_ms"]
                                                               / versus["analyse"]["median_ms"], 1)}

@@ -54,7 +54,7 @@ def main() -> int:
         return 1
     warnings.filterwarnings("ignore")
     torch.set_num_threads(2)
-    det, rea = load_detector(), load_reason()
+    det, rea = load_detector(runtime="transformers"), load_reason(runtime="transformers")
     windows, _ = frame_windows(synth_cry(seconds=7.0, seed=7).samples, sample_rate=16_000)
     feats = det.features(windows)
     report: dict[str, object] = {"windows": len(windows), "onnxruntime": ort.__version__, "torch": torch.__version__}

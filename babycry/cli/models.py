@@ -149,4 +149,38 @@ def register_card(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_card)
 
 
-REGISTRARS = [register_predict, register_evaluate, register_card]
+def _cmd_export_onnx(args: argparse.Namespace) -> int:
+    from ..modeling import load_model
+    from ..modeling.onnx_export import export_onnx, sample_windows
+
+    for folder in args.folders:
+        model = load_model(folder, runtime="transformers")
+        windows = sample_windows(args.data, task=model.task, per_category=args.per_category, seed=args.seed)
+        info = export_onnx(model, folder, parity_windows=windows)
+        print(f"{folder}: exported its {info['outputs']} in {info['dtype']}; on {info['parity_windows']} windows of "
+              f"real clips the largest difference from torch is {info['max_abs_difference']:.3g} (mean relative "
+              f"{info['mean_relative_difference']:.3g}); wrote {Path(folder) / 'onnx'}")
+    return 0
+
+
+def register_export_onnx(sub: argparse._SubParsersAction) -> None:
+    """Register ``babycry export-onnx FOLDER... [--data DIR]``: serve checkpoints with ONNX Runtime.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="babycry")
+    >>> register_export_onnx(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args("export-onnx assets/models/cry-detector".split()).per_category
+    12
+    """
+    p = sub.add_parser("export-onnx", help="export checkpoints' forward pass to ONNX (served by ONNX Runtime, "
+                                           "checked against torch on real clips)")
+    p.add_argument("folders", metavar="FOLDER", nargs="+", help="checkpoint folder(s)")
+    p.add_argument("--data", default=data_default(), help="folder with manifest.csv: the clips of the parity check")
+    p.add_argument("--per-category", type=int, default=12, help="parity-check clips per category (default 12)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_export_onnx)
+
+
+REGISTRARS = [register_predict, register_evaluate, register_card, register_export_onnx]

@@ -15,12 +15,14 @@ from typing import Any
 
 from ..calibration import load_calibration
 from ..config import DETECTOR_LABELS, REASONS
-from ..errors import ModelLoadError
+from ..errors import InvalidParameterError, ModelLoadError
 from ..hub import is_hub_id, local_folder, read_json
 from .config import SFX_MODEL_TYPE
+from .onnx_runtime import ONNX_DIR, ONNX_FILE, onnx_available
 from .predictor import CryModel
 
-__all__ = ["DEFAULT_DETECTOR_DIR", "DEFAULT_REASON_DIR", "METRICS_FILE", "load_model", "load_detector", "load_reason",
+__all__ = ["DEFAULT_DETECTOR_DIR", "DEFAULT_REASON_DIR", "METRICS_FILE", "RUNTIMES", "load_model", "load_detector",
+           "load_reason",
            "quiet_transformers"]
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +56,11 @@ def quiet_transformers() -> Iterator[None]:
             hf_logging.enable_progress_bar()
 
 
-def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> CryModel:
+#: What ``load_model(runtime=...)`` accepts.
+RUNTIMES = ("auto", "transformers", "onnxruntime")
+
+
+def load_model(path_or_id: str | os.PathLike, *, task: str | None = None, runtime: str = "auto") -> CryModel:
     """Load a babycry checkpoint from a local folder or a Hugging Face hub id.
 
     Both go through ``from_pretrained``; ``calibration.json`` and
@@ -67,6 +73,13 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
         ``preprocessor_config.json``, or a hub id (``"user/cry-detector"``).
     task : {"detector", "reason"}, optional
         Check that the checkpoint's labels are this task's.
+    runtime : {"auto", "transformers", "onnxruntime"}
+        What runs the forward pass.  ``"auto"`` (serving) avoids transformers' modeling stack (~2 s of imports):
+        a local checkpoint with an exported graph (``onnx/model.onnx``, :mod:`~babycry.modeling.onnx_runtime`)
+        runs in ONNX Runtime, a local sound-effects CNN in plain torch
+        (:class:`~babycry.modeling.sfx.serving.SfxServingModel`, the same outputs), anything else as the
+        transformers model.  ``"transformers"``: always the transformers model (training, exporting, saving);
+        ``"onnxruntime"``: the exported graph or an error.
 
     Returns
     -------
@@ -85,6 +98,8 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
     ...
     babycry.errors.ModelLoadError: No model found at '/no/such/folder': the folder does not exist ...
     """
+    if runtime not in RUNTIMES:
+        raise InvalidParameterError(f"runtime must be one of {RUNTIMES}, got {runtime!r}.")
     model_id = str(path_or_id)
     local = local_folder(model_id)
     if local is None and not is_hub_id(model_id):
@@ -101,15 +116,29 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
             raise ModelLoadError(
                 f"The model folder {model_id!r} is incomplete: missing {', '.join(missing)}."
             )
+    use_onnx = runtime != "transformers" and local is not None and onnx_available(local)
+    if runtime == "onnxruntime" and not use_onnx:
+        raise ModelLoadError(f"The model at {model_id!r} has no exported graph of its weights ({ONNX_DIR}/{ONNX_FILE}, "
+                             "missing or made before a retrain) or onnxruntime is not installed: run `babycry "
+                             "export-onnx` or load it with runtime='auto'.")
     try:
         with quiet_transformers():
-            model_class, extractor_class = _classes(model_id)
-            model = model_class.from_pretrained(model_id)
-            extractor = extractor_class.from_pretrained(model_id)
+            model_type = _model_type(model_id)
+            extractor = _extractor_class(model_type).from_pretrained(model_id)
+            if use_onnx:
+                from .onnx_runtime import OnnxModel
+
+                model = OnnxModel(local)
+            elif runtime == "auto" and local is not None and model_type == SFX_MODEL_TYPE:
+                from .sfx.serving import SfxServingModel
+
+                model = SfxServingModel.from_folder(local)
+            else:
+                model = _model_class(model_type).from_pretrained(model_id)
+                model.eval()
     except Exception as exc:  # noqa: BLE001 - transformers raises OSError/ValueError/RuntimeError/safetensors errors
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelLoadError(f"Could not load the model at {model_id!r}: it is missing or corrupt ({detail}).") from exc
-    model.eval()
     labels = tuple(model.config.id2label[i] for i in range(model.config.num_labels))
     found = "detector" if labels == DETECTOR_LABELS else "reason" if labels == REASONS else None
     if found is None:
@@ -129,19 +158,37 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None) -> Cry
     )
 
 
-def _classes(model_id: str) -> tuple[Any, Any]:
-    """The model and feature-extractor classes a checkpoint's ``config.json`` names (AST unless it says otherwise)."""
-    from transformers import ASTFeatureExtractor, ASTForAudioClassification, PretrainedConfig
+def _model_type(model_id: str) -> str | None:
+    """The ``model_type`` a checkpoint's ``config.json`` names (transformers' config reader: local or hub)."""
+    from transformers import PretrainedConfig
 
     config, _ = PretrainedConfig.get_config_dict(model_id)
-    if config.get("model_type") == SFX_MODEL_TYPE:
-        from .sfx import SfxFeatureExtractor, SfxForAudioClassification
-
-        return SfxForAudioClassification, SfxFeatureExtractor
-    return ASTForAudioClassification, ASTFeatureExtractor
+    return config.get("model_type")
 
 
-def load_detector(path_or_id: str | os.PathLike = DEFAULT_DETECTOR_DIR) -> CryModel:
+def _model_class(model_type: str | None) -> Any:
+    """The model class of a checkpoint's ``model_type`` (AST unless it names the sound-effects CNN)."""
+    if model_type == SFX_MODEL_TYPE:
+        from .sfx.modeling import SfxForAudioClassification
+
+        return SfxForAudioClassification
+    from transformers import ASTForAudioClassification
+
+    return ASTForAudioClassification
+
+
+def _extractor_class(model_type: str | None) -> Any:
+    """The feature-extractor class of a checkpoint's ``model_type``; importing it leaves the model classes out."""
+    if model_type == SFX_MODEL_TYPE:
+        from .sfx.feature_extraction import SfxFeatureExtractor
+
+        return SfxFeatureExtractor
+    from transformers import ASTFeatureExtractor
+
+    return ASTFeatureExtractor
+
+
+def load_detector(path_or_id: str | os.PathLike = DEFAULT_DETECTOR_DIR, *, runtime: str = "auto") -> CryModel:
     """Load the cry detector (default: the bundled ``assets/models/cry-detector``).
 
     Examples
@@ -149,10 +196,10 @@ def load_detector(path_or_id: str | os.PathLike = DEFAULT_DETECTOR_DIR) -> CryMo
     >>> load_detector().labels  # doctest: +SKIP
     ('not_cry', 'cry')
     """
-    return load_model(path_or_id, task="detector")
+    return load_model(path_or_id, task="detector", runtime=runtime)
 
 
-def load_reason(path_or_id: str | os.PathLike = DEFAULT_REASON_DIR) -> CryModel:
+def load_reason(path_or_id: str | os.PathLike = DEFAULT_REASON_DIR, *, runtime: str = "auto") -> CryModel:
     """Load the reason classifier (default: the bundled ``assets/models/cry-reason``).
 
     Examples
@@ -160,4 +207,4 @@ def load_reason(path_or_id: str | os.PathLike = DEFAULT_REASON_DIR) -> CryModel:
     >>> load_reason().labels  # doctest: +SKIP
     ('hungry', 'belly_pain', 'discomfort', 'tired')
     """
-    return load_model(path_or_id, task="reason")
+    return load_model(path_or_id, task="reason", runtime=runtime)

@@ -147,6 +147,15 @@ class CryModel:
         return resolve_precision(self.model, self.precision)
 
     @property
+    def runtime(self) -> str:
+        """What runs the forward pass (``load_model(runtime=...)``): ``"transformers"`` (the transformers model),
+        ``"torch"`` (the same network in plain torch, :class:`~babycry.modeling.sfx.serving.SfxServingModel`) or
+        ``"onnxruntime"`` (the exported graph, :class:`~babycry.modeling.onnx_runtime.OnnxModel`)."""
+        if type(self.model).__name__ == "OnnxModel":
+            return "onnxruntime"
+        return "transformers" if hasattr(self.model, "save_pretrained") else "torch"
+
+    @property
     def temperature(self) -> float:
         """Calibration temperature (1.0 when uncalibrated)."""
         return self.calibration.temperature
@@ -229,6 +238,8 @@ class CryModel:
         return self._run_head(lambda m, e: m.logits_from_embeddings(e), outputs)
 
     def _run_head(self, fn: Any, embeddings: np.ndarray) -> np.ndarray:
+        if self.runtime == "onnxruntime":  # the head in numpy
+            return np.asarray(fn(self.model, np.asarray(embeddings, np.float64)), np.float64)
         import torch
 
         with torch.inference_mode():
@@ -241,9 +252,12 @@ class CryModel:
         The windows go through the model ``batch_size`` at a time (default: the model's
         ``inference_batch_size``, else 256: one forward pass for a recording of up to 256 windows).
         """
-        import torch
-
         batch_size = batch_size or getattr(self.model, "inference_batch_size", 256)
+        if self.runtime == "onnxruntime":
+            with self._lock:
+                return np.concatenate([self.model.outputs(features[i : i + batch_size])
+                                       for i in range(0, len(features), batch_size)], axis=0).astype(np.float64)
+        import torch
 
         out = []
         with self._lock, torch_threads(self.threads):

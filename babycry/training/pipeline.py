@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import platform
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from ..evaluation.metrics import category_holdout_report
 from ..evaluation.report import cv_report
 from ..modeling import build_feature_extractor
 from ..modeling.config import SfxModelConfig
+from ..modeling.onnx_runtime import ONNX_DIR
 from .cache import FeatureCache, build_cache, encoder_dtype, train_only_rows
 from .cv import CVResult, cross_validate, leave_category_out
 from .fit import fit
@@ -258,6 +260,9 @@ def train(data: TaskData, out_dir: str | os.PathLike, *, recipe: Recipe, command
         # the pooled out-of-fold logits behind metrics.json and calibration.json, for re-analysis
         np.savez_compressed(out / "cv_predictions.npz", **oof)
     model = fit(cache, recipe=recipe)
+    # an exported graph of the previous weights would no longer be served (its digest differs); remove it so the
+    # folder holds no stale file (`babycry export-onnx` makes a new one)
+    shutil.rmtree(out / ONNX_DIR, ignore_errors=True)
     model.save_pretrained(out)
     build_feature_extractor(model_config=recipe.model).save_pretrained(out)
     save_calibration(calibration, out)

@@ -13,6 +13,7 @@ from babycry.errors import ModelLoadError
 from babycry.modeling import build_feature_extractor, build_model, load_model
 from babycry.modeling.config import SfxModelConfig
 from babycry.modeling.sfx import SfxConfig, SfxFeatureExtractor, SfxForAudioClassification
+from babycry.modeling.sfx.serving import SfxServingModel
 
 TINY = SfxModelConfig(channels=4, pretrained="")
 HAS_AISFX = importlib.util.find_spec("aisfx") is not None
@@ -69,15 +70,16 @@ def test_save_and_load_roundtrip_as_a_babycry_checkpoint(tmp_path: Path, cry16k:
         model.embedding_mean.fill_(0.5)  # buffers travel with the weights
     model.save_pretrained(tmp_path)
     build_feature_extractor(model_config=TINY).save_pretrained(tmp_path)
-    loaded = load_model(tmp_path, task="detector")
-    loaded.precision = "float32"  # the saved weights, as saved
-    assert isinstance(loaded.model, SfxForAudioClassification) and loaded.window_seconds == 3.0
-    assert float(loaded.model.embedding_mean[0]) == 0.5
     windows = np.stack([cry16k[:48000], cry16k[16000:64000]])
-    with torch.no_grad():
-        expected = model(input_values=torch.as_tensor(
-            loaded.features(windows))).logits.numpy()
-    np.testing.assert_allclose(loaded.window_logits(windows), expected, atol=1e-5)
+    # the transformers model, and the plain-torch one the app serves (runtime="auto"): the same weights and logits
+    for runtime, cls in (("transformers", SfxForAudioClassification), ("auto", SfxServingModel)):
+        loaded = load_model(tmp_path, task="detector", runtime=runtime)
+        loaded.precision = "float32"  # the saved weights, as saved
+        assert isinstance(loaded.model, cls) and loaded.window_seconds == 3.0
+        assert float(loaded.model.embedding_mean[0]) == 0.5
+        with torch.no_grad():
+            expected = model(input_values=torch.as_tensor(loaded.features(windows))).logits.numpy()
+        np.testing.assert_allclose(loaded.window_logits(windows), expected, atol=1e-5)
 
 
 def test_transformers_pipeline_loads_the_family(tmp_path: Path, cry16k: np.ndarray) -> None:

@@ -11,45 +11,12 @@ from transformers import PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from .configuration import SfxConfig
+from .network import SfxConvBlock, SfxEncoder, SfxHeadMixin
 
 __all__ = ["SfxConvBlock", "SfxEncoder", "SfxForAudioClassification"]
 
 
-class SfxConvBlock(nn.Module):
-    """Two 3×3 convolutions with batch norm and ReLU, then max pooling (the encoder's parameter names)."""
-
-    def __init__(self, in_channels: int, out_channels: int) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-
-    def forward(self, x: torch.Tensor, pool: tuple[int, int]) -> torch.Tensor:
-        x = F.relu(self.bn1(self.conv1(x)))
-        x = F.relu(self.bn2(self.conv2(x)))
-        return F.max_pool2d(x, kernel_size=pool) if pool != (1, 1) else x
-
-
-class SfxEncoder(nn.Module):
-    """Four conv blocks (``c``, ``2c``, ``4c``, ``8c`` maps); mean over frequency, then max and mean over time."""
-
-    def __init__(self, channels: int) -> None:
-        super().__init__()
-        widths = [1, channels, 2 * channels, 4 * channels, 8 * channels]
-        for i in range(4):
-            setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
-
-    def forward(self, input_values: torch.Tensor) -> torch.Tensor:
-        # (n, 1, frames, mels), channels-last: oneDNN's fastest convolution layout on CPU (same values)
-        x = input_values.unsqueeze(1).contiguous(memory_format=torch.channels_last)
-        for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)]):
-            x = getattr(self, f"conv_block{i + 1}")(x, pool)
-        x = x.mean(dim=3)  # (n, maps, frames)
-        return torch.cat([x.amax(dim=2), x.mean(dim=2)], dim=1)
-
-
-class SfxForAudioClassification(PreTrainedModel):
+class SfxForAudioClassification(SfxHeadMixin, PreTrainedModel):
     """Frozen pretrained encoder → standardised pooled embedding → linear head.
 
     ``forward(input_values)`` takes :class:`~babycry.modeling.sfx.SfxFeatureExtractor` output
@@ -75,12 +42,7 @@ class SfxForAudioClassification(PreTrainedModel):
 
     def __init__(self, config: SfxConfig) -> None:
         super().__init__(config)
-        self.encoder = SfxEncoder(config.channels)
-        size = config.head_input_size
-        # the head's standardisation of its input, fitted with it and saved with the weights
-        self.register_buffer("embedding_mean", torch.zeros(size))
-        self.register_buffer("embedding_scale", torch.ones(size))
-        self.classifier = nn.Linear(size, config.num_labels)
+        self._build_network(config.channels, config.head_input_size, config.num_labels)
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
@@ -92,35 +54,22 @@ class SfxForAudioClassification(PreTrainedModel):
             nn.init.ones_(module.weight)
             nn.init.zeros_(module.bias)
 
-    def embed(self, input_values: torch.Tensor) -> torch.Tensor:
-        """Pooled encoder embedding ``(n, embedding_size)`` (before standardisation)."""
-        return self.encoder(input_values)
-
-    @property
-    def pools_recordings(self) -> bool:
-        """Whether the head reads a whole recording's windows (mean and max of their embeddings)."""
-        return self.config.pooling == "recording"
-
-    def head_logits(self, head_input: torch.Tensor) -> torch.Tensor:
-        """The head's logits of what it reads (:attr:`SfxConfig.head_input_size` wide), standardised first."""
-        return self.classifier((head_input - self.embedding_mean) / self.embedding_scale)
-
-    def logits_from_embeddings(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """Each window's logits from its embedding ``(n, embedding_size)``: a recording-pooling head scores each
-        window as a recording of its own (its mean and its max are itself)."""
-        if self.pools_recordings:
-            embeddings = torch.cat([embeddings, embeddings], dim=-1)
-        return self.head_logits(embeddings)
-
-    def recording_logits_from_embeddings(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """One recording's logits ``(num_labels,)`` from its windows' embeddings ``(n_windows, embedding_size)``:
-        the head on their mean and max, or (window pooling) the mean of the windows' logits."""
-        if self.pools_recordings:
-            return self.head_logits(torch.cat([embeddings.mean(dim=0), embeddings.amax(dim=0)]))
-        return self.logits_from_embeddings(embeddings).mean(dim=0)
-
     def forward(self, input_values: torch.Tensor, labels: torch.Tensor | None = None,
                 **kwargs: Any) -> SequenceClassifierOutput:
         logits = self.logits_from_embeddings(self.embed(input_values))
         loss = F.cross_entropy(logits, labels) if labels is not None else None
         return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
+def register_auto_classes() -> None:
+    """Register the family with transformers' Auto classes (idempotent); done when this module is imported."""
+    from transformers import AutoConfig, AutoFeatureExtractor, AutoModelForAudioClassification
+
+    from .feature_extraction import SfxFeatureExtractor
+
+    AutoConfig.register(SfxConfig.model_type, SfxConfig, exist_ok=True)
+    AutoModelForAudioClassification.register(SfxConfig, SfxForAudioClassification, exist_ok=True)
+    AutoFeatureExtractor.register(SfxConfig, SfxFeatureExtractor, exist_ok=True)
+
+
+register_auto_classes()

@@ -1,0 +1,151 @@
+"""Export a checkpoint's forward pass to ONNX for :mod:`babycry.modeling.onnx_runtime` (serving without torch).
+
+What is exported is what :meth:`~babycry.modeling.predictor.CryModel.window_outputs` computes, in float32: a
+window's logits, or for a model that pools recordings its embedding (the pooling head stays in the checkpoint's
+safetensors and runs in numpy).  The files go to ``<checkpoint>/onnx/`` beside the unchanged transformers files, so
+the checkpoint still loads with ``from_pretrained`` / ``transformers.pipeline``; ``onnx.json`` records how far the
+graph's outputs lie from torch's on real windows.
+
+Which checkpoints are exported is a measured choice (docs/performance.md): the compact AST (the reason model) runs
+faster in ONNX Runtime than traced torch and is served from its graph; the sound-effects CNN detector runs ~4x
+faster in torch's bfloat16 on an AMX CPU than in ONNX Runtime's float32, and an int8 graph was no faster on one
+thread and moved more verdicts (docs/experiments.md), so it is served by torch without an export.
+
+Needs torch, ``onnx`` and ``onnxruntime`` (export is a training-side step, run by ``babycry export-onnx``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError
+from .onnx_runtime import ONNX_DIR, ONNX_FILE, ONNX_INFO, weights_digest
+
+__all__ = ["export_onnx", "sample_windows"]
+
+#: opset of the exported graph (ONNX Runtime >= 1.14 runs it).
+OPSET = 17
+
+
+def export_onnx(model: Any, out_dir: str | os.PathLike, *, parity_windows: np.ndarray | None = None) -> dict[str, Any]:
+    """Write ``<out_dir>/onnx/model.onnx`` and ``onnx.json`` for a loaded :class:`CryModel`.
+
+    Parameters
+    ----------
+    model : CryModel
+        The checkpoint, loaded with transformers (``load_model(..., runtime="transformers")``).
+    out_dir : str or os.PathLike
+        The checkpoint folder (the files go to its ``onnx/`` subfolder).
+    parity_windows : np.ndarray, optional
+        Prepared windows ``(n, samples)`` of real audio (:func:`sample_windows`) on which the graph's outputs are
+        compared with torch's float32 ones (``onnx.json``).
+
+    Returns
+    -------
+    dict
+        What ``onnx.json`` holds: the outputs' kind, versions, export time and, with ``parity_windows``, the largest
+        absolute and the mean relative difference from torch.
+
+    Examples
+    --------
+    >>> info = export_onnx(load_reason(runtime="transformers"), "assets/models/cry-reason")  # doctest: +SKIP
+    >>> info["outputs"]  # doctest: +SKIP
+    'logits'
+    """
+    import onnxruntime
+    import torch
+
+    from .predictor import _outputs_class
+
+    if model.runtime != "transformers":
+        raise InvalidParameterError("export_onnx needs the transformers model: load it with runtime='transformers'.")
+    target = Path(out_dir) / ONNX_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    example = (model.features(parity_windows[:2]) if parity_windows is not None and len(parity_windows)
+               else np.zeros((2, *_input_shape(model)), np.float32))
+    module = _outputs_class()(model.model.float().eval()).eval()
+    start = time.perf_counter()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TracerWarnings about constants that are constant here
+        torch.onnx.export(module, (torch.as_tensor(example, dtype=torch.float32),), str(target / ONNX_FILE),
+                          input_names=["input_values"], output_names=["outputs"],
+                          dynamic_axes={"input_values": {0: "windows"}, "outputs": {0: "windows"}},
+                          opset_version=OPSET, dynamo=False)
+    info: dict[str, Any] = {
+        "outputs": "embeddings" if model.pools_recordings else "logits",
+        "dtype": "float32",
+        "opset": OPSET,
+        "torch": torch.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "export_s": round(time.perf_counter() - start, 2),
+        "weights_sha256": weights_digest(out_dir),  # a retrain makes the graph stale (onnx_available)
+    }
+    if parity_windows is not None and len(parity_windows):
+        info.update(_parity(model, target / ONNX_FILE, parity_windows))
+    (target / ONNX_INFO).write_text(json.dumps(info, indent=2) + "\n")
+    return info
+
+
+def _input_shape(model: Any) -> tuple[int, int]:
+    fe = model.feature_extractor
+    if hasattr(fe, "max_length"):
+        return int(fe.max_length), int(fe.num_mel_bins)
+    return 130, int(fe.n_mels)
+
+
+def _parity(model: Any, path: Path, windows: np.ndarray) -> dict[str, Any]:
+    """How far the exported graph's outputs lie from torch's float32 ones on ``windows``."""
+    import dataclasses
+
+    from .onnx_runtime import session
+
+    features = model.features(windows)
+    ours = session(path).run(None, {"input_values": features.astype(np.float32)})[0]
+    reference = dataclasses.replace(model, precision="float32").window_outputs(features)
+    diff = np.abs(ours - reference)
+    scale = np.linalg.norm(reference, axis=-1)
+    relative = np.linalg.norm(ours - reference, axis=-1) / np.where(scale > 0, scale, 1.0)
+    return {
+        "parity_windows": int(len(windows)),
+        "max_abs_difference": float(diff.max()),
+        "mean_relative_difference": float(relative.mean()),
+    }
+
+
+def sample_windows(data: str | os.PathLike, *, task: str, per_category: int = 12, seed: int = 0,
+                        max_windows: int = 256) -> np.ndarray:
+    """Prepared windows of real clips for :func:`export_onnx`'s parity check: up to ``per_category`` clips of each
+    category of ``task``'s data (cries and every kind of not-cry for the detector), one window each.
+
+    Examples
+    --------
+    >>> sample_windows("../shared/data", task="detector").shape  # doctest: +SKIP
+    (108, 48000)
+    """
+    from ..audio import load
+    from ..data import load_task
+    from ..errors import BabyCryError
+    from .windows import frame_windows
+
+    table = load_task(data, task=task).table
+    rng = np.random.default_rng(seed)
+    column = "category" if "category" in table.columns else "label"
+    out: list[np.ndarray] = []
+    for _, rows in table.groupby(column):
+        for index in rng.choice(rows.index.to_numpy(), size=min(per_category, len(rows)), replace=False):
+            try:
+                audio = load(table.loc[index, "path"])
+            except BabyCryError:  # a clip the app would reject is no calibration input either
+                continue
+            windows, _ = frame_windows(audio.samples, sample_rate=audio.sample_rate)
+            out.append(windows[rng.integers(len(windows))])
+    if not out:
+        raise InvalidParameterError(f"No usable clips for the {task} task in {str(data)!r}.")
+    return np.stack(out[:max_windows]).astype(np.float32)

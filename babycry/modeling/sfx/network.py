@@ -1,0 +1,97 @@
+"""The sound-effects CNN in plain torch: the encoder and the head's arithmetic, without transformers.
+
+:class:`~babycry.modeling.sfx.modeling.SfxForAudioClassification` (the transformers model: training, saving,
+``pipeline``) and :class:`~babycry.modeling.sfx.serving.SfxServingModel` (what the app answers with: no
+transformers modeling stack to import) are both built from these, with the same parameter names, so one
+``model.safetensors`` loads into either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = ["SfxConvBlock", "SfxEncoder", "SfxHeadMixin"]
+
+
+class SfxConvBlock(nn.Module):
+    """Two 3×3 convolutions with batch norm and ReLU, then max pooling (the encoder's parameter names)."""
+
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+
+    def forward(self, x: torch.Tensor, pool: tuple[int, int]) -> torch.Tensor:
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn2(self.conv2(x)))
+        return F.max_pool2d(x, kernel_size=pool) if pool != (1, 1) else x
+
+
+class SfxEncoder(nn.Module):
+    """Four conv blocks (``c``, ``2c``, ``4c``, ``8c`` maps); mean over frequency, then max and mean over time."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        widths = [1, channels, 2 * channels, 4 * channels, 8 * channels]
+        for i in range(4):
+            setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
+
+    def forward(self, input_values: torch.Tensor) -> torch.Tensor:
+        # (n, 1, frames, mels), channels-last: oneDNN's fastest convolution layout on CPU (same values)
+        x = input_values.unsqueeze(1).contiguous(memory_format=torch.channels_last)
+        for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)]):
+            x = getattr(self, f"conv_block{i + 1}")(x, pool)
+        x = x.mean(dim=3)  # (n, maps, frames)
+        return torch.cat([x.amax(dim=2), x.mean(dim=2)], dim=1)
+
+
+class SfxHeadMixin:
+    """The head's arithmetic over ``self.encoder``, ``self.classifier`` and the standardisation buffers
+    ``embedding_mean`` / ``embedding_scale``; ``self.config.pooling`` says how a recording's windows are pooled."""
+
+    encoder: SfxEncoder
+    classifier: nn.Linear
+    embedding_mean: torch.Tensor
+    embedding_scale: torch.Tensor
+    config: Any
+
+    def _build_network(self, channels: int, head_input_size: int, num_labels: int) -> None:
+        """The encoder, the standardisation buffers and the linear head (the checkpoint's parameter names)."""
+        self.encoder = SfxEncoder(channels)
+        # the head's standardisation of its input, fitted with it and saved with the weights
+        self.register_buffer("embedding_mean", torch.zeros(head_input_size))  # type: ignore[attr-defined]
+        self.register_buffer("embedding_scale", torch.ones(head_input_size))  # type: ignore[attr-defined]
+        self.classifier = nn.Linear(head_input_size, num_labels)
+
+    def embed(self, input_values: torch.Tensor) -> torch.Tensor:
+        """Pooled encoder embedding ``(n, embedding_size)`` (before standardisation)."""
+        return self.encoder(input_values)
+
+    @property
+    def pools_recordings(self) -> bool:
+        """Whether the head reads a whole recording's windows (mean and max of their embeddings)."""
+        return getattr(self.config, "pooling", "window") == "recording"
+
+    def head_logits(self, head_input: torch.Tensor) -> torch.Tensor:
+        """The head's logits of what it reads (:attr:`SfxConfig.head_input_size` wide), standardised first."""
+        return self.classifier((head_input - self.embedding_mean) / self.embedding_scale)
+
+    def logits_from_embeddings(self, embeddings: torch.Tensor) -> torch.Tensor:
+        """Each window's logits from its embedding ``(n, embedding_size)``: a recording-pooling head scores each
+        window as a recording of its own (its mean and its max are itself)."""
+        if self.pools_recordings:
+            embeddings = torch.cat([embeddings, embeddings], dim=-1)
+        return self.head_logits(embeddings)
+
+    def recording_logits_from_embeddings(self, embeddings: torch.Tensor) -> torch.Tensor:
+        """One recording's logits ``(num_labels,)`` from its windows' embeddings ``(n_windows, embedding_size)``:
+        the head on their mean and max, or (window pooling) the mean of the windows' logits."""
+        if self.pools_recordings:
+            return self.head_logits(torch.cat([embeddings.mean(dim=0), embeddings.amax(dim=0)]))
+        return self.logits_from_embeddings(embeddings).mean(dim=0)

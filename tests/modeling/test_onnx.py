@@ -1,0 +1,145 @@
+"""Serving runtimes: a checkpoint served from its exported ONNX graph, or the sound-effects CNN in plain torch,
+answers as the transformers model does (babycry.modeling.onnx_export, onnx_runtime, sfx.serving)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from babycry.analysis import analyse
+from babycry.audio import from_array
+from babycry.errors import InvalidParameterError, ModelLoadError
+from babycry.modeling import frame_windows, load_detector, load_model, load_reason
+from babycry.modeling.onnx_export import export_onnx
+from babycry.modeling.onnx_runtime import ONNX_DIR, ONNX_FILE, ONNX_INFO, onnx_available
+from babycry.synth import synth_cry
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _windows() -> np.ndarray:
+    """Windows of synthesised cries and of noise."""
+    rng = np.random.default_rng(0)
+    parts = [synth_cry(seconds=4.0, sample_rate=16000, f0_hz=f0, seed=s).samples for s, f0 in enumerate((380, 450))]
+    parts.append((0.05 * rng.normal(size=64000)).astype(np.float32))
+    return np.concatenate([frame_windows(p, sample_rate=16000)[0] for p in parts])
+
+
+@pytest.fixture(scope="module")
+def exported(tiny_models, tmp_path_factory) -> dict[str, Path]:
+    """Copies of the tiny checkpoints with an exported graph (``babycry export-onnx``): a pooling CNN detector,
+    whose head then runs in numpy, and a reason AST."""
+    out = {}
+    for task, source in (("detector", tiny_models.detector_dir), ("reason", tiny_models.reason_dir)):
+        folder = tmp_path_factory.mktemp("onnx") / task
+        shutil.copytree(source, folder)
+        export_onnx(load_model(folder, runtime="transformers"), folder, parity_windows=_windows())
+        out[task] = folder
+    return out
+
+
+def test_export_writes_the_graph_and_its_record(exported) -> None:
+    for task, folder in exported.items():
+        assert (folder / ONNX_DIR / ONNX_FILE).is_file()
+        info = json.loads((folder / ONNX_DIR / ONNX_INFO).read_text())
+        assert info["parity_windows"] == len(_windows())
+        assert info["outputs"] == ("embeddings" if task == "detector" else "logits")
+        assert info["dtype"] == "float32" and info["max_abs_difference"] < 1e-4
+        assert (folder / "model.safetensors").is_file()  # the transformers files are untouched
+
+
+def test_auto_serves_the_exported_graph_and_torch_on_request(exported) -> None:
+    assert load_model(exported["detector"]).runtime == "onnxruntime"
+    assert load_model(exported["detector"], runtime="transformers").runtime == "transformers"
+
+
+@pytest.mark.parametrize("task", ["detector", "reason"])
+def test_graph_gives_the_transformers_models_answer(exported, task: str) -> None:
+    import dataclasses
+
+    served = load_model(exported[task], runtime="onnxruntime")
+    reference = dataclasses.replace(load_model(exported[task], runtime="transformers"), precision="float32")
+    features = reference.features(_windows())
+    np.testing.assert_allclose(served.window_outputs(features), reference.window_outputs(features), atol=1e-4)
+    cry = synth_cry(seconds=7.0, sample_rate=16000, f0_hz=420.0, seed=3).samples
+    a, b = (m.predict(cry, sample_rate=16000) for m in (served, reference))
+    np.testing.assert_allclose(a.probabilities, b.probabilities, atol=1e-5)
+    np.testing.assert_allclose(a.window_probabilities, b.window_probabilities, atol=1e-5)
+    assert a.window_logits.dtype == np.float64
+
+
+def test_plain_torch_cnn_gives_the_transformers_models_answer(tiny_models) -> None:
+    import dataclasses
+
+    served = dataclasses.replace(load_detector(tiny_models.detector_dir), precision="float32")
+    assert served.runtime == "torch" and type(served.model).__name__ == "SfxServingModel"
+    reference = dataclasses.replace(load_detector(tiny_models.detector_dir, runtime="transformers"),
+                                    precision="float32")
+    cry = synth_cry(seconds=7.0, sample_rate=16000, f0_hz=420.0, seed=3).samples
+    a, b = (m.predict(cry, sample_rate=16000) for m in (served, reference))
+    np.testing.assert_allclose(a.window_logits, b.window_logits, atol=1e-5)
+    np.testing.assert_allclose(a.probabilities, b.probabilities, atol=1e-6)
+
+
+def test_analyse_with_exported_models_matches_torch(exported) -> None:
+    audio = from_array(synth_cry(seconds=5.0, sample_rate=16000, f0_hz=400.0, seed=5).samples, 16000)
+    ours = analyse(audio, detector=load_detector(exported["detector"]), reason=load_reason(exported["reason"]))
+    import dataclasses
+
+    detector = dataclasses.replace(load_detector(exported["detector"], runtime="transformers"), precision="float32")
+    ref = analyse(audio, detector=detector, reason=load_reason(exported["reason"], runtime="transformers"))
+    assert ours.is_cry == ref.is_cry
+    assert abs(ours.cry_probability - ref.cry_probability) < 1e-4
+    assert ours.reasons == pytest.approx(ref.reasons, abs=1e-4)
+
+
+def test_runtime_is_validated_and_a_missing_graph_named(tiny_models) -> None:
+    with pytest.raises(InvalidParameterError, match="runtime must be one of"):
+        load_model(tiny_models.detector_dir, runtime="tensorflow")
+    assert not onnx_available(tiny_models.detector_dir)
+    with pytest.raises(ModelLoadError, match="no exported graph"):
+        load_model(tiny_models.detector_dir, runtime="onnxruntime")
+    assert load_model(tiny_models.reason_dir).runtime == "transformers"  # auto: an AST without a graph
+
+
+def test_export_needs_the_transformers_model(tiny_models, tmp_path) -> None:
+    with pytest.raises(InvalidParameterError, match="runtime='transformers'"):
+        export_onnx(load_model(tiny_models.detector_dir), tmp_path)
+
+
+def test_bundled_checkpoints_are_served_without_transformers_modeling_stack() -> None:
+    """What serving gains: the app's worker loads both bundled models without transformers.modeling_utils
+    (which imports torch._dynamo and torch.distributed: ~2 s of the app's start-up)."""
+    code = ("import sys; from babycry.modeling import load_detector, load_reason; d, r = load_detector(), "
+            "load_reason(); print(d.runtime, r.runtime, 'transformers.modeling_utils' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["torch", "onnxruntime", "False"], out.stderr[-2000:]
+
+
+def test_bundled_checkpoints_served_answer_as_transformers() -> None:
+    audio = from_array(synth_cry(seconds=7.0, sample_rate=16000, f0_hz=420.0, seed=3).samples, 16000)
+    ours = analyse(audio, detector=load_detector(), reason=load_reason())
+    ref = analyse(audio, detector=load_detector(runtime="transformers"), reason=load_reason(runtime="transformers"))
+    assert ours.to_dict() == ref.to_dict()
+
+
+def test_a_graph_of_older_weights_is_never_served(exported, tmp_path) -> None:
+    """A retrain rewrites model.safetensors: the graph left beside it would answer for the old model."""
+    import torch
+
+    folder = tmp_path / "retrained"
+    shutil.copytree(exported["reason"], folder)
+    model = load_model(folder, runtime="transformers").model
+    with torch.no_grad():
+        model.classifier.dense.bias.add_(1.0)
+    model.save_pretrained(folder)
+    assert not onnx_available(folder)
+    assert load_model(folder).runtime == "transformers"
+    with pytest.raises(ModelLoadError, match="before a retrain"):
+        load_model(folder, runtime="onnxruntime")
