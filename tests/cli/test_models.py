@@ -84,6 +84,8 @@ def test_predict_says_a_steady_hum_is_not_a_cry(tiny_models, tmp_path: Path, cap
         (["cv", "--task", "reason", "--data", "/no/such/data", "--folds", "1"], "--folds"),
         (["evaluate", "--model", "/no/such/model", "--data", "{data}"], "No model found"),
         (["evaluate", "--model", "{det}", "--data", "/no/such/data"], "does not exist"),
+        (["export-onnx", "/no/such/model", "--data", "{data}"], "No model found"),
+        (["export-onnx", "{det}", "--data", "/no/such/data"], "does not exist"),
         (["train", "--task", "reason", "--data", "/no/such/data", "--out", "{tmp}"], "does not exist"),
         (["train", "--task", "reason", "--data", "{data}", "--out", "{tmp}", "--set", "fit.epochz=1"],
          "Unknown training"),
@@ -114,3 +116,23 @@ def test_evaluate_writes_json(tiny_models, tmp_path: Path, capsys) -> None:
                  "--json", str(out), "--quiet"]) == 0
     report = json.loads(out.read_text())
     assert report["summary"]["task"] == "reason" and len(report["clips"]) == report["summary"]["n_clips"]
+
+
+def test_export_onnx_then_predict_serves_the_graph(tiny_models, cry_wav: Path, tmp_path: Path, capsys) -> None:
+    import shutil
+
+    from babycry.modeling import load_reason
+
+    folder = tmp_path / "reason"
+    shutil.copytree(tiny_models.reason_dir, folder)
+    assert main(["export-onnx", str(folder), "--data", str(tiny_models.data_dir), "--per-category", "2"]) == 0
+    said = capsys.readouterr().out
+    assert "exported its logits in float32" in said and "largest difference from torch" in said
+    assert load_reason(folder).runtime == "onnxruntime"
+    assert main(["predict", str(cry_wav), "--json", "--detector", str(tiny_models.detector_dir),
+                 "--reason", str(folder)]) == 0
+    served = json.loads(capsys.readouterr().out)
+    assert main(["predict", str(cry_wav), "--json", "--detector", str(tiny_models.detector_dir),
+                 "--reason", str(tiny_models.reason_dir)]) == 0
+    reference = json.loads(capsys.readouterr().out)
+    assert served["reasons"] == pytest.approx(reference["reasons"], abs=1e-4)
