@@ -160,6 +160,10 @@ def _cmd_export_onnx(args: argparse.Namespace) -> int:
         print(f"{folder}: exported its {info['outputs']} in {info['dtype']}; on {info['parity_windows']} windows of "
               f"real clips the largest difference from torch is {info['max_abs_difference']:.3g} (mean relative "
               f"{info['mean_relative_difference']:.3g}); wrote {Path(folder) / 'onnx'}")
+        if (Path(folder) / "metrics.json").exists():  # the card says how the checkpoint is served
+            from ..evaluation.card import write_model_card
+
+            print(f"wrote {write_model_card(folder)}")
     return 0
 
 

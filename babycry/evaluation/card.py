@@ -210,7 +210,7 @@ COMPARISON_FILE = "comparison.md"
 
 
 def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], calibration: dict[str, Any],
-                      comparison: str | None = None) -> str:
+                      comparison: str | None = None, onnx: dict[str, Any] | None = None) -> str:
     """The model card text.
 
     Parameters
@@ -223,6 +223,8 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
         Its ``calibration.json``.
     comparison : str, optional
         Markdown comparing this model with others on the same folds (``comparison.md``, from ``make compare``).
+    onnx : dict, optional
+        Its ``onnx/onnx.json`` when the forward pass was exported (``babycry export-onnx``).
 
     Returns
     -------
@@ -277,6 +279,13 @@ def render_model_card(*, metrics: dict[str, Any], training: dict[str, Any], cali
              f"It also loads in `transformers.pipeline(\"audio-classification\", model=PATH)`: feed it a {length}, "
              f"{rate} window band-limited to {band} and loudness-normalised (`babycry.modeling.frame_windows`); the "
              "pipeline gives the *uncalibrated* probabilities (babycry applies `calibration.json`).", ""]
+    if onnx:
+        parity = (f"; largest difference from torch's outputs {onnx['max_abs_difference']:.1e} on "
+                  f"{onnx['parity_windows']} windows of real clips" if "parity_windows" in onnx else "")
+        parts += [f"`onnx/model.onnx` holds the forward pass as an ONNX graph (`babycry export-onnx`: "
+                  f"{onnx.get('dtype', 'float32')}, opset {onnx.get('opset')}{parity}); babycry serves it with ONNX "
+                  "Runtime (`load_model(PATH)`; `runtime=\"transformers\"` loads the transformers model). "
+                  "`onnx.json` names the weights it was exported from: after a retrain it is not used.", ""]
     if grouped:
         parts += ["## Evaluation (grouped cross-validation)", "", render_markdown(metrics), ""]
     if comparison:
@@ -343,6 +352,7 @@ def write_model_card(
         training=training if training is not None else read("training.json"),
         calibration=calibration if calibration is not None else read("calibration.json"),
         comparison=(folder / COMPARISON_FILE).read_text() if (folder / COMPARISON_FILE).exists() else None,
+        onnx=read("onnx/onnx.json") or None,
     )
     path = folder / "README.md"
     path.write_text(text)

@@ -129,6 +129,7 @@ def test_export_onnx_then_predict_serves_the_graph(tiny_models, cry_wav: Path, t
     said = capsys.readouterr().out
     assert "exported its logits in float32" in said and "largest difference from torch" in said
     assert load_reason(folder).runtime == "onnxruntime"
+    assert "`onnx/model.onnx` holds the forward pass" in (folder / "README.md").read_text()  # the card says so
     assert main(["predict", str(cry_wav), "--json", "--detector", str(tiny_models.detector_dir),
                  "--reason", str(folder)]) == 0
     served = json.loads(capsys.readouterr().out)
