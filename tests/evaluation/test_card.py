@@ -25,12 +25,14 @@ def _recipe(task: str, **changes) -> dict:
 
 @pytest.mark.parametrize("name", ["cry-detector", "cry-reason"])
 def test_bundled_cards_regenerate(name: str) -> None:
-    """The committed README.md is exactly what the card code makes of the checkpoint's three JSON files."""
+    """The committed README.md is exactly what the card code makes of the checkpoint's JSON files."""
     folder = MODELS / name
     comparison = folder / "comparison.md"
+    onnx = folder / "onnx" / "onnx.json"
     text = render_model_card(metrics=_read(folder, "metrics.json"), training=_read(folder, "training.json"),
                              calibration=_read(folder, "calibration.json"),
-                             comparison=comparison.read_text() if comparison.exists() else None)
+                             comparison=comparison.read_text() if comparison.exists() else None,
+                             onnx=json.loads(onnx.read_text()) if onnx.exists() else None)
     assert text == (folder / "README.md").read_text()
 
 
