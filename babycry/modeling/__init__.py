@@ -5,6 +5,8 @@
 - :mod:`~babycry.modeling.windows`: the fixed windows every model sees, in training and in use.
 - :mod:`~babycry.modeling.predictor`: :class:`CryModel` (windows -> logits -> calibrated probabilities).
 - :mod:`~babycry.modeling.checkpoint`: :func:`load_model` / :func:`load_detector` / :func:`load_reason`.
+- :mod:`~babycry.modeling.onnx_runtime` / :mod:`~babycry.modeling.onnx_export`: serving a checkpoint from its
+  exported ONNX graph (``load_model(runtime="auto")``), and making that graph (``babycry export-onnx``).
 
 Examples
 --------
