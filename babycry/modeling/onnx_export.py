@@ -1,15 +1,15 @@
 """Export a checkpoint's forward pass to ONNX for :mod:`babycry.modeling.onnx_runtime` (serving without torch).
 
 What is exported is what :meth:`~babycry.modeling.predictor.CryModel.window_outputs` computes, in float32: a
-window's logits, or for a model that pools recordings its embedding (the pooling head stays in the checkpoint's
-safetensors and runs in numpy).  The files go to ``<checkpoint>/onnx/`` beside the unchanged transformers files, so
+window's logits.  The files go to ``<checkpoint>/onnx/`` beside the unchanged transformers files, so
 the checkpoint still loads with ``from_pretrained`` / ``transformers.pipeline``; ``onnx.json`` records how far the
 graph's outputs lie from torch's on real windows.
 
 Which checkpoints are exported is a measured choice (docs/performance.md): the compact AST (the reason model) runs
 faster in ONNX Runtime than traced torch and is served from its graph; the sound-effects CNN detector runs ~4x
 faster in torch's bfloat16 on an AMX CPU than in ONNX Runtime's float32, and an int8 graph was no faster on one
-thread and moved more verdicts (docs/experiments.md), so it is served by torch without an export.
+thread and moved more verdicts (docs/experiments.md), so it is served by torch without an export: a model that
+pools a recording's windows before its head is not exported (its head would need a second implementation).
 
 Needs torch, ``onnx`` and ``onnxruntime`` (export is a training-side step, run by ``babycry export-onnx``).
 """
@@ -50,8 +50,13 @@ def export_onnx(model: Any, out_dir: str | os.PathLike, *, parity_windows: np.nd
     Returns
     -------
     dict
-        What ``onnx.json`` holds: the outputs' kind, versions, export time and, with ``parity_windows``, the largest
-        absolute and the mean relative difference from torch.
+        What ``onnx.json`` holds: the outputs' kind, versions, export time, the weights' SHA-256 and, with
+        ``parity_windows``, the largest absolute and the mean relative difference from torch.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``model`` is not the transformers model, or it pools a recording's windows (served by torch).
 
     Examples
     --------
@@ -66,6 +71,10 @@ def export_onnx(model: Any, out_dir: str | os.PathLike, *, parity_windows: np.nd
 
     if model.runtime != "transformers":
         raise InvalidParameterError("export_onnx needs the transformers model: load it with runtime='transformers'.")
+    if model.pools_recordings:
+        raise InvalidParameterError(
+            "This model pools a recording's windows before its head (the sound-effects CNN): it is served by torch, "
+            "whose bfloat16 convolutions run ~4x faster than ONNX Runtime's float32 here (docs/performance.md).")
     target = Path(out_dir) / ONNX_DIR
     target.mkdir(parents=True, exist_ok=True)
     example = (model.features(parity_windows[:2]) if parity_windows is not None and len(parity_windows)
@@ -79,7 +88,7 @@ def export_onnx(model: Any, out_dir: str | os.PathLike, *, parity_windows: np.nd
                           dynamic_axes={"input_values": {0: "windows"}, "outputs": {0: "windows"}},
                           opset_version=OPSET, dynamo=False)
     info: dict[str, Any] = {
-        "outputs": "embeddings" if model.pools_recordings else "logits",
+        "outputs": "logits",
         "dtype": "float32",
         "opset": OPSET,
         "torch": torch.__version__,

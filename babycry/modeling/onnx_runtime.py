@@ -1,11 +1,11 @@
-"""Serving a checkpoint with ONNX Runtime: its exported forward pass and, for a pooling model, its head in numpy.
+"""Serving a checkpoint with ONNX Runtime: its exported forward pass, windows' features in, their logits out.
 
 :func:`~babycry.modeling.onnx_export.export_onnx` writes ``<checkpoint>/onnx/model.onnx``; when it is there and
 ``onnxruntime`` is installed, :func:`~babycry.modeling.checkpoint.load_model` (``runtime="auto"``) serves with an
 :class:`OnnxModel` in place of the torch model.  That skips transformers' modeling stack on start-up (about 2 s of
-imports: ``torch._dynamo``, ``torch.distributed``, ``transformers.modeling_utils``) and the first call's tracing, and
-runs the detector's CNN with int8 convolutions.  The checkpoint's weights, config and feature extractor are the
-same files; ``onnx/onnx.json`` records how far the exported outputs lie from torch's.
+imports: ``torch._dynamo``, ``torch.distributed``, ``transformers.modeling_utils``) and the first call's tracing.
+The checkpoint's weights, config and feature extractor are the same files; ``onnx/onnx.json`` records how far the
+exported logits lie from torch's, and the weights they were exported from.
 """
 
 from __future__ import annotations
@@ -86,18 +86,19 @@ def session(path: str | os.PathLike, *, threads: int = 1) -> Any:
 class OnnxModel:
     """A checkpoint's exported forward pass, standing in for the torch model inside :class:`CryModel`.
 
-    It answers what :class:`CryModel` asks of a model: ``config`` (labels, pooling), ``pools_recordings``,
-    ``training`` (always False), :meth:`outputs` (the window outputs), and for a pooling model the head
-    (:meth:`logits_from_embeddings`, :meth:`recording_logits_from_embeddings`) from the checkpoint's safetensors.
+    It answers what :class:`CryModel` asks of a model: ``config`` (labels), ``pools_recordings`` (False: models
+    that pool a recording's windows are not exported, see :func:`~babycry.modeling.onnx_export.export_onnx`),
+    ``training`` (False) and :meth:`outputs` (the windows' logits).
 
     Examples
     --------
-    >>> m = OnnxModel("assets/models/cry-detector")  # doctest: +SKIP
+    >>> m = OnnxModel("assets/models/cry-reason")  # doctest: +SKIP
     >>> m.outputs(features).shape  # doctest: +SKIP
-    (4, 1024)
+    (4, 4)
     """
 
     training = False
+    pools_recordings = False
 
     def __init__(self, folder: str | os.PathLike, *, threads: int = 1) -> None:
         from transformers import PretrainedConfig
@@ -105,31 +106,8 @@ class OnnxModel:
         folder = Path(folder)
         self.config = PretrainedConfig.from_pretrained(str(folder))
         self.session = session(folder / ONNX_DIR / ONNX_FILE, threads=threads)
-        self.info: dict[str, Any] = json.loads((folder / ONNX_DIR / ONNX_INFO).read_text()) \
-            if (folder / ONNX_DIR / ONNX_INFO).is_file() else {}
-        self.pools_recordings = getattr(self.config, "pooling", "window") == "recording"
-        self._head: dict[str, np.ndarray] = {}
-        if self.pools_recordings:
-            from safetensors.numpy import load_file
-
-            weights = load_file(str(folder / "model.safetensors"))
-            self._head = {k: weights[k].astype(np.float64) for k in
-                          ("classifier.weight", "classifier.bias", "embedding_mean", "embedding_scale")}
+        self.info: dict[str, Any] = json.loads((folder / ONNX_DIR / ONNX_INFO).read_text())
 
     def outputs(self, features: np.ndarray) -> np.ndarray:
-        """Window outputs ``(n, ...)`` float32 of features ``(n, frames, mels)``: logits, or embeddings."""
+        """The windows' logits ``(n, n_labels)`` float32 of their features ``(n, frames, mels)``."""
         return self.session.run(None, {"input_values": np.ascontiguousarray(features, np.float32)})[0]
-
-    def head_logits(self, head_input: np.ndarray) -> np.ndarray:
-        """The head's logits of what it reads, standardised first (as ``SfxForAudioClassification.head_logits``)."""
-        h = self._head
-        x = (np.asarray(head_input, np.float64) - h["embedding_mean"]) / h["embedding_scale"]
-        return x @ h["classifier.weight"].T + h["classifier.bias"]
-
-    def logits_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
-        """Each window's logits, a window scored as a recording of its own (its mean and max are itself)."""
-        return self.head_logits(np.concatenate([embeddings, embeddings], axis=-1))
-
-    def recording_logits_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
-        """One recording's logits from its windows' embeddings: the head on their mean and max."""
-        return self.head_logits(np.concatenate([embeddings.mean(axis=0), embeddings.max(axis=0)]))

@@ -238,8 +238,6 @@ class CryModel:
         return self._run_head(lambda m, e: m.logits_from_embeddings(e), outputs)
 
     def _run_head(self, fn: Any, embeddings: np.ndarray) -> np.ndarray:
-        if self.runtime == "onnxruntime":  # the head in numpy
-            return np.asarray(fn(self.model, np.asarray(embeddings, np.float64)), np.float64)
         import torch
 
         with torch.inference_mode():

@@ -32,39 +32,29 @@ def _windows() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def exported(tiny_models, tmp_path_factory) -> dict[str, Path]:
-    """Copies of the tiny checkpoints with an exported graph (``babycry export-onnx``): a pooling CNN detector,
-    whose head then runs in numpy, and a reason AST."""
-    out = {}
-    for task, source in (("detector", tiny_models.detector_dir), ("reason", tiny_models.reason_dir)):
-        folder = tmp_path_factory.mktemp("onnx") / task
-        shutil.copytree(source, folder)
-        export_onnx(load_model(folder, runtime="transformers"), folder, parity_windows=_windows())
-        out[task] = folder
-    return out
+def exported(tiny_models, tmp_path_factory) -> Path:
+    """A copy of the tiny reason checkpoint with its exported graph (what ``babycry export-onnx`` does)."""
+    folder = tmp_path_factory.mktemp("onnx") / "reason"
+    shutil.copytree(tiny_models.reason_dir, folder)
+    export_onnx(load_model(folder, runtime="transformers"), folder, parity_windows=_windows())
+    return folder
 
 
 def test_export_writes_the_graph_and_its_record(exported) -> None:
-    for task, folder in exported.items():
-        assert (folder / ONNX_DIR / ONNX_FILE).is_file()
-        info = json.loads((folder / ONNX_DIR / ONNX_INFO).read_text())
-        assert info["parity_windows"] == len(_windows())
-        assert info["outputs"] == ("embeddings" if task == "detector" else "logits")
-        assert info["dtype"] == "float32" and info["max_abs_difference"] < 1e-4
-        assert (folder / "model.safetensors").is_file()  # the transformers files are untouched
+    assert (exported / ONNX_DIR / ONNX_FILE).is_file()
+    info = json.loads((exported / ONNX_DIR / ONNX_INFO).read_text())
+    assert info["parity_windows"] == len(_windows()) and info["outputs"] == "logits"
+    assert info["dtype"] == "float32" and info["max_abs_difference"] < 1e-4
+    assert (exported / "model.safetensors").is_file()  # the transformers files are untouched
 
 
-def test_auto_serves_the_exported_graph_and_torch_on_request(exported) -> None:
-    assert load_model(exported["detector"]).runtime == "onnxruntime"
-    assert load_model(exported["detector"], runtime="transformers").runtime == "transformers"
+def test_auto_serves_the_exported_graph_and_transformers_on_request(exported) -> None:
+    assert load_model(exported).runtime == "onnxruntime"
+    assert load_model(exported, runtime="transformers").runtime == "transformers"
 
 
-@pytest.mark.parametrize("task", ["detector", "reason"])
-def test_graph_gives_the_transformers_models_answer(exported, task: str) -> None:
-    import dataclasses
-
-    served = load_model(exported[task], runtime="onnxruntime")
-    reference = dataclasses.replace(load_model(exported[task], runtime="transformers"), precision="float32")
+def test_graph_gives_the_transformers_models_answer(exported) -> None:
+    served, reference = (load_reason(exported, runtime=r) for r in ("onnxruntime", "transformers"))
     features = reference.features(_windows())
     np.testing.assert_allclose(served.window_outputs(features), reference.window_outputs(features), atol=1e-4)
     cry = synth_cry(seconds=7.0, sample_rate=16000, f0_hz=420.0, seed=3).samples
@@ -87,16 +77,15 @@ def test_plain_torch_cnn_gives_the_transformers_models_answer(tiny_models) -> No
     np.testing.assert_allclose(a.probabilities, b.probabilities, atol=1e-6)
 
 
-def test_analyse_with_exported_models_matches_torch(exported) -> None:
-    audio = from_array(synth_cry(seconds=5.0, sample_rate=16000, f0_hz=400.0, seed=5).samples, 16000)
-    ours = analyse(audio, detector=load_detector(exported["detector"]), reason=load_reason(exported["reason"]))
+def test_analyse_with_the_served_models_matches_transformers(exported, tiny_models) -> None:
     import dataclasses
 
-    detector = dataclasses.replace(load_detector(exported["detector"], runtime="transformers"), precision="float32")
-    ref = analyse(audio, detector=detector, reason=load_reason(exported["reason"], runtime="transformers"))
-    assert ours.is_cry == ref.is_cry
-    assert abs(ours.cry_probability - ref.cry_probability) < 1e-4
-    assert ours.reasons == pytest.approx(ref.reasons, abs=1e-4)
+    audio = from_array(synth_cry(seconds=5.0, sample_rate=16000, f0_hz=400.0, seed=5).samples, 16000)
+    ours = analyse(audio, detector=load_detector(tiny_models.detector_dir), reason=load_reason(exported))
+    detector = dataclasses.replace(load_detector(tiny_models.detector_dir, runtime="transformers"),
+                                   precision=load_detector(tiny_models.detector_dir).inference_dtype)
+    ref = analyse(audio, detector=detector, reason=load_reason(exported, runtime="transformers"))
+    assert ours.to_dict() == ref.to_dict()
 
 
 def test_runtime_is_validated_and_a_missing_graph_named(tiny_models) -> None:
@@ -108,9 +97,12 @@ def test_runtime_is_validated_and_a_missing_graph_named(tiny_models) -> None:
     assert load_model(tiny_models.reason_dir).runtime == "transformers"  # auto: an AST without a graph
 
 
-def test_export_needs_the_transformers_model(tiny_models, tmp_path) -> None:
+def test_export_needs_the_transformers_model_and_no_recording_pooling(tiny_models, tmp_path) -> None:
     with pytest.raises(InvalidParameterError, match="runtime='transformers'"):
-        export_onnx(load_model(tiny_models.detector_dir), tmp_path)
+        export_onnx(load_model(tiny_models.detector_dir), tmp_path)  # runtime "auto": the plain-torch CNN
+    with pytest.raises(InvalidParameterError, match="served by torch"):
+        export_onnx(load_model(tiny_models.detector_dir, runtime="transformers"), tmp_path)
+    assert not (tmp_path / ONNX_DIR).exists()
 
 
 def test_bundled_checkpoints_are_served_without_transformers_modeling_stack() -> None:
@@ -134,7 +126,7 @@ def test_a_graph_of_older_weights_is_never_served(exported, tmp_path) -> None:
     import torch
 
     folder = tmp_path / "retrained"
-    shutil.copytree(exported["reason"], folder)
+    shutil.copytree(exported, folder)
     model = load_model(folder, runtime="transformers").model
     with torch.no_grad():
         model.classifier.dense.bias.add_(1.0)
