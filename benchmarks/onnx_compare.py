@@ -77,9 +77,9 @@ def main() -> int:
         report[name] = {
             "max_abs_difference_from_torch_float32": diff, "export_s": round(export_s, 2),
             "session_start_s": round(session_s, 3), "torch_dtype": model.inference_dtype,
-            "torch_traced_ms": median_ms(lambda m=model: m.window_outputs(feats), args.repeats),
-            "torch_float32_traced_ms": median_ms(lambda m=reference: m.window_outputs(feats), args.repeats),
-            "onnxruntime_ms": median_ms(lambda s=session: s.run(None, {"input_values": feats}), args.repeats),
+            "torch_traced_ms": median_ms(lambda m=model, f=feats: m.window_outputs(f), args.repeats),
+            "torch_float32_traced_ms": median_ms(lambda m=reference, f=feats: m.window_outputs(f), args.repeats),
+            "onnxruntime_ms": median_ms(lambda s=session, f=feats: s.run(None, {"input_values": f}), args.repeats),
         }
         print(name, report[name], flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)

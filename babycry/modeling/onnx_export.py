@@ -79,6 +79,8 @@ def export_onnx(model: Any, out_dir: str | os.PathLike, *, parity_windows: np.nd
     target.mkdir(parents=True, exist_ok=True)
     example = (model.features(parity_windows[:2]) if parity_windows is not None and len(parity_windows)
                else np.zeros((2, *_input_shape(model)), np.float32))
+    # the wrapper in eval mode too: the exporter restores the wrapper's mode on every submodule afterwards, and a
+    # fresh nn.Module is in training mode (dropout and batch statistics would then change torch's answers)
     module = _outputs_class()(model.model.float().eval()).eval()
     start = time.perf_counter()
     with torch.no_grad(), warnings.catch_warnings():

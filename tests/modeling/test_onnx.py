@@ -135,3 +135,14 @@ def test_a_graph_of_older_weights_is_never_served(exported, tmp_path) -> None:
     assert load_model(folder).runtime == "transformers"
     with pytest.raises(ModelLoadError, match="before a retrain"):
         load_model(folder, runtime="onnxruntime")
+
+
+def test_exporting_leaves_the_torch_model_as_it_was(tiny_models, tmp_path) -> None:
+    folder = tmp_path / "reason"
+    shutil.copytree(tiny_models.reason_dir, folder)
+    model = load_model(folder, runtime="transformers")
+    features = model.features(_windows())
+    before = model.window_outputs(features)
+    export_onnx(model, folder)
+    assert not model.model.training
+    np.testing.assert_array_equal(model.window_outputs(features), before)
