@@ -104,7 +104,8 @@ class CryModel:
     labels : tuple of str
         Class names in label-id order (from ``config.id2label``).
     model, feature_extractor
-        The transformers ``ASTForAudioClassification`` and ``ASTFeatureExtractor``.
+        What runs the forward pass (:attr:`runtime`: the transformers model, the same network in plain torch, or
+        the exported ONNX graph) and the checkpoint's feature extractor.
     calibration : Calibration
         From ``calibration.json`` (``Calibration()``, i.e. uncalibrated, when absent).
     metrics : dict
