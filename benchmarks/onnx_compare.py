@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import io
 import json
 import statistics
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -28,7 +28,8 @@ import numpy as np
 import torch
 
 from babycry.modeling import frame_windows, load_detector, load_reason
-from babycry.modeling.predictor import _outputs_class
+from babycry.modeling.onnx_export import export_graph
+from babycry.modeling.onnx_runtime import session as onnx_session
 from babycry.synth import synth_cry
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
@@ -59,19 +60,14 @@ def main() -> int:
     det, rea = load_detector(runtime="transformers"), load_reason(runtime="transformers")
     windows, _ = frame_windows(synth_cry(seconds=7.0, seed=7).samples, sample_rate=16_000)
     report: dict[str, object] = {"windows": len(windows), "onnxruntime": ort.__version__, "torch": torch.__version__}
+    tmp = tempfile.mkdtemp()
     for name, model in (("detector", det), ("reason", rea)):
         feats = model.features(windows)
         reference = dataclasses.replace(model, precision="float32")
-        buf = io.BytesIO()
+        path = Path(tmp) / f"{name}.onnx"
+        export_s = export_graph(model, path, windows=windows)
         start = time.perf_counter()
-        torch.onnx.export(_outputs_class()(model.model).eval(), (torch.as_tensor(feats),), buf,
-                          input_names=["input_values"], output_names=["outputs"],
-                          dynamic_axes={"input_values": {0: "n"}, "outputs": {0: "n"}}, dynamo=False, opset_version=17)
-        export_s = time.perf_counter() - start
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = options.inter_op_num_threads = 1
-        start = time.perf_counter()
-        session = ort.InferenceSession(buf.getvalue(), options, providers=["CPUExecutionProvider"])
+        session = onnx_session(path)  # one thread, as babycry serves it
         session_s = time.perf_counter() - start
         diff = float(np.abs(session.run(None, {"input_values": feats})[0] - reference.window_outputs(feats)).max())
         report[name] = {

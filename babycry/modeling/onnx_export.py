@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import InvalidParameterError
 from .onnx_runtime import ONNX_DIR, ONNX_FILE, ONNX_INFO, weights_digest
 
-__all__ = ["export_onnx", "sample_windows"]
+__all__ = ["export_graph", "export_onnx", "sample_windows"]
 
 #: opset of the exported graph (ONNX Runtime >= 1.14 runs it).
 OPSET = 17
@@ -67,8 +67,6 @@ def export_onnx(model: Any, out_dir: str | os.PathLike, *, parity_windows: np.nd
     import onnxruntime
     import torch
 
-    from .predictor import _outputs_class
-
     if model.runtime != "transformers":
         raise InvalidParameterError("export_onnx needs the transformers model: load it with runtime='transformers'.")
     if model.pools_recordings:
@@ -77,25 +75,15 @@ def export_onnx(model: Any, out_dir: str | os.PathLike, *, parity_windows: np.nd
             "whose bfloat16 convolutions run ~4x faster than ONNX Runtime's float32 here (docs/performance.md).")
     target = Path(out_dir) / ONNX_DIR
     target.mkdir(parents=True, exist_ok=True)
-    example = (model.features(parity_windows[:2]) if parity_windows is not None and len(parity_windows)
-               else np.zeros((2, *_input_shape(model)), np.float32))
-    # the wrapper in eval mode too: the exporter restores the wrapper's mode on every submodule afterwards, and a
-    # fresh nn.Module is in training mode (dropout and batch statistics would then change torch's answers)
-    module = _outputs_class()(model.model.float().eval()).eval()
-    start = time.perf_counter()
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # TracerWarnings about constants that are constant here
-        torch.onnx.export(module, (torch.as_tensor(example, dtype=torch.float32),), str(target / ONNX_FILE),
-                          input_names=["input_values"], output_names=["outputs"],
-                          dynamic_axes={"input_values": {0: "windows"}, "outputs": {0: "windows"}},
-                          opset_version=OPSET, dynamo=False)
+    export_s = export_graph(model, target / ONNX_FILE,
+                            windows=parity_windows[:2] if parity_windows is not None and len(parity_windows) else None)
     info: dict[str, Any] = {
         "outputs": "logits",
         "dtype": "float32",
         "opset": OPSET,
         "torch": torch.__version__,
         "onnxruntime": onnxruntime.__version__,
-        "export_s": round(time.perf_counter() - start, 2),
+        "export_s": round(export_s, 2),
         "weights_sha256": weights_digest(out_dir),  # a retrain makes the graph stale (onnx_available)
     }
     if parity_windows is not None and len(parity_windows):
@@ -104,11 +92,30 @@ def export_onnx(model: Any, out_dir: str | os.PathLike, *, parity_windows: np.nd
     return info
 
 
-def _input_shape(model: Any) -> tuple[int, int]:
-    fe = model.feature_extractor
-    if hasattr(fe, "max_length"):
-        return int(fe.max_length), int(fe.num_mel_bins)
-    return 130, int(fe.n_mels)
+def export_graph(model: Any, path: str | os.PathLike, *, windows: np.ndarray | None = None) -> float:
+    """Write the float32 ONNX graph of ``model.window_outputs`` (dynamic number of windows) to ``path``; seconds taken.
+
+    No checks (:func:`export_onnx` makes them and records the parity); also what ``benchmarks/onnx_compare.py``
+    times for either model.  ``windows``: prepared windows to trace with (default: two silent ones).
+    """
+    import torch
+
+    from .predictor import _outputs_class
+
+    if windows is None:
+        rate = int(model.feature_extractor.sampling_rate)
+        windows = np.zeros((2, int(round(model.window_seconds * rate))), np.float32)
+    example = torch.as_tensor(model.features(windows), dtype=torch.float32)
+    # the wrapper in eval mode too: the exporter restores the wrapper's mode on every submodule afterwards, and a
+    # fresh nn.Module is in training mode (dropout and batch statistics would then change torch's answers)
+    module = _outputs_class()(model.model.float().eval()).eval()
+    start = time.perf_counter()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TracerWarnings about constants that are constant here
+        torch.onnx.export(module, (example,), str(path), input_names=["input_values"], output_names=["outputs"],
+                          dynamic_axes={"input_values": {0: "windows"}, "outputs": {0: "windows"}},
+                          opset_version=OPSET, dynamo=False)
+    return time.perf_counter() - start
 
 
 def _parity(model: Any, path: Path, windows: np.ndarray) -> dict[str, Any]:
@@ -153,7 +160,7 @@ def sample_windows(data: str | os.PathLike, *, task: str, per_category: int = 12
         for index in rng.choice(rows.index.to_numpy(), size=min(per_category, len(rows)), replace=False):
             try:
                 audio = load(table.loc[index, "path"])
-            except BabyCryError:  # a clip the app would reject is no calibration input either
+            except BabyCryError:  # a clip the app would reject is no parity input either
                 continue
             windows, _ = frame_windows(audio.samples, sample_rate=audio.sample_rate)
             out.append(windows[rng.integers(len(windows))])

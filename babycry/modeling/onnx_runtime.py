@@ -106,7 +106,6 @@ class OnnxModel:
         folder = Path(folder)
         self.config = PretrainedConfig.from_pretrained(str(folder))
         self.session = session(folder / ONNX_DIR / ONNX_FILE, threads=threads)
-        self.info: dict[str, Any] = json.loads((folder / ONNX_DIR / ONNX_INFO).read_text())
 
     def outputs(self, features: np.ndarray) -> np.ndarray:
         """The windows' logits ``(n, n_labels)`` float32 of their features ``(n, frames, mels)``."""

@@ -21,6 +21,7 @@ from ..calibration import Calibration, apply_calibration, softmax
 from ..config import AudioConfig, WindowConfig
 from ..errors import InvalidParameterError
 from .fbank import fbank_features, torch_threads
+from .onnx_runtime import OnnxModel
 from .windows import frame_windows
 
 __all__ = ["Prediction", "CryModel", "PRECISIONS", "resolve_precision", "inference_copy"]
@@ -152,7 +153,7 @@ class CryModel:
         """What runs the forward pass (``load_model(runtime=...)``): ``"transformers"`` (the transformers model),
         ``"torch"`` (the same network in plain torch, :class:`~babycry.modeling.sfx.serving.SfxServingModel`) or
         ``"onnxruntime"`` (the exported graph, :class:`~babycry.modeling.onnx_runtime.OnnxModel`)."""
-        if type(self.model).__name__ == "OnnxModel":
+        if isinstance(self.model, OnnxModel):
             return "onnxruntime"
         return "transformers" if hasattr(self.model, "save_pretrained") else "torch"
 
