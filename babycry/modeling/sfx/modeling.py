@@ -35,10 +35,6 @@ class SfxForAudioClassification(SfxHeadMixin, PreTrainedModel):
     config_class = SfxConfig
     base_model_prefix = "sfx"
     main_input_name = "input_values"
-    #: Convolutions dominate its cost, so inference may run in bfloat16 where the CPU has AMX (CryModel.precision).
-    bf16_inference = True
-    #: Windows per forward pass: a 64-clip batch in one pass holds ~0.4 GB of activations and runs slower.
-    inference_batch_size = 16
 
     def __init__(self, config: SfxConfig) -> None:
         super().__init__(config)

@@ -55,6 +55,11 @@ class SfxHeadMixin:
     """The head's arithmetic over ``self.encoder``, ``self.classifier`` and the standardisation buffers
     ``embedding_mean`` / ``embedding_scale``; ``self.config.pooling`` says how a recording's windows are pooled."""
 
+    #: Convolutions dominate its cost, so inference may run in bfloat16 where the CPU has AMX (CryModel.precision).
+    bf16_inference = True
+    #: Windows per forward pass: a 64-clip batch in one pass holds ~0.4 GB of activations and runs slower.
+    inference_batch_size = 16
+
     encoder: SfxEncoder
     classifier: nn.Linear
     embedding_mean: torch.Tensor

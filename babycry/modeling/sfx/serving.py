@@ -31,10 +31,6 @@ class SfxServingModel(SfxHeadMixin, nn.Module):
     True
     """
 
-    #: As :class:`SfxForAudioClassification`: bfloat16 where the CPU has AMX, 16 windows per pass.
-    bf16_inference = True
-    inference_batch_size = 16
-
     def __init__(self, config: Any) -> None:
         super().__init__()
         self.config = config
