@@ -267,6 +267,9 @@ def check_samples(
         if allow_empty:
             return np.ascontiguousarray(arr, dtype=np.float32)
         raise EmptyAudioError("The recording is empty: it holds no sound at all. Please record again.")
+    # checked as returned: a float64 sample beyond float32's range becomes infinite in the cast (Hypothesis found it)
+    with np.errstate(over="ignore"):
+        arr = np.ascontiguousarray(arr, dtype=np.float32)
     if not np.all(np.isfinite(arr)):
         bad = int(np.count_nonzero(~np.isfinite(arr)))
         raise NonFiniteAudioError(f"The audio holds {bad} invalid (NaN or infinite) samples: babycry cannot {what} it.")
@@ -284,7 +287,7 @@ def check_samples(
                 f"The recording is silent (peak level {level} dBFS): check that the microphone is on and close to "
                 "the baby."
             )
-    return np.ascontiguousarray(arr, dtype=np.float32)
+    return arr
 
 
 def validate(samples: np.ndarray, *, sample_rate: int, config: AudioConfig = AudioConfig()) -> None:

@@ -137,6 +137,8 @@ def test_rejects_inf() -> None:
         (np.zeros(100, np.int16), {}, InvalidAudioError, "int16"),
         (np.zeros(0), {}, EmptyAudioError, "empty"),
         (np.array([0.0, np.inf]), {}, NonFiniteAudioError, "cannot augment"),
+        # float64 beyond float32's range is infinite once returned as float32 (found by test_fuzz.test_check_samples)
+        (np.array([0.5, 3.40282357e38]), {}, NonFiniteAudioError, "1 invalid"),
         (np.zeros(100), {"min_seconds": 1.0}, AudioTooShortError, "too short"),
         (np.zeros(16000), {"silence_peak_dbfs": -70.0}, SilentAudioError, "silent"),
     ],
