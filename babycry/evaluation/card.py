@@ -102,6 +102,13 @@ def _is_sfx(recipe: dict[str, Any]) -> bool:
     return "channels" in recipe.get("model", {})
 
 
+def _bands(model: dict[str, Any]) -> str:
+    """The encoder's input bands in words (a recipe saved before ``input_bands`` read every band)."""
+    kept = model.get("input_bands", model["n_mels"])
+    return (f"{model['n_mels']} mel bands" if kept == model["n_mels"] else
+            f"the lowest {kept} of {model['n_mels']} mel bands (the rest hold no signal)")
+
+
 def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, band: str, hop: str) -> str:
     """The card's paragraph on what the model is and how it was trained."""
     pooled = recipe.get("model", {}).get("pooling") == "recording"
@@ -119,7 +126,7 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                 f"model class: a 9-layer CNN, {model['channels']}-{8 * model['channels']} maps, pretrained by "
                 "aiSFX on sound-effects libraries) whose pooled embedding (max and mean over time) feeds a "
                 "logistic-regression head fitted here, on " + windows + " The encoder sees each window resampled "
-                f"to 44.1 kHz as {model['n_mels']} mel bands; nothing above {band} reaches it from any source. "
+                f"to 44.1 kHz as {_bands(model)}; nothing above {band} reaches it from any source. "
                 "Only the head is trained: one weighted convex fit per fold on the cached embeddings "
                 + ("(each clip's clean windows pooled as one item, every augmented window as a recording of its "
                    f"own at {model['augmented_share']:.0%} of the weight; " if pooled else

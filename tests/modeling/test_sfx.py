@@ -26,11 +26,32 @@ def test_features_are_librosas_log_mel_of_the_resampled_window(cry16k: np.ndarra
     window = cry16k[:48000]
     fe = build_feature_extractor(model_config=TINY)
     out = fe(window[None, :], sampling_rate=16000, return_tensors="np")["input_values"]
-    assert out.shape == (1, 130, 96) and out.dtype == np.float32
+    assert out.shape == (1, 130, TINY.input_bands) and out.dtype == np.float32
     up = soxr.resample(window - window.mean(), 16000, 44100, quality="HQ")  # each window loses its DC offset
     mel = librosa.feature.melspectrogram(y=up / np.abs(up).max(), sr=44100, n_fft=2048, hop_length=1024, n_mels=96,
                                          fmin=0.0, fmax=22050.0, htk=True, norm=1.0, power=2.0)
-    np.testing.assert_allclose(out[0], (np.log10(mel * 1e4 + 1) / TINY.log_scale).T, atol=1e-5)
+    np.testing.assert_allclose(out[0], (np.log10(mel[: TINY.input_bands] * 1e4 + 1) / TINY.log_scale).T, atol=1e-5)
+
+
+def test_the_bands_left_out_hold_nothing_of_any_model_input() -> None:
+    # every band whose filter starts below the band edge is read; those above hold only the log floor
+    from babycry.config import AudioConfig
+    from babycry.modeling.windows import frame_windows
+
+    config, edge = SfxModelConfig(), AudioConfig().band_limit_hz
+    mel_points = np.linspace(0.0, 2595.0 * np.log10(1.0 + 22050.0 / 700.0), config.n_mels + 2)
+    lower_edges_hz = 700.0 * (10.0 ** (mel_points[: config.n_mels] / 2595.0) - 1.0)
+    assert (lower_edges_hz < edge).sum() <= config.input_bands and config.input_bands % 8 == 0
+    noise = np.random.default_rng(0).normal(0.0, 0.3, 48000).astype(np.float32)
+    windows, _ = frame_windows(noise, sample_rate=16000)  # band-limited as every model input is
+    every = SfxFeatureExtractor()(windows, sampling_rate=16000)["input_values"]
+    # (the first and last frames straddle the window's own edges: a broadband step in every band)
+    upper_edges_hz = np.r_[lower_edges_hz[2:], 22050.0]  # the last band wholly below the edge holds signal
+    assert every[:, 1:-1, config.input_bands :].max() < 0.02 < every[..., (upper_edges_hz < edge).sum() - 1].mean()
+    kept = SfxFeatureExtractor(input_bands=config.input_bands)(windows, sampling_rate=16000)["input_values"]
+    np.testing.assert_allclose(kept, every[..., : config.input_bands], atol=1e-6)
+    with pytest.raises(ValueError, match="input_bands"):
+        SfxFeatureExtractor(input_bands=97)
 
 
 def test_features_of_a_batch_equal_each_window_alone(cry16k: np.ndarray) -> None:

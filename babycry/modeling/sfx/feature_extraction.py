@@ -18,13 +18,17 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
     lowest band; the AST's Kaldi fbank removes it per frame), is resampled to the encoder's 44.1 kHz (soxr),
     peak-normalised as the encoder was trained,
     and turned into HTK mel power bands (librosa, slaney-area normalised filters), compressed with
-    ``log10(1 + 10^4 · power) / log_scale``. A 3 s window gives 130 frames.
+    ``log10(1 + 10^4 · power) / log_scale``. A 3 s window gives 130 frames.  ``input_bands`` keeps only the
+    lowest bands: above babycry's band edge the others hold no signal from any source, and the encoder's cost
+    grows with the bands it convolves.
 
     Examples
     --------
     >>> fe = SfxFeatureExtractor()
     >>> fe(np.zeros((2, 48000), np.float32), sampling_rate=16000, return_tensors="np")["input_values"].shape
     (2, 130, 96)
+    >>> SfxFeatureExtractor(input_bands=56)(np.zeros((1, 48000), np.float32))["input_values"].shape
+    (1, 130, 56)
     """
 
     model_input_names = ["input_values"]
@@ -32,9 +36,12 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
     def __init__(self, *, sampling_rate: int = 16_000, encoder_sampling_rate: int = 44_100, n_fft: int = 2048,
                  hop_length: int = 1024, n_mels: int = 96, log_scale: float = 9.457798957824707,
                  window_seconds: float = 3.0, remove_dc: bool = True, padding_value: float = 0.0,
-                 **kwargs: Any) -> None:
-        kwargs.pop("feature_size", None)  # always n_mels (present in a saved preprocessor_config.json)
-        super().__init__(feature_size=n_mels, sampling_rate=sampling_rate, padding_value=padding_value, **kwargs)
+                 input_bands: int | None = None, **kwargs: Any) -> None:
+        kwargs.pop("feature_size", None)  # always the bands returned (present in a saved preprocessor_config.json)
+        kept = int(n_mels) if input_bands is None else int(input_bands)
+        if not 1 <= kept <= int(n_mels):
+            raise ValueError(f"input_bands must lie in [1, n_mels={n_mels}], got {input_bands!r}.")
+        super().__init__(feature_size=kept, sampling_rate=sampling_rate, padding_value=padding_value, **kwargs)
         self.encoder_sampling_rate = int(encoder_sampling_rate)
         self.n_fft = int(n_fft)
         self.hop_length = int(hop_length)
@@ -42,6 +49,7 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         self.log_scale = float(log_scale)
         self.window_seconds = float(window_seconds)
         self.remove_dc = bool(remove_dc)
+        self.input_bands = kept
         self._filters: np.ndarray | None = None
 
     def _mel_filters(self) -> np.ndarray:
@@ -53,12 +61,15 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
             bank = mel_filter_bank(num_frequency_bins=self.n_fft // 2 + 1, num_mel_filters=self.n_mels,
                                    min_frequency=0.0, max_frequency=self.encoder_sampling_rate / 2,
                                    sampling_rate=self.encoder_sampling_rate, norm=None, mel_scale="htk").T
+            bank = bank[: self.input_bands]  # the bands the encoder reads
             self._filters = (bank / bank.sum(axis=1, keepdims=True)).astype(np.float32)
         return self._filters
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         out.pop("_filters", None)
+        if out.get("input_bands") == self.n_mels:  # every band: the configuration (and cache key) saved before it
+            out.pop("input_bands")
         return out
 
     def __call__(self, windows: Any, *, sampling_rate: int | None = None, return_tensors: str | None = None,
