@@ -74,10 +74,10 @@ class SfxModelConfig:
         A recording-pooling head's training weight on augmented and training-only windows (each a recording
         of its own), against ``1 - augmented_share`` on the clips' pooled clean windows.
     input_bands : int
-        How many of the lowest mel bands the encoder reads: 56 of 96 reach 4.0 kHz, past the 3.6 kHz band edge
-        every model input is limited to (band 50 is the last whose filter starts below it; a multiple of 8, as
-        the encoder halves frequency three times).  The bands above hold no signal from any source, and leaving
-        them out takes ~40% off the encoder's cost.  96: every band (checkpoints saved before it).
+        How many of the lowest mel bands the encoder reads: the 56 of 96 whose filters start below 4.4 kHz.  Every
+        model input is band-limited to 3.6 kHz (band 50 is the last whose filter starts below it; 56 is the next
+        multiple of 8, as the encoder halves frequency three times), so the bands above hold no signal from any
+        source, and leaving them out takes ~40% off the encoder's cost.  96: every band (checkpoints saved before).
     encoder_precision : {"auto", "float32", "bfloat16"}
         Number format of the frozen encoder when the window cache is built: ``"auto"`` is bfloat16 on a CPU
         with AMX tiles (what the app runs there; ~5× faster) and float32 elsewhere.  The format used keys the
