@@ -85,7 +85,7 @@ def test_a_cry_gets_the_same_verdict_uploaded_and_recorded_in_a_browser(tmp_path
     data_dir = _real_data_root()  # Donate-a-Cry cries too, where the data folder is beside the project
     if data_dir is not None:
         m = pd.read_csv(data_dir / "manifest.csv")
-        paths += [data_dir / p for p in m[m["label"] == "hungry"].sort_values("path")["path"].head(6)]
+        paths += [data_dir / p for p in m[m["label"] == "hungry"].sort_values("path")["path"].head(30)]
     moved = []
     for path in paths:
         uploaded = analyse(load(path), detector=detector, reason=reason)
