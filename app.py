@@ -14,6 +14,9 @@ import tempfile
 # Set before gradio is imported: it reads the variable at import time.
 os.environ.setdefault("GRADIO_TEMP_DIR", os.path.join(tempfile.gettempdir(), "babycry-uploads"))
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Gradio wraps every event in a switch to matplotlib's Agg backend; with no backend set, finding the current one
+# imports pyplot (~0.25 s of the first answer). A server never draws on a screen: Agg from the start.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def _stop(signum: int, frame: object) -> None:
