@@ -35,18 +35,21 @@ def test_features_are_librosas_log_mel_of_the_resampled_window(cry16k: np.ndarra
 
 def test_the_bands_left_out_hold_nothing_of_any_model_input() -> None:
     # every band whose filter starts below the band edge is read; those above hold only the log floor
+    import librosa
+
     from babycry.config import AudioConfig
     from babycry.modeling.windows import frame_windows
 
     config, edge = SfxModelConfig(), AudioConfig().band_limit_hz
-    mel_points = np.linspace(0.0, 2595.0 * np.log10(1.0 + 22050.0 / 700.0), config.n_mels + 2)
-    lower_edges_hz = 700.0 * (10.0 ** (mel_points[: config.n_mels] / 2595.0) - 1.0)
+    # band i spans mel points i to i + 2 (HTK scale, 0-22.05 kHz)
+    points_hz = librosa.mel_frequencies(n_mels=config.n_mels + 2, fmin=0.0, fmax=22050.0, htk=True)
+    lower_edges_hz, upper_edges_hz = points_hz[: config.n_mels], points_hz[2:]
     assert (lower_edges_hz < edge).sum() <= config.input_bands and config.input_bands % 8 == 0
     noise = np.random.default_rng(0).normal(0.0, 0.3, 48000).astype(np.float32)
     windows, _ = frame_windows(noise, sample_rate=16000)  # band-limited as every model input is
     every = SfxFeatureExtractor()(windows, sampling_rate=16000)["input_values"]
-    # (the first and last frames straddle the window's own edges: a broadband step in every band)
-    upper_edges_hz = np.r_[lower_edges_hz[2:], 22050.0]  # the last band wholly below the edge holds signal
+    # (the first and last frames straddle the window's own edges: a broadband step in every band); the last band
+    # wholly below the edge holds signal
     assert every[:, 1:-1, config.input_bands :].max() < 0.02 < every[..., (upper_edges_hz < edge).sum() - 1].mean()
     kept = SfxFeatureExtractor(input_bands=config.input_bands)(windows, sampling_rate=16000)["input_values"]
     np.testing.assert_allclose(kept, every[..., : config.input_bands], atol=1e-6)
