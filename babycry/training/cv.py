@@ -69,6 +69,14 @@ class _FoldJob:
 def _init_fold_worker(cache: FeatureCache, recipe: Recipe) -> None:
     # in a worker process: one torch thread (the processes are the parallelism), no progress bars
     worker = in_worker_process()
+    if worker:
+        # the sound-effects CNN's fits (logistic regression, a tuned last block) run torch and BLAS outside
+        # the Trainer, which sets its own threads: two threads per process on two cores would oversubscribe them
+        import torch
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+        torch.set_num_threads(1)
     WORKER.update(cache=cache, recipe=recipe.replace(threads=1 if worker else recipe.threads,
                                                      progress=recipe.progress and not worker))
 
