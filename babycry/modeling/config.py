@@ -55,10 +55,9 @@ class SfxModelConfig:
     ``aisfx`` PyPI package (MIT). Its input is 96 HTK mel bands of 44.1 kHz audio (2048-sample frames,
     1024 hop, 0-22.05 kHz), ``log10(1 + 10^4 · power) / 9.458``; babycry feeds it the same band-limited,
     loudness-normalised 3 s windows every model sees, resampled, so content above 3.6 kHz stays absent for
-    every source, and reads only the bands that can hold any (``input_bands``). The encoder stays as pretrained
-    except, with ``tune_last_block``, its last convolution block: a few thousand clips cannot retrain ~4.7 M
-    parameters, and the pretrained embedding is what carries knowledge of laughter, speech and household sound
-    from outside this data.
+    every source, and reads only the bands that can hold any (``input_bands``). Only the linear head is
+    trained (``freeze_encoder``): a few thousand clips cannot retrain ~6 M parameters, and the frozen embedding
+    is what carries knowledge of laughter, speech and household sound from outside this data.
 
     Parameters
     ----------
@@ -79,10 +78,6 @@ class SfxModelConfig:
         model input is band-limited to 3.6 kHz (band 50 is the last whose filter starts below it; 56 is the next
         multiple of 8, as the encoder halves frequency three times), so the bands above hold no signal from any
         source, and leaving them out takes ~40% off the encoder's cost.  96: every band (checkpoints saved before).
-    tune_last_block : bool
-        Fine-tune the encoder's last convolution block (3.5 M parameters) on the training windows before the head
-        is fitted (the recipe's ``fit`` settings: epochs × samples per epoch, batch, learning rate); the window
-        cache then holds each window's block-3 maps instead of its embedding (``babycry.training.tune``).
     encoder_precision : {"auto", "float32", "bfloat16"}
         Number format of the frozen encoder when the window cache is built: ``"auto"`` is bfloat16 on a CPU
         with AMX tiles (what the app runs there; ~5× faster) and float32 elsewhere.  The format used keys the
@@ -103,7 +98,7 @@ class SfxModelConfig:
     log_scale: float = 9.457798957824707
     channels: int = 64
     pretrained: str = "aisfx"
-    tune_last_block: bool = False
+    freeze_encoder: bool = True
     head_l2: float = 0.05
     encoder_precision: str = "auto"
     pooling: str = "window"

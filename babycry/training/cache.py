@@ -51,9 +51,7 @@ class FeatureCache:
     ----------
     features : np.ndarray
         AST: float16 ``(n_windows, max_length, num_mel_bins)`` (feature-extractor output); sound-effects CNN:
-        float32 ``(n_windows, embedding_size)``, the frozen encoder's pooled embeddings, or with
-        ``model.tune_last_block`` its first three blocks' maps ``(n_windows, channels, frames, bands)`` as
-        bfloat16 bits (:mod:`babycry.training.tune`).
+        float32 ``(n_windows, embedding_size)``, the frozen encoder's pooled embeddings.
     index : pandas.DataFrame
         One row per window: ``clip`` (row of the task table), ``y``, ``kind``
         (``clean`` = an inference window, ``phone_eval`` = evaluation only; anything
@@ -88,8 +86,6 @@ def cache_key(data: TaskData, recipe: Recipe) -> str:
         dtype = encoder_dtype(recipe)
         if dtype != "float32":  # float32 caches keep the key they had before the setting
             relevant["encoder"]["dtype"] = dtype
-        if recipe.model.tune_last_block:  # the first three blocks' maps instead of the embedding
-            relevant["encoder"]["output"] = "block3_maps"
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -209,7 +205,7 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict[str, Any]]]:
             add(fit_window(seg[start : start + length], length=length, target_rms_dbfs=audio.target_rms_dbfs),
                 y=label, kind=kind, stratum=kind if kind in OWN_STRATUM else job.category, noise_group=g)
     if isinstance(recipe.model, SfxModelConfig):
-        return _embed_windows(windows, maps=recipe.model.tune_last_block), rows
+        return _embed_windows(windows), rows
     if not windows:
         return np.zeros((0, recipe.model.max_length, recipe.model.num_mel_bins), np.float16), rows
     # the extractor's arithmetic on every window at once (same values, several times faster than its frame loop)
@@ -224,26 +220,16 @@ def encoder_dtype(recipe: Recipe) -> str:
     return resolve_precision(SfxForAudioClassification, recipe.model.encoder_precision)
 
 
-def _embed_windows(windows: list[np.ndarray], *, maps: bool = False, batch_size: int = 32) -> np.ndarray:
-    """The frozen encoder's pooled embeddings of windows, float32 ``(n, embedding_size)``; with ``maps`` its first
-    three blocks' maps as bfloat16 bits ``(n, channels, frames, bands)`` (the last block is tuned per fit)."""
+def _embed_windows(windows: list[np.ndarray], *, batch_size: int = 32) -> np.ndarray:
+    """The frozen encoder's pooled embeddings of windows, float32 ``(n, embedding_size)``."""
     import torch
 
-    from .tune import maps_to_bits
-
     encoder = WORKER["encoder"]
-    if not windows:
-        if not maps:
-            return np.zeros((0, encoder.config.embedding_size), np.float32)
-        windows = [np.zeros(int(round(WORKER["recipe"].window.window_seconds * WORKER["extractor"].sampling_rate)),
-                            np.float32)]  # one silent window gives the maps' shape
-        return _embed_windows(windows, maps=True)[:0]
-    out = []
+    out = [np.zeros((0, encoder.config.embedding_size), np.float32)]
     with torch.inference_mode():
         for i in range(0, len(windows), batch_size):
             x = WORKER["extractor"](np.stack(windows[i : i + batch_size]), return_tensors="pt")["input_values"]
-            x = x.to(encoder.dtype)
-            out.append(maps_to_bits(encoder.encoder.maps(x)) if maps else encoder.embed(x).float().numpy())
+            out.append(encoder.embed(x.to(encoder.dtype)).float().numpy())
     return np.concatenate(out)
 
 

@@ -14,7 +14,6 @@ from ..modeling import build_model
 from ..modeling.config import SfxModelConfig
 from .cache import FeatureCache
 from .recipes import Recipe
-from .tune import holds_maps
 
 __all__ = ["sampling_weights", "training_rows", "fit", "clip_logits"]
 
@@ -182,48 +181,17 @@ def _fit_head(cache: FeatureCache, *, recipe: Recipe, train_clips: np.ndarray | 
     """The sound-effects CNN: its frozen encoder's cached embeddings → a weighted logistic-regression head.
 
     The windows weigh what the AST's sampler would draw (:func:`sampling_weights`: each class the same total,
-    each stratum its share), as sample weights of one convex fit instead of sampled epochs.  A cache of block-3
-    maps (``model.tune_last_block``): the head is fitted on the pretrained embedding, the last block is tuned
-    from there (:func:`~babycry.training.tune.tune_last_block`), and the head is fitted again on the tuned one.
+    each stratum its share), as sample weights of one convex fit instead of sampled epochs.
     """
+    import torch
+    from sklearn.linear_model import LogisticRegression
+
     seed = recipe.seed if seed is None else seed
     index = cache.index
     rows = training_rows(index, train_clips=train_clips, exclude_groups=exclude_groups)
     y = index["y"].to_numpy()[rows]
     if rows.size == 0 or np.unique(y).size < 2:
         raise DataError("No training windows of both classes left for this fold.")
-    model = build_model(task=recipe.task, model_config=recipe.model, seed=seed)
-    if not holds_maps(cache.features):
-        return _fit_linear_head(model, cache, rows, recipe=recipe, seed=seed)
-    from .cache import encoder_dtype
-    from .tune import tune_last_block
-
-    precision = encoder_dtype(recipe)
-    model = _fit_linear_head(model, _embedded(model, cache, rows, precision=precision), rows, recipe=recipe,
-                             seed=seed)
-    weights = sampling_weights(index.iloc[rows].reset_index(drop=True), stratum_weights=recipe.fit.stratum_weights)
-    model = tune_last_block(model, cache.features, rows, index["y"].to_numpy(), weights, recipe=recipe, seed=seed,
-                            precision=precision)
-    return _fit_linear_head(model, _embedded(model, cache, rows, precision=precision), rows, recipe=recipe,
-                            seed=seed)
-
-
-def _embedded(model: Any, cache: FeatureCache, rows: np.ndarray, *, precision: str) -> FeatureCache:
-    """A maps cache's ``rows`` through ``model``'s last block: an embedding cache (other rows zero)."""
-    from .tune import embed_maps
-
-    features = np.zeros((len(cache.index), int(model.config.embedding_size)), np.float32)
-    features[rows] = embed_maps(model, cache.features, rows=rows, precision=precision)
-    return FeatureCache(features=features, index=cache.index, path=None)
-
-
-def _fit_linear_head(model: Any, cache: FeatureCache, rows: np.ndarray, *, recipe: Recipe, seed: int) -> Any:
-    """``model`` with its standardisation and logistic-regression head fitted on an embedding cache's ``rows``."""
-    import torch
-    from sklearn.linear_model import LogisticRegression
-
-    index = cache.index
-    y = index["y"].to_numpy()[rows]
     if recipe.model.pooling == "recording":
         x, y, weights = _recording_items(cache, rows, recipe=recipe)
         weights = weights * weights.size / weights.sum()
@@ -240,6 +208,7 @@ def _fit_linear_head(model: Any, cache: FeatureCache, rows: np.ndarray, *, recip
     coef, intercept = head.coef_, head.intercept_
     if coef.shape[0] == 1:  # binary: softmax over (-z/2, z/2) is the sigmoid of z
         coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+    model = build_model(task=recipe.task, model_config=recipe.model, seed=seed)
     with torch.no_grad():
         model.embedding_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
         model.embedding_scale.copy_(torch.as_tensor(scale, dtype=torch.float32))
@@ -312,15 +281,8 @@ def clip_logits(
     rows = chosen.index.to_numpy()
     if rows.size == 0:
         return np.full((len(clips), model.config.num_labels), np.nan)
-    features = cache.features
-    if holds_maps(features):  # block-3 maps: through the model's own (tuned) last block, as inference runs it
-        from ..modeling.predictor import resolve_precision
-        from .tune import embed_maps
-
-        features = np.zeros((len(index), int(model.config.embedding_size)), np.float32)
-        features[rows] = embed_maps(model, cache.features, rows=rows, precision=resolve_precision(model, "auto"))
     if getattr(model, "pools_recordings", False):  # the head reads each clip's windows at once
-        order, pooled = pool_clips(features[rows], chosen["clip"].to_numpy())
+        order, pooled = pool_clips(cache.features[rows], chosen["clip"].to_numpy())
         with torch.inference_mode():
             logits = model.head_logits(torch.as_tensor(pooled, dtype=torch.float32)).numpy()
         frame = pd.DataFrame(logits.astype(np.float64), index=order)
@@ -328,7 +290,7 @@ def clip_logits(
     out = []
     with torch.inference_mode():
         for i in range(0, rows.size, batch_size):
-            x = torch.as_tensor(np.asarray(features[rows[i : i + batch_size]], dtype=np.float32))
+            x = torch.as_tensor(np.asarray(cache.features[rows[i : i + batch_size]], dtype=np.float32))
             # a 2-D cache holds the frozen encoder's embeddings (sound-effects CNN): only the head runs
             logits = model.logits_from_embeddings(x) if x.ndim == 2 else model(input_values=x).logits
             out.append(logits.float().numpy())

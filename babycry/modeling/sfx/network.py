@@ -34,11 +34,7 @@ class SfxConvBlock(nn.Module):
 
 
 class SfxEncoder(nn.Module):
-    """Four conv blocks (``c``, ``2c``, ``4c``, ``8c`` maps); mean over frequency, then max and mean over time.
-
-    ``forward`` is :meth:`from_maps` of :meth:`maps`: split there, the first three blocks can run once (the
-    training cache stores their maps) while the last block is fine-tuned.
-    """
+    """Four conv blocks (``c``, ``2c``, ``4c``, ``8c`` maps); mean over frequency, then max and mean over time."""
 
     def __init__(self, channels: int) -> None:
         super().__init__()
@@ -46,22 +42,13 @@ class SfxEncoder(nn.Module):
         for i in range(4):
             setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
 
-    def maps(self, input_values: torch.Tensor) -> torch.Tensor:
-        """The first three blocks' output ``(n, 4c, frames // 8, mels // 8)``, channels-last."""
+    def forward(self, input_values: torch.Tensor) -> torch.Tensor:
         # (n, 1, frames, mels), channels-last: oneDNN's fastest convolution layout on CPU (same values)
         x = input_values.unsqueeze(1).contiguous(memory_format=torch.channels_last)
-        for i in range(3):
-            x = getattr(self, f"conv_block{i + 1}")(x, (2, 2))
-        return x
-
-    def from_maps(self, maps: torch.Tensor) -> torch.Tensor:
-        """The last block and the pooling: the embedding ``(n, 16c)`` of :meth:`maps`' output."""
-        x = self.conv_block4(maps.contiguous(memory_format=torch.channels_last), (1, 1))
+        for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)]):
+            x = getattr(self, f"conv_block{i + 1}")(x, pool)
         x = x.mean(dim=3)  # (n, maps, frames)
         return torch.cat([x.amax(dim=2), x.mean(dim=2)], dim=1)
-
-    def forward(self, input_values: torch.Tensor) -> torch.Tensor:
-        return self.from_maps(self.maps(input_values))
 
 
 class SfxHeadMixin:
