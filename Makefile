@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-tune bench-backgrounds pretrain ast-detector compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds pretrain ast-detector compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -123,12 +123,6 @@ compare: pretrain ast-detector
 # takes ~30 min). The compact-AST variant of docs/experiments.md: add --family ast (each fit 4-15 min).
 bench-fold: setup
 	$(PY) benchmarks/detector_fold.py --data $(DATA) --try 'real_x3={"fit.stratum_weights": {"synth_cry": 0.3, "noise": 3.0, "silence": 0.5, "speech": 0.5, "laugh_like": 0.5, "synth_laugh": 0.5, "laugh": 6.0, "adult_laugh": 3.0, "cough": 2.0, "background": 1.5}}'
-
-# The detector with its CNN's last conv block fine-tuned per fit vs frozen (issue 19): one seed of grouped 5-fold CV and
-# leave-one-category-out for laughter and adult laughter (~1 h on 2 cores, after ~17 min to cache the block-3 maps);
-# benchmarks/results/detector_tune.json, docs/experiments.md.
-bench-tune: setup
-	$(PY) benchmarks/detector_tune.py --data $(DATA)
 
 # Whether the detector fits the clips it trains on: training-set accuracy per category, bundled vs harder-fitting (~2-3 min with a warm cache).
 bench-fit: setup
