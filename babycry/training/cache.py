@@ -31,7 +31,7 @@ from ..modeling.config import SfxModelConfig
 from ..modeling.fbank import fbank_features
 from ..modeling.predictor import inference_copy, resolve_precision
 from ..preprocess import band_limit
-from .parallel import WORKER, in_worker_process, map_in_processes
+from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes
 from .recipes import Recipe
 from .windows import OWN_STRATUM, cry_voicing, detector_windows, reason_windows, through_phone_codecs
 
@@ -125,11 +125,7 @@ class _ClipJob:
 
 def _init_cache_worker(recipe: Recipe, noise: NoiseBank) -> None:
     """Per-process state of the cache builder (the feature extractor is built once per process)."""
-    if in_worker_process():
-        # one BLAS / OpenMP thread per worker process: the processes are the parallelism
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
+    limit_worker_threads()
     WORKER.update(recipe=recipe, noise=noise, extractor=build_feature_extractor(model_config=recipe.model))
     if isinstance(recipe.model, SfxModelConfig):
         import torch

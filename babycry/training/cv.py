@@ -13,7 +13,7 @@ from ..data import TaskData, grouped_folds, random_folds
 from ..errors import InvalidParameterError
 from .cache import FeatureCache
 from .fit import clip_logits, fit
-from .parallel import WORKER, in_worker_process, map_in_processes
+from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes
 from .recipes import Recipe
 
 __all__ = ["CVResult", "cross_validate", "CategoryHoldout", "leave_category_out"]
@@ -69,14 +69,9 @@ class _FoldJob:
 def _init_fold_worker(cache: FeatureCache, recipe: Recipe) -> None:
     # in a worker process: one torch thread (the processes are the parallelism), no progress bars
     worker = in_worker_process()
-    if worker:
-        # the sound-effects CNN's fits (logistic regression, a tuned last block) run torch and BLAS outside
-        # the Trainer, which sets its own threads: two threads per process on two cores would oversubscribe them
-        import torch
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-        torch.set_num_threads(1)
+    # the sound-effects CNN's fits (a logistic regression, the head's torch arithmetic) run outside the Trainer,
+    # which sets its own threads
+    limit_worker_threads()
     WORKER.update(cache=cache, recipe=recipe.replace(threads=1 if worker else recipe.threads,
                                                      progress=recipe.progress and not worker))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["WORKER", "in_worker_process", "map_in_processes"]
+__all__ = ["WORKER", "in_worker_process", "limit_worker_threads", "map_in_processes"]
 
 #: Per-process shared state (recipe, cache, feature extractor...), filled by a job kind's initializer.
 WORKER: dict[str, Any] = {}
@@ -22,6 +22,23 @@ def in_worker_process() -> bool:
     import multiprocessing as mp
 
     return mp.parent_process() is not None
+
+
+def limit_worker_threads() -> None:
+    """In a worker process, one BLAS / OpenMP thread and one torch thread: the processes are the parallelism,
+    and a second thread per process on two cores would oversubscribe them.  Does nothing in the main process.
+
+    Examples
+    --------
+    >>> limit_worker_threads()  # the main process: unchanged
+    """
+    if not in_worker_process():
+        return
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    torch.set_num_threads(1)
 
 
 def map_in_processes(

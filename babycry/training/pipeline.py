@@ -100,11 +100,9 @@ def report_oof(result: CVResult, data: TaskData, *, recipe: Recipe, calibration:
         n_boot=n_boot or recipe.cv.bootstrap, seconds=result.seconds)
 
 
-def category_holdout(data: TaskData, cache: FeatureCache, *, recipe: Recipe, temperature: float,
-                     categories: list[str] | None = None) -> dict[str, Any]:
-    """Leave-one-category-out figures of the detector (calibrated with the grouped CV's temperature); every
-    not-cry category, or those named."""
-    holdout = leave_category_out(data, cache, recipe=recipe, categories=categories)
+def category_holdout(data: TaskData, cache: FeatureCache, *, recipe: Recipe, temperature: float) -> dict[str, Any]:
+    """Leave-one-category-out figures of the detector (calibrated with the grouped CV's temperature)."""
+    holdout = leave_category_out(data, cache, recipe=recipe)
     p = apply_calibration(holdout.logits, temperature=temperature)[:, 1]
     rows = holdout.clips
     return category_holdout_report(p, data.y[rows], data.groups[rows].astype(str),
