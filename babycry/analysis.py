@@ -109,7 +109,7 @@ class Analysis:
     ...              windows=[Window(0.0, 3.0, 0.1)], detector_id="d", reason_id="r")
     >>> list(a.to_dict())  # doctest: +NORMALIZE_WHITESPACE
     ['is_cry', 'cry_probability', 'cry_unsure', 'verdict', 'unsure', 'reasons', 'reasons_balanced',
-     'reason_quality', 'seconds_analysed', 'sound', 'windows', 'steady_sound', 'model']
+     'reason_quality', 'seconds_analysed', 'sound', 'windows', 'steady_sound', 'model', 'truncated']
     """
 
     is_cry: bool
@@ -152,6 +152,7 @@ class Analysis:
             "steady_sound": bool(self.steady_sound),
             # names and versions, never where the checkpoints lie on the server
             "model": {k: dict(v) for k, v in self.models.items()},
+            "truncated": bool(self.truncated),
         }
 
 

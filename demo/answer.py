@@ -80,14 +80,11 @@ def classify(recording: str | None, *, models: Models) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``babycry.analysis.Analysis.to_dict()`` plus ``truncated``.
+        ``babycry.analysis.Analysis.to_dict()``.
     """
     audio = load_recording(recording)
     with readable_errors("analysing the recording"):
-        out = models.analyse(audio)
-    # Said in the answer: only the first max_seconds of a long recording are analysed.
-    out["truncated"] = bool(audio.truncated)
-    return out
+        return models.analyse(audio)
 
 
 def _sound_words(sound: dict[str, Any] | None, *, seconds: float, crying: bool) -> str:

@@ -30,7 +30,8 @@ def test_to_dict_is_exactly_the_classify_json(models, cry) -> None:
     det, rea = models
     d = analyse(cry, detector=det, reason=rea).to_dict()
     assert list(d) == ["is_cry", "cry_probability", "cry_unsure", "verdict", "unsure", "reasons", "reasons_balanced",
-                       "reason_quality", "seconds_analysed", "sound", "windows", "steady_sound", "model"]
+                       "reason_quality", "seconds_analysed", "sound", "windows", "steady_sound", "model", "truncated"]
+    assert d["truncated"] is False
     assert d["cry_unsure"] == det.is_cry_unsure(d["cry_probability"])
     assert d["steady_sound"] is False
     assert isinstance(d["is_cry"], bool) and isinstance(d["unsure"], bool)

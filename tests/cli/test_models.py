@@ -34,7 +34,8 @@ def test_predict_json(tiny_models, cry_wav: Path, capsys) -> None:
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"is_cry", "cry_probability", "cry_unsure", "verdict", "unsure", "reasons",
                         "reasons_balanced", "reason_quality", "sound", "seconds_analysed", "windows", "steady_sound",
-                        "model"}
+                        "model", "truncated"}
+    assert out["truncated"] is False
     assert not any("/" in str(v) for v in out["model"].values())  # names and versions, no server paths
 
 
