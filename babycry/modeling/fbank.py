@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidParameterError
+
 __all__ = ["fbank_features", "same_features", "torch_threads"]
 
 # The fixed framing of ASTFeatureExtractor's numpy path (25 ms / 10 ms at 16 kHz, Kaldi's defaults).
@@ -129,7 +131,7 @@ def fbank_features(windows: np.ndarray, *, feature_extractor: Any) -> np.ndarray
     """
     windows = np.asarray(windows, dtype=np.float32)
     if windows.ndim != 2 or windows.shape[0] == 0:
-        raise ValueError(f"Expected windows of shape (n, samples) with n > 0, got {windows.shape}.")
+        raise InvalidParameterError(f"Expected windows of shape (n, samples) with n > 0, got {windows.shape}.")
     rate = int(feature_extractor.sampling_rate)
     if not _reproducible(feature_extractor) or windows.shape[1] < _FRAME:
         return np.asarray(
