@@ -37,10 +37,12 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
                  hop_length: int = 1024, n_mels: int = 96, log_scale: float = 9.457798957824707,
                  window_seconds: float = 3.0, remove_dc: bool = True, padding_value: float = 0.0,
                  input_bands: int | None = None, **kwargs: Any) -> None:
+        from ...errors import InvalidParameterError
+
         kwargs.pop("feature_size", None)  # always the bands returned (present in a saved preprocessor_config.json)
         kept = int(n_mels) if input_bands is None else int(input_bands)
         if not 1 <= kept <= int(n_mels):
-            raise ValueError(f"input_bands must lie in [1, n_mels={n_mels}], got {input_bands!r}.")
+            raise InvalidParameterError(f"input_bands must lie in [1, n_mels={n_mels}], got {input_bands!r}.")
         super().__init__(feature_size=kept, sampling_rate=sampling_rate, padding_value=padding_value, **kwargs)
         self.encoder_sampling_rate = int(encoder_sampling_rate)
         self.n_fft = int(n_fft)
@@ -62,6 +64,8 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
                                    min_frequency=0.0, max_frequency=self.encoder_sampling_rate / 2,
                                    sampling_rate=self.encoder_sampling_rate, norm=None, mel_scale="htk").T
             bank = bank[: self.input_bands]  # the bands the encoder reads
+            # and only the frequency bins they cover (219 of 1,025 for the lowest 56 bands): the rest weigh zero
+            bank = bank[:, : int(np.flatnonzero(bank.any(axis=0)).max()) + 1]
             self._filters = (bank / bank.sum(axis=1, keepdims=True)).astype(np.float32)
         return self._filters
 
@@ -76,8 +80,11 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
                  **kwargs: Any) -> BatchFeature:
         import soxr
 
+        from ...errors import InvalidParameterError
+
         if sampling_rate is not None and sampling_rate != self.sampling_rate:
-            raise ValueError(f"SfxFeatureExtractor expects {self.sampling_rate} Hz audio, got {sampling_rate} Hz.")
+            raise InvalidParameterError(
+                f"SfxFeatureExtractor expects {self.sampling_rate} Hz audio, got {sampling_rate} Hz.")
         x = np.asarray(windows if not isinstance(windows, list) else np.stack(windows), dtype=np.float32)
         if x.ndim == 1:
             x = x[None, :]
@@ -87,13 +94,14 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         up = np.ascontiguousarray(soxr.resample(x.T, self.sampling_rate, self.encoder_sampling_rate, quality="HQ").T)
         peak = np.abs(up).max(axis=1, keepdims=True)
         up = up / np.where(peak > 0, peak, 1.0)
-        frames = self._power_frames(up)
-        mel = np.einsum("ntf,mf->ntm", frames, self._mel_filters(), optimize=True)
+        filters = self._mel_filters()
+        mel = self._power_frames(up, bins=filters.shape[1]) @ filters.T
         features = (np.log10(mel * 1e4 + 1.0) / self.log_scale).astype(np.float32)
         return BatchFeature({"input_values": features}, tensor_type=return_tensors)
 
-    def _power_frames(self, x: np.ndarray) -> np.ndarray:
-        """Centred Hann-window power spectra ``(n, frames, n_fft // 2 + 1)`` (librosa's ``stft`` framing)."""
+    def _power_frames(self, x: np.ndarray, *, bins: int | None = None) -> np.ndarray:
+        """Centred Hann-window power spectra ``(n, frames, bins)`` (librosa's ``stft`` framing): the lowest
+        ``bins`` frequency bins, all ``n_fft // 2 + 1`` by default."""
         pad = self.n_fft // 2
         padded = np.pad(x, ((0, 0), (pad, pad)))
         n_frames = 1 + (padded.shape[1] - self.n_fft) // self.hop_length
@@ -101,4 +109,6 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         frames = frames[:, :n_frames]
         window = np.hanning(self.n_fft + 1)[:-1].astype(np.float32)  # periodic Hann, as scipy/librosa use
         # scipy's FFT keeps float32 (numpy's works in float64): half the time, features within 1e-5 of librosa's (test)
-        return np.abs(scipy.fft.rfft(frames * window, axis=2)) ** 2
+        spectra = scipy.fft.rfft(frames * window, axis=2)
+        spectra = spectra[:, :, :bins] if bins is not None else spectra
+        return spectra.real**2 + spectra.imag**2
