@@ -109,6 +109,15 @@ def _bands(model: dict[str, Any]) -> str:
             f"the lowest {kept} of {model['n_mels']} mel bands (the rest hold no signal)")
 
 
+def _embedding(model: dict[str, Any]) -> str:
+    """What a window's pooled embedding holds."""
+    last = f"the last block's {8 * model['channels']} maps averaged over frequency, their max and mean over time"
+    if model.get("block3_stats"):
+        return (last + f"; and the third block's {4 * model['channels']} maps the same way, their max, mean and "
+                "standard deviation over time")
+    return last
+
+
 def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, band: str, hop: str) -> str:
     """The card's paragraph on what the model is and how it was trained."""
     pooled = recipe.get("model", {}).get("pooling") == "recording"
@@ -124,7 +133,7 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
         model = recipe["model"]
         return ("A frozen pretrained sound-effects CNN (`SfxForAudioClassification`, babycry's own transformers "
                 f"model class: a 9-layer CNN, {model['channels']}-{8 * model['channels']} maps, pretrained by "
-                "aiSFX on sound-effects libraries) whose pooled embedding (max and mean over time) feeds a "
+                "aiSFX on sound-effects libraries) whose pooled embedding (" + _embedding(model) + ") feeds a "
                 "logistic-regression head fitted here, on " + windows + " The encoder sees each window resampled "
                 f"to 44.1 kHz as {_bands(model)}; nothing above {band} reaches it from any source. "
                 "Only the head is trained: one weighted convex fit per fold on the cached embeddings "

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from babycry.errors import ModelLoadError
+from babycry.errors import InvalidParameterError, ModelLoadError
 from babycry.modeling import build_feature_extractor, build_model, load_model
 from babycry.modeling.config import SfxModelConfig
 from babycry.modeling.sfx import SfxConfig, SfxFeatureExtractor, SfxForAudioClassification
@@ -72,9 +72,11 @@ def test_a_dc_offset_changes_nothing(cry16k: np.ndarray) -> None:
                                fe(window, sampling_rate=16000)["input_values"], atol=1e-4)
 
 
-def test_features_refuse_another_rate() -> None:
-    with pytest.raises(ValueError, match="16000 Hz"):
+def test_features_refuse_another_rate_and_impossible_bands() -> None:
+    with pytest.raises(InvalidParameterError, match="16000 Hz"):
         SfxFeatureExtractor()(np.zeros((1, 8000), np.float32), sampling_rate=8000)
+    with pytest.raises(InvalidParameterError, match="input_bands"):
+        SfxFeatureExtractor(input_bands=97)
 
 
 def test_the_head_on_the_embedding_is_the_forward_pass() -> None:
@@ -86,6 +88,25 @@ def test_the_head_on_the_embedding_is_the_forward_pass() -> None:
     assert full.shape == (3, 2) and model.config.id2label == {0: "not_cry", 1: "cry"}
     torch.testing.assert_close(full, split)
     assert model.embed(x).shape == (3, SfxConfig(channels=4).embedding_size)
+
+
+def test_the_third_blocks_summary_follows_the_last_blocks_embedding() -> None:
+    # the same weights with and without it: the first part is the last block's embedding unchanged, the rest
+    # the third block's maps averaged over frequency, then max, mean and spread over time
+    plain = build_model(task="detector", model_config=TINY, seed=1)
+    both = build_model(task="detector", model_config=SfxModelConfig(channels=4, pretrained="", block3_stats=True),
+                       seed=1)
+    both.encoder.load_state_dict(plain.encoder.state_dict())
+    x = torch.rand(2, 130, 56)
+    with torch.no_grad():
+        e0, e1 = plain.embed(x), both.embed(x)
+        h = x.unsqueeze(1)
+        for b in (1, 2, 3):
+            h = getattr(plain.encoder, f"conv_block{b}")(h, (2, 2))
+        middle = h.mean(dim=3)
+    assert e1.shape == (2, both.config.embedding_size) == (2, 64 + 48)
+    torch.testing.assert_close(e1[:, :64], e0)
+    torch.testing.assert_close(e1[:, 64:], torch.cat([middle.amax(2), middle.mean(2), middle.std(2)], 1))
 
 
 def test_save_and_load_roundtrip_as_a_babycry_checkpoint(tmp_path: Path, cry16k: np.ndarray) -> None:

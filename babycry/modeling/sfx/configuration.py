@@ -31,7 +31,7 @@ class SfxConfig(PretrainedConfig):
     model_type = SFX_MODEL_TYPE
 
     def __init__(self, *, channels: int = 64, n_mels: int = 96, pretrained: str = "aisfx", pooling: str = "window",
-                 **kwargs: Any) -> None:
+                 block3_stats: bool = False, **kwargs: Any) -> None:
         from ...errors import InvalidParameterError
 
         if pooling not in POOLINGS:
@@ -40,12 +40,21 @@ class SfxConfig(PretrainedConfig):
         self.n_mels = int(n_mels)
         self.pretrained = str(pretrained)
         self.pooling = pooling
+        # False in checkpoints saved before the third block was summarised (their config.json lacks it)
+        self.block3_stats = bool(block3_stats)
         super().__init__(**kwargs)
 
     @property
     def embedding_size(self) -> int:
-        """Pooled embedding width: max and mean over time of the last block's ``8 · channels`` maps."""
-        return 2 * 8 * self.channels
+        """Pooled embedding width: max and mean over time of the last block's ``8 · channels`` maps, and with
+        ``block3_stats`` max, mean and standard deviation of the third block's ``4 · channels``.
+
+        Examples
+        --------
+        >>> SfxConfig(channels=4, block3_stats=True, id2label={0: "not_cry", 1: "cry"}).embedding_size
+        112
+        """
+        return 2 * 8 * self.channels + (3 * 4 * self.channels if self.block3_stats else 0)
 
     @property
     def head_input_size(self) -> int:

@@ -34,21 +34,34 @@ class SfxConvBlock(nn.Module):
 
 
 class SfxEncoder(nn.Module):
-    """Four conv blocks (``c``, ``2c``, ``4c``, ``8c`` maps); mean over frequency, then max and mean over time."""
+    """Four conv blocks (``c``, ``2c``, ``4c``, ``8c`` maps); mean over frequency, then max and mean over time.
 
-    def __init__(self, channels: int) -> None:
+    With ``block3_stats`` the third block's maps are summarised too (mean over frequency; max, mean and
+    standard deviation over time, in float32): maps the encoder computes anyway, one block less abstract than
+    the last, whose summary (with how much they vary over time) sets laughter apart from cries a little better
+    than the last block alone (docs/experiments.md, "Summarising the third block too").
+    """
+
+    def __init__(self, channels: int, *, block3_stats: bool = False) -> None:
         super().__init__()
         widths = [1, channels, 2 * channels, 4 * channels, 8 * channels]
         for i in range(4):
             setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
+        self.block3_stats = bool(block3_stats)
 
     def forward(self, input_values: torch.Tensor) -> torch.Tensor:
         # (n, 1, frames, mels), channels-last: oneDNN's fastest convolution layout on CPU (same values)
         x = input_values.unsqueeze(1).contiguous(memory_format=torch.channels_last)
+        middle = None
         for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)]):
             x = getattr(self, f"conv_block{i + 1}")(x, pool)
+            if i == 2 and self.block3_stats:
+                middle = x.float().mean(dim=3)  # (n, 4c, frames / 8)
         x = x.mean(dim=3)  # (n, maps, frames)
-        return torch.cat([x.amax(dim=2), x.mean(dim=2)], dim=1)
+        pooled = torch.cat([x.amax(dim=2), x.mean(dim=2)], dim=1)
+        if middle is None:
+            return pooled
+        return torch.cat([pooled.float(), middle.amax(dim=2), middle.mean(dim=2), middle.std(dim=2)], dim=1)
 
 
 class SfxHeadMixin:
@@ -66,9 +79,10 @@ class SfxHeadMixin:
     embedding_scale: torch.Tensor
     config: Any
 
-    def _build_network(self, channels: int, head_input_size: int, num_labels: int) -> None:
+    def _build_network(self, channels: int, head_input_size: int, num_labels: int, *,
+                       block3_stats: bool = False) -> None:
         """The encoder, the standardisation buffers and the linear head (the checkpoint's parameter names)."""
-        self.encoder = SfxEncoder(channels)
+        self.encoder = SfxEncoder(channels, block3_stats=block3_stats)
         # the head's standardisation of its input, fitted with it and saved with the weights
         self.register_buffer("embedding_mean", torch.zeros(head_input_size))  # type: ignore[attr-defined]
         self.register_buffer("embedding_scale", torch.ones(head_input_size))  # type: ignore[attr-defined]

@@ -34,7 +34,8 @@ class SfxServingModel(SfxHeadMixin, nn.Module):
     def __init__(self, config: Any) -> None:
         super().__init__()
         self.config = config
-        self._build_network(int(config.channels), int(config.head_input_size), int(config.num_labels))
+        self._build_network(int(config.channels), int(config.head_input_size), int(config.num_labels),
+                            block3_stats=bool(getattr(config, "block3_stats", False)))
 
     @classmethod
     def from_folder(cls, folder: str | os.PathLike) -> SfxServingModel:
