@@ -27,9 +27,8 @@ from reason_rows import clip_embeddings
 from sklearn.neighbors import NearestNeighbors
 
 from babycry.calibration import softmax
-from babycry.data import default_data_dir, load_task
+from babycry.data import default_data_dir, grouped_folds, load_task
 from babycry.training.cache import build_cache
-from babycry.training.cv import _folds_of
 from babycry.training.fit import clip_logits, fit
 from babycry.training.recipes import recipe_for
 
@@ -90,7 +89,7 @@ def main() -> None:
         p = softmax(clip_logits(model, cache, test))[:, 1]
         return decide(p, *rule.fold(model, train, test))
 
-    folds = _folds_of(y, groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")
+    folds = grouped_folds(y, groups, n_splits=recipe.cv.folds, seed=recipe.seed)
     called = {v: np.zeros(len(y), dtype=bool) for v in variants}
     for train, test in folds:
         for v, c in run(train, test, set(groups[test].tolist())).items():

@@ -21,9 +21,8 @@ import numpy as np
 from reason_rows import clip_embeddings
 from sklearn.linear_model import LogisticRegression
 
-from babycry.data import default_data_dir, load_task
+from babycry.data import default_data_dir, grouped_folds, load_task
 from babycry.training.cache import build_cache
-from babycry.training.cv import _folds_of
 from babycry.training.recipes import recipe_for
 
 OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "detector_pooling.json"
@@ -51,7 +50,7 @@ def main() -> None:
     both = clip_embeddings(cache, n, with_max=True)  # the clips' clean-window mean, then max
     mean = both[:, : both.shape[1] // 2]
     y, cats = data.y, data.table["category"].to_numpy().astype(str)
-    folds = _folds_of(y, data.groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")
+    folds = grouped_folds(y, data.groups, n_splits=recipe.cv.folds, seed=recipe.seed)
     results = []
     for name, x in (("mean", mean), ("mean+max", both)):
         for c in args.C:
