@@ -112,9 +112,11 @@ def _bands(model: dict[str, Any]) -> str:
 def _embedding(model: dict[str, Any]) -> str:
     """What a window's pooled embedding holds."""
     last = f"the last block's {8 * model['channels']} maps averaged over frequency, their max and mean over time"
-    if model.get("block3_stats"):
-        return (last + f"; and the third block's {4 * model['channels']} maps the same way, their max, mean and "
-                "standard deviation over time")
+    middle = [f"the {name} block's {width * model['channels']} maps" for key, name, width in
+              (("block3_stats", "third", 4), ("block2_stats", "second", 2)) if model.get(key)]
+    if middle:
+        return (last + "; and " + " and ".join(middle)
+                + " the same way, their max, mean and standard deviation over time")
     return last
 
 

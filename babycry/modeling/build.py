@@ -44,7 +44,8 @@ def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = Mode
 
         return SfxConfig(channels=model_config.channels, n_mels=model_config.n_mels,
                          pretrained=model_config.pretrained, pooling=model_config.pooling,
-                         block3_stats=model_config.block3_stats, **label_maps)
+                         block3_stats=model_config.block3_stats, block2_stats=model_config.block2_stats,
+                         **label_maps)
     from transformers import ASTConfig
 
     return ASTConfig(

@@ -82,6 +82,9 @@ class SfxModelConfig:
         Also summarise the third block's maps (max, mean and standard deviation over time of their mean over
         frequency): 768 more numbers from maps the encoder computes anyway; the bundled detector's ROC AUC rose
         from 0.990 to 0.993 with them (docs/experiments.md).  False: the last block alone (checkpoints before).
+    block2_stats : bool
+        The second block's maps summarised the same way (384 more numbers, at twice the third block's time
+        resolution), after the third block's.
     encoder_precision : {"auto", "float32", "bfloat16"}
         Number format of the frozen encoder when the window cache is built: ``"auto"`` is bfloat16 on a CPU
         with AMX tiles (what the app runs there; ~5× faster) and float32 elsewhere.  The format used keys the
@@ -108,3 +111,4 @@ class SfxModelConfig:
     pooling: str = "window"
     augmented_share: float = 0.2
     block3_stats: bool = False
+    block2_stats: bool = False

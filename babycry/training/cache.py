@@ -83,8 +83,9 @@ def cache_key(data: TaskData, recipe: Recipe) -> str:
     if isinstance(recipe.model, SfxModelConfig):
         # the cached features are the frozen encoder's embeddings: its weights key them too
         relevant["encoder"] = {"channels": recipe.model.channels, "pretrained": recipe.model.pretrained}
-        if recipe.model.block3_stats:  # a wider embedding; caches without it keep their key
-            relevant["encoder"]["block3_stats"] = True
+        for name in ("block3_stats", "block2_stats"):  # a wider embedding; caches without it keep their key
+            if getattr(recipe.model, name):
+                relevant["encoder"][name] = True
         dtype = encoder_dtype(recipe)
         if dtype != "float32":  # float32 caches keep the key they had before the setting
             relevant["encoder"]["dtype"] = dtype

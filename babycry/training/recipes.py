@@ -310,9 +310,9 @@ class SfxDetectorRecipe(DetectorRecipe):
 
     # the head reads a recording's mean and max window embedding (docs/experiments.md: every not-cry category
     # gains at the same cry recall); stronger L2 than the per-window head, which saw ~7x more items; the third
-    # block's summary ranks laughter below cries a little better
+    # and second blocks' summaries rank laughter below cries a little better
     model: SfxModelConfig = field(default_factory=lambda: SfxModelConfig(pooling="recording", head_l2=0.01,
-                                                                         block3_stats=True))
+                                                                         block3_stats=True, block2_stats=True))
     # each fit is seconds, so the leave-one-category-out figures are part of every training run
     cv: CVSettings = field(default_factory=lambda: CVSettings(leave_category_out=True))
 

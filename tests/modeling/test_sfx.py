@@ -90,23 +90,29 @@ def test_the_head_on_the_embedding_is_the_forward_pass() -> None:
     assert model.embed(x).shape == (3, SfxConfig(channels=4).embedding_size)
 
 
-def test_the_third_blocks_summary_follows_the_last_blocks_embedding() -> None:
-    # the same weights with and without it: the first part is the last block's embedding unchanged, the rest
-    # the third block's maps averaged over frequency, then max, mean and spread over time
+def test_the_middle_blocks_summaries_follow_the_last_blocks_embedding() -> None:
+    # the same weights with and without them: the first part is the last block's embedding unchanged, then the
+    # third block's maps averaged over frequency (max, mean and spread over time), then the second block's
     plain = build_model(task="detector", model_config=TINY, seed=1)
-    both = build_model(task="detector", model_config=SfxModelConfig(channels=4, pretrained="", block3_stats=True),
-                       seed=1)
+    config = SfxModelConfig(channels=4, pretrained="", block3_stats=True, block2_stats=True)
+    both = build_model(task="detector", model_config=config, seed=1)
     both.encoder.load_state_dict(plain.encoder.state_dict())
     x = torch.rand(2, 130, 56)
     with torch.no_grad():
         e0, e1 = plain.embed(x), both.embed(x)
-        h = x.unsqueeze(1)
+        h, summaries = x.unsqueeze(1), {}
         for b in (1, 2, 3):
             h = getattr(plain.encoder, f"conv_block{b}")(h, (2, 2))
-        middle = h.mean(dim=3)
-    assert e1.shape == (2, both.config.embedding_size) == (2, 64 + 48)
+            m = h.mean(dim=3)
+            summaries[b] = torch.cat([m.amax(2), m.mean(2), m.std(2)], 1)
+    assert e1.shape == (2, both.config.embedding_size) == (2, 64 + 48 + 24)
     torch.testing.assert_close(e1[:, :64], e0)
-    torch.testing.assert_close(e1[:, 64:], torch.cat([middle.amax(2), middle.mean(2), middle.std(2)], 1))
+    torch.testing.assert_close(e1[:, 64:112], summaries[3])
+    torch.testing.assert_close(e1[:, 112:], summaries[2])
+    third_only = build_model(task="detector", model_config=SfxModelConfig(channels=4, pretrained="", block3_stats=True))
+    third_only.encoder.load_state_dict(plain.encoder.state_dict())
+    with torch.no_grad():
+        torch.testing.assert_close(third_only.embed(x), e1[:, :112])
 
 
 def test_save_and_load_roundtrip_as_a_babycry_checkpoint(tmp_path: Path, cry16k: np.ndarray) -> None:

@@ -31,7 +31,7 @@ class SfxConfig(PretrainedConfig):
     model_type = SFX_MODEL_TYPE
 
     def __init__(self, *, channels: int = 64, n_mels: int = 96, pretrained: str = "aisfx", pooling: str = "window",
-                 block3_stats: bool = False, **kwargs: Any) -> None:
+                 block3_stats: bool = False, block2_stats: bool = False, **kwargs: Any) -> None:
         from ...errors import InvalidParameterError
 
         if pooling not in POOLINGS:
@@ -40,21 +40,25 @@ class SfxConfig(PretrainedConfig):
         self.n_mels = int(n_mels)
         self.pretrained = str(pretrained)
         self.pooling = pooling
-        # False in checkpoints saved before the third block was summarised (their config.json lacks it)
+        # False in checkpoints saved before the third (second) block was summarised (their config.json lacks it)
         self.block3_stats = bool(block3_stats)
+        self.block2_stats = bool(block2_stats)
         super().__init__(**kwargs)
 
     @property
     def embedding_size(self) -> int:
         """Pooled embedding width: max and mean over time of the last block's ``8 · channels`` maps, and with
-        ``block3_stats`` max, mean and standard deviation of the third block's ``4 · channels``.
+        ``block3_stats`` (``block2_stats``) max, mean and standard deviation of the third (second) block's
+        ``4 · channels`` (``2 · channels``).
 
         Examples
         --------
         >>> SfxConfig(channels=4, block3_stats=True, id2label={0: "not_cry", 1: "cry"}).embedding_size
         112
+        >>> SfxConfig(channels=4, block3_stats=True, block2_stats=True, id2label={0: "no", 1: "yes"}).embedding_size
+        136
         """
-        return 2 * 8 * self.channels + (3 * 4 * self.channels if self.block3_stats else 0)
+        return 2 * 8 * self.channels + 3 * self.channels * (4 * self.block3_stats + 2 * self.block2_stats)
 
     @property
     def head_input_size(self) -> int:

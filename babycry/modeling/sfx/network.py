@@ -36,32 +36,36 @@ class SfxConvBlock(nn.Module):
 class SfxEncoder(nn.Module):
     """Four conv blocks (``c``, ``2c``, ``4c``, ``8c`` maps); mean over frequency, then max and mean over time.
 
-    With ``block3_stats`` the third block's maps are summarised too (mean over frequency; max, mean and
-    standard deviation over time, in float32): maps the encoder computes anyway, one block less abstract than
-    the last, whose summary (with how much they vary over time) sets laughter apart from cries a little better
+    With ``block3_stats`` (and ``block2_stats``) the third (second) block's maps are summarised too: mean over
+    frequency, then max, mean and standard deviation over time, in float32, after the last block's embedding
+    (third block first).  Maps the encoder computes anyway, less specific to its pretraining task than the last
+    block's, whose summary (with how much they vary over time) sets laughter apart from cries a little better
     than the last block alone (docs/experiments.md, "Summarising the third block too").
     """
 
-    def __init__(self, channels: int, *, block3_stats: bool = False) -> None:
+    def __init__(self, channels: int, *, block3_stats: bool = False, block2_stats: bool = False) -> None:
         super().__init__()
         widths = [1, channels, 2 * channels, 4 * channels, 8 * channels]
         for i in range(4):
             setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
         self.block3_stats = bool(block3_stats)
+        self.block2_stats = bool(block2_stats)
 
     def forward(self, input_values: torch.Tensor) -> torch.Tensor:
         # (n, 1, frames, mels), channels-last: oneDNN's fastest convolution layout on CPU (same values)
         x = input_values.unsqueeze(1).contiguous(memory_format=torch.channels_last)
-        middle = None
+        summarised = {1: self.block2_stats, 2: self.block3_stats}
+        summaries = {}
         for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)]):
             x = getattr(self, f"conv_block{i + 1}")(x, pool)
-            if i == 2 and self.block3_stats:
-                middle = x.float().mean(dim=3)  # (n, 4c, frames / 8)
+            if summarised.get(i):
+                middle = x.float().mean(dim=3)  # (n, maps, frames at this depth)
+                summaries[i] = torch.cat([middle.amax(dim=2), middle.mean(dim=2), middle.std(dim=2)], dim=1)
         x = x.mean(dim=3)  # (n, maps, frames)
         pooled = torch.cat([x.amax(dim=2), x.mean(dim=2)], dim=1)
-        if middle is None:
+        if not summaries:
             return pooled
-        return torch.cat([pooled.float(), middle.amax(dim=2), middle.mean(dim=2), middle.std(dim=2)], dim=1)
+        return torch.cat([pooled.float(), *(summaries[i] for i in (2, 1) if i in summaries)], dim=1)
 
 
 class SfxHeadMixin:
@@ -80,9 +84,9 @@ class SfxHeadMixin:
     config: Any
 
     def _build_network(self, channels: int, head_input_size: int, num_labels: int, *,
-                       block3_stats: bool = False) -> None:
+                       block3_stats: bool = False, block2_stats: bool = False) -> None:
         """The encoder, the standardisation buffers and the linear head (the checkpoint's parameter names)."""
-        self.encoder = SfxEncoder(channels, block3_stats=block3_stats)
+        self.encoder = SfxEncoder(channels, block3_stats=block3_stats, block2_stats=block2_stats)
         # the head's standardisation of its input, fitted with it and saved with the weights
         self.register_buffer("embedding_mean", torch.zeros(head_input_size))  # type: ignore[attr-defined]
         self.register_buffer("embedding_scale", torch.ones(head_input_size))  # type: ignore[attr-defined]
