@@ -8,6 +8,8 @@ import numpy as np
 import scipy.fft
 from transformers import BatchFeature, SequenceFeatureExtractor
 
+from ...errors import InvalidParameterError
+
 __all__ = ["SfxFeatureExtractor"]
 
 
@@ -37,8 +39,6 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
                  hop_length: int = 1024, n_mels: int = 96, log_scale: float = 9.457798957824707,
                  window_seconds: float = 3.0, remove_dc: bool = True, padding_value: float = 0.0,
                  input_bands: int | None = None, **kwargs: Any) -> None:
-        from ...errors import InvalidParameterError
-
         kwargs.pop("feature_size", None)  # always the bands returned (present in a saved preprocessor_config.json)
         kept = int(n_mels) if input_bands is None else int(input_bands)
         if not 1 <= kept <= int(n_mels):
@@ -80,8 +80,6 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
                  **kwargs: Any) -> BatchFeature:
         import soxr
 
-        from ...errors import InvalidParameterError
-
         if sampling_rate is not None and sampling_rate != self.sampling_rate:
             raise InvalidParameterError(
                 f"SfxFeatureExtractor expects {self.sampling_rate} Hz audio, got {sampling_rate} Hz.")
@@ -99,9 +97,9 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         features = (np.log10(mel * 1e4 + 1.0) / self.log_scale).astype(np.float32)
         return BatchFeature({"input_values": features}, tensor_type=return_tensors)
 
-    def _power_frames(self, x: np.ndarray, *, bins: int | None = None) -> np.ndarray:
-        """Centred Hann-window power spectra ``(n, frames, bins)`` (librosa's ``stft`` framing): the lowest
-        ``bins`` frequency bins, all ``n_fft // 2 + 1`` by default."""
+    def _power_frames(self, x: np.ndarray, *, bins: int) -> np.ndarray:
+        """Centred Hann-window power spectra of the lowest ``bins`` frequency bins ``(n, frames, bins)``
+        (librosa's ``stft`` framing)."""
         pad = self.n_fft // 2
         padded = np.pad(x, ((0, 0), (pad, pad)))
         n_frames = 1 + (padded.shape[1] - self.n_fft) // self.hop_length
@@ -109,6 +107,5 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         frames = frames[:, :n_frames]
         window = np.hanning(self.n_fft + 1)[:-1].astype(np.float32)  # periodic Hann, as scipy/librosa use
         # scipy's FFT keeps float32 (numpy's works in float64): half the time, features within 1e-5 of librosa's (test)
-        spectra = scipy.fft.rfft(frames * window, axis=2)
-        spectra = spectra[:, :, :bins] if bins is not None else spectra
+        spectra = scipy.fft.rfft(frames * window, axis=2)[:, :, :bins]
         return spectra.real**2 + spectra.imag**2

@@ -38,8 +38,7 @@ class SfxForAudioClassification(SfxHeadMixin, PreTrainedModel):
 
     def __init__(self, config: SfxConfig) -> None:
         super().__init__(config)
-        self._build_network(config.channels, config.head_input_size, config.num_labels,
-                            block3_stats=config.block3_stats, block2_stats=config.block2_stats)
+        self._build_network(config)
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:

@@ -83,14 +83,16 @@ class SfxHeadMixin:
     embedding_scale: torch.Tensor
     config: Any
 
-    def _build_network(self, channels: int, head_input_size: int, num_labels: int, *,
-                       block3_stats: bool = False, block2_stats: bool = False) -> None:
-        """The encoder, the standardisation buffers and the linear head (the checkpoint's parameter names)."""
-        self.encoder = SfxEncoder(channels, block3_stats=block3_stats, block2_stats=block2_stats)
+    def _build_network(self, config: Any) -> None:
+        """The encoder, the standardisation buffers and the linear head of an
+        :class:`~babycry.modeling.sfx.SfxConfig` (the checkpoint's parameter names)."""
+        head_input_size = int(config.head_input_size)
+        self.encoder = SfxEncoder(int(config.channels), block3_stats=config.block3_stats,
+                                  block2_stats=config.block2_stats)
         # the head's standardisation of its input, fitted with it and saved with the weights
         self.register_buffer("embedding_mean", torch.zeros(head_input_size))  # type: ignore[attr-defined]
         self.register_buffer("embedding_scale", torch.ones(head_input_size))  # type: ignore[attr-defined]
-        self.classifier = nn.Linear(head_input_size, num_labels)
+        self.classifier = nn.Linear(head_input_size, int(config.num_labels))
 
     def embed(self, input_values: torch.Tensor) -> torch.Tensor:
         """Pooled encoder embedding ``(n, embedding_size)`` (before standardisation)."""

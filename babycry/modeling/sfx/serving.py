@@ -34,9 +34,7 @@ class SfxServingModel(SfxHeadMixin, nn.Module):
     def __init__(self, config: Any) -> None:
         super().__init__()
         self.config = config
-        self._build_network(int(config.channels), int(config.head_input_size), int(config.num_labels),
-                            block3_stats=bool(getattr(config, "block3_stats", False)),
-                            block2_stats=bool(getattr(config, "block2_stats", False)))
+        self._build_network(config)
 
     @classmethod
     def from_folder(cls, folder: str | os.PathLike) -> SfxServingModel:
