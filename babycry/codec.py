@@ -22,11 +22,12 @@ import subprocess
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.fft import irfft, next_fast_len, rfft
 
 from .audio import check_samples
 from .errors import AudioDecodeError, InvalidParameterError
 
-__all__ = ["Codec", "CODECS", "draw_codec", "phone_codec", "phone_codec_many"]
+__all__ = ["Codec", "CODECS", "CodecBatch", "draw_codec", "phone_codec", "phone_codec_many"]
 
 _TIMEOUT_S = 60
 
@@ -188,10 +189,15 @@ def phone_codec(
     return (y * (peak / 0.9)).astype(np.float32)
 
 
-def _lag(x: np.ndarray, y: np.ndarray, *, max_lag: int = 4_000) -> int:
-    """Delay of ``y`` behind ``x`` in samples (cross-correlation peak within ±max_lag)."""
-    n = 1 << int(np.ceil(np.log2(x.size + y.size)))
-    c = np.fft.irfft(np.fft.rfft(y, n) * np.conj(np.fft.rfft(x, n)), n)
+def _lag(x: np.ndarray, y: np.ndarray, *, max_lag: int = 4_000, head: int = 160_000) -> int:
+    """Delay of ``y`` behind ``x`` in samples (cross-correlation peak within ±max_lag).
+
+    The codec's delay is the same all through a stream, so only the first ``head`` samples are compared
+    (a batch's stream of many clips would otherwise need an FFT of minutes of audio).
+    """
+    x, y = x[:head], y[:head]
+    n = next_fast_len(x.size + y.size, real=True)
+    c = irfft(rfft(y, n) * np.conj(rfft(x, n)), n)
     c = np.concatenate([c[-max_lag:], c[: max_lag + 1]])
     return int(np.argmax(c)) - max_lag
 
@@ -230,3 +236,76 @@ def phone_codec_many(
         pos += seg.size + gap.size
     coded = phone_codec(np.concatenate(parts), sample_rate=sample_rate, codec=codec, bitrate_kbps=bitrate_kbps)
     return [coded[o : o + len(s)] * p for o, s, p in zip(offsets, segments, peaks, strict=True)]
+
+
+class CodecBatch:
+    """Round trips asked for one at a time and run together: one :func:`phone_codec_many` per codec and bitrate.
+
+    Starting ffmpeg (about 0.1 s here, twice per round trip) costs more than coding a clip, and the window cache
+    asks for two round trips per clip; a batch of clips asks for at most the eleven codec settings training
+    draws from, so most of the starts go.  A segment's neighbours in the coded stream are other segments
+    separated by silence, so its coding depends a little on what else the batch holds.
+
+    Parameters
+    ----------
+    sample_rate : int
+        Rate of every segment asked for.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> batch = CodecBatch(sample_rate=16000)
+    >>> first = batch.ask([rng.normal(size=8000)], codec="gsm")
+    >>> second = batch.ask([rng.normal(size=4000), rng.normal(size=2000)], codec="gsm")
+    >>> batch.run()  # one ffmpeg round trip for both
+    >>> [p.size for p in batch.result(second)]
+    [4000, 2000]
+    """
+
+    def __init__(self, *, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+        self._asked: list[tuple[str, float | None, list[np.ndarray]]] = []
+        self._coded: list[list[np.ndarray]] | None = None
+
+    def ask(self, segments: list[np.ndarray], *, codec: str, bitrate_kbps: float | None = None) -> int:
+        """Queue ``segments`` for one codec and bitrate; returns the ticket :meth:`result` takes.
+
+        Raises
+        ------
+        InvalidParameterError
+            Unknown codec or bitrate, or the batch has already run.
+        InvalidAudioError
+            An empty, multi-channel or non-finite segment.
+        """
+        if self._coded is not None:
+            raise InvalidParameterError("This CodecBatch has already run; start a new one.")
+        segments = [_check(seg, self.sample_rate, codec, bitrate_kbps)[1] for seg in segments]
+        self._asked.append((codec, bitrate_kbps, segments))
+        return len(self._asked) - 1
+
+    def run(self) -> None:
+        """Code everything asked for: one round trip per codec and bitrate.
+
+        Raises
+        ------
+        AudioDecodeError
+            ffmpeg is missing or failed.
+        """
+        tickets: dict[tuple[str, float | None], list[int]] = {}
+        for t, (codec, kbps, _) in enumerate(self._asked):
+            tickets.setdefault((codec, kbps), []).append(t)
+        coded: list[list[np.ndarray]] = [[] for _ in self._asked]
+        for (codec, kbps), group in tickets.items():
+            out = phone_codec_many([s for t in group for s in self._asked[t][2]], sample_rate=self.sample_rate,
+                                   codec=codec, bitrate_kbps=kbps)
+            for t in group:
+                n = len(self._asked[t][2])
+                coded[t], out = out[:n], out[n:]
+        self._coded = coded
+
+    def result(self, ticket: int) -> list[np.ndarray]:
+        """The coded segments of one :meth:`ask`, in its order, at their lengths and levels."""
+        if self._coded is None:
+            raise InvalidParameterError("Call CodecBatch.run() before reading results.")
+        return self._coded[ticket]

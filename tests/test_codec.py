@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from babycry.codec import CODECS, phone_codec, phone_codec_many
+from babycry.codec import CODECS, CodecBatch, phone_codec, phone_codec_many
 from babycry.errors import BabyCryError, InvalidAudioError, InvalidParameterError
 from babycry.synth import synth_cry
 
@@ -54,6 +54,33 @@ def test_many_segments_in_one_round_trip_keep_their_sizes_and_levels(cry: np.nda
         assert float(np.max(np.abs(out))) == pytest.approx(float(np.max(np.abs(seg))), rel=0.3)
         assert float(np.corrcoef(seg, out)[0, 1]) > 0.7
     assert phone_codec_many([], sample_rate=RATE) == []
+
+
+def test_a_batch_codes_each_codec_once_and_returns_every_request_in_its_own_order(cry: np.ndarray) -> None:
+    batch = CodecBatch(sample_rate=RATE)
+    first = batch.ask([cry, cry[:4000] * 0.1], codec="gsm")
+    opus = batch.ask([cry[:9000]], codec="opus", bitrate_kbps=12.0)
+    empty = batch.ask([], codec="mp3", bitrate_kbps=16.0)
+    second = batch.ask([cry[3000:11000] * 0.5], codec="gsm")
+    with pytest.raises(InvalidParameterError, match="before reading"):
+        batch.result(first)
+    batch.run()
+    # the two gsm requests went through one round trip: the same as coding their segments together
+    together = phone_codec_many([cry, cry[:4000] * 0.1, cry[3000:11000] * 0.5], sample_rate=RATE, codec="gsm")
+    for got, want in zip(batch.result(first) + batch.result(second), together, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    assert [c.size for c in batch.result(opus)] == [9000] and batch.result(empty) == []
+    assert float(np.corrcoef(cry[:9000], batch.result(opus)[0])[0, 1]) > 0.7
+    with pytest.raises(InvalidParameterError, match="already run"):
+        batch.ask([cry], codec="gsm")
+
+
+def test_a_batch_checks_each_request_when_it_is_asked(cry: np.ndarray) -> None:
+    batch = CodecBatch(sample_rate=RATE)
+    with pytest.raises(InvalidParameterError, match="Unknown codec"):
+        batch.ask([cry], codec="amr")
+    with pytest.raises(InvalidAudioError):
+        batch.ask([np.array([0.1, np.nan])], codec="gsm")
 
 
 @pytest.mark.parametrize(

@@ -40,15 +40,6 @@ class PhoneCodecTransform(GeneratorTransform):
         self.parameters.update(codec=name, bitrate_kbps=kbps)
         return phone_codec(samples, sample_rate=sample_rate, codec=name, bitrate_kbps=kbps)
 
-    def apply_many(self, segments: list[np.ndarray], *, sample_rate: int) -> list[np.ndarray]:
-        """Code several segments through one drawn codec in a single ffmpeg run (starting ffmpeg costs more
-        than the coding), each returned at its own length and level."""
-        from ..codec import phone_codec_many
-
-        name, kbps = self.draw()
-        self.parameters = {"should_apply": True, "codec": name, "bitrate_kbps": kbps}
-        return phone_codec_many(segments, sample_rate=sample_rate, codec=name, bitrate_kbps=kbps)
-
 
 class PhoneCodecAugmentation(Augmentation):
     """A round trip through a speech codec, as a phone call, a voice message or a browser recording does.

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..audio import load as load_audio
-from ..augment import NoiseBank, random_crop
+from ..augment import NoiseBank, get, random_crop
+from ..codec import CodecBatch
 from ..data import TaskData, read_manifest, with_absolute_paths
 from ..errors import DataError
 from ..modeling import build_feature_extractor, build_model, fit_window, frame_windows
@@ -33,14 +34,14 @@ from ..modeling.predictor import inference_copy, resolve_precision
 from ..preprocess import band_limit
 from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes
 from .recipes import Recipe
-from .windows import OWN_STRATUM, cry_voicing, detector_windows, reason_windows, through_phone_codecs
+from .windows import OWN_STRATUM, choose_phone_coded, cry_voicing, detector_windows, reason_windows
 
 __all__ = ["FeatureCache", "cache_key", "build_cache", "train_only_rows"]
 
 logger = logging.getLogger(__name__)
 
 # Bump when the way windows are made changes without a recipe change.
-_CACHE_VERSION = 13
+_CACHE_VERSION = 14
 
 
 @dataclass
@@ -139,18 +140,36 @@ def _init_cache_worker(recipe: Recipe, noise: NoiseBank) -> None:
         WORKER["encoder"] = inference_copy(encoder, encoder_dtype(recipe))
 
 
-def _phone_eval_signal(x: np.ndarray, clip: int, *, recipe: Recipe) -> np.ndarray:
-    """A clip through one random phone codec (seeded by seed and clip), band-limited again, for evaluation."""
-    from ..augment import get
-
-    rng = np.random.default_rng([recipe.seed, clip, 7])  # its own generator: training windows do not depend on it
-    coded = get("phone_codec").transform(sample_rate=recipe.audio.sample_rate, rng=rng, codecs=None)(
-        x, sample_rate=recipe.audio.sample_rate)
-    return band_limit(coded, sample_rate=recipe.audio.sample_rate, cutoff_hz=recipe.audio.band_limit_hz)
+#: Clips featurised together: their phone-codec round trips share ffmpeg runs (:class:`babycry.codec.CodecBatch`).
+#: Fixed batches of consecutive clips, so the cache is the same whatever the number of processes.
+_BATCH_CLIPS = 64
 
 
-def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict[str, Any]]]:
-    """Decode, window, augment and featurise one clip: (float16 features, index rows)."""
+@dataclass
+class _ClipPlan:
+    """One clip's windows once every random choice is made, before the phone codecs have run.
+
+    ``extra`` holds ``(segment, label, kind, noise_group, crop start)``; ``coded`` the indices of ``extra`` that
+    the ``extra_ticket`` round trip replaces; ``phone_ticket`` the whole clip's evaluation round trip.
+    """
+
+    job: _ClipJob
+    x: np.ndarray
+    windows: list[np.ndarray]
+    rows: list[dict[str, Any]]
+    extra: list[tuple[np.ndarray, int, str, str, int]]
+    coded: list[int]
+    extra_ticket: int | None = None
+    phone_ticket: int | None = None
+
+
+def _row(job: _ClipJob, *, y: int, kind: str, stratum: str, noise_group: str = "", group: str = "") -> dict:
+    return {"clip": job.clip, "y": int(y), "kind": kind, "stratum": stratum, "noise_group": noise_group,
+            "group": group}
+
+
+def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
+    """Decode, window and augment one clip, queueing its phone-codec round trips on ``codecs``."""
     recipe: Recipe = WORKER["recipe"]
     audio, window = recipe.audio, recipe.window
     sr = audio.sample_rate
@@ -165,13 +184,7 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict[str, Any]]]:
     except Exception as exc:  # noqa: BLE001 - name the clip that failed
         raise DataError(f"Cannot read training clip {job.rel_path!r}: {exc}") from exc
     x = band_limit(a.samples, sample_rate=sr, cutoff_hz=audio.band_limit_hz)
-    windows: list[np.ndarray] = []
-    rows: list[dict[str, Any]] = []
-
-    def add(w: np.ndarray, *, y: int, kind: str, stratum: str, noise_group: str = "", group: str = "") -> None:
-        windows.append(w)
-        rows.append({"clip": job.clip, "y": int(y), "kind": kind, "stratum": stratum, "noise_group": noise_group,
-                     "group": group})
+    plan = _ClipPlan(job=job, x=x, windows=[], rows=[], extra=[], coded=[])
 
     if job.train_only:
         aug = recipe.augment
@@ -179,37 +192,82 @@ def _featurise_clip(job: _ClipJob) -> tuple[np.ndarray, list[dict[str, Any]]]:
         if not silent and cry_voicing(x, sample_rate=sr) <= aug.train_only_max_cry_voicing:
             for _ in range(aug.train_only_windows_per_clip):
                 seg = random_crop(x, rng, sample_rate=sr, window_s=window.window_seconds, p_short=0.2)
-                add(fit_window(seg, length=length, target_rms_dbfs=audio.target_rms_dbfs), y=0, kind="train_only",
-                    stratum=f"train_only_{job.category}", group=job.group)
+                plan.windows.append(fit_window(seg, length=length, target_rms_dbfs=audio.target_rms_dbfs))
+                plan.rows.append(_row(job, y=0, kind="train_only", stratum=f"train_only_{job.category}",
+                                      group=job.group))
+        return plan
+    clean, _ = frame_windows(x, sample_rate=sr, window=window, audio_config=audio, band_limited=True)
+    plan.windows += list(clean)
+    plan.rows += [_row(job, y=job.y, kind="clean", stratum=job.category) for _ in clean]
+    if recipe.task == "detector" and recipe.augment.phone_eval and job.category != "speech":
+        # its own generator: the training windows do not depend on it
+        eval_rng = np.random.default_rng([recipe.seed, job.clip, 7])
+        codec, kbps = get("phone_codec").transform(sample_rate=sr, rng=eval_rng, codecs=None).draw()
+        plan.phone_ticket = codecs.ask([x], codec=codec, bitrate_kbps=kbps)
+    if recipe.task == "detector":
+        extra = detector_windows(x, job.category, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
+                                 window_s=window.window_seconds)
+        extra, plan.coded, drawn = choose_phone_coded(extra, x, job.category, rng, recipe=recipe.augment,
+                                                      sample_rate=sr, window_s=window.window_seconds)
+        if drawn is not None:
+            plan.extra_ticket = codecs.ask([extra[i][0] for i in plan.coded], codec=drawn[0],
+                                           bitrate_kbps=drawn[1])
     else:
-        clean, _ = frame_windows(x, sample_rate=sr, window=window, audio_config=audio, band_limited=True)
-        for w in clean:
-            add(w, y=job.y, kind="clean", stratum=job.category)
-        if recipe.task == "detector" and recipe.augment.phone_eval and job.category != "speech":
-            phone, _ = frame_windows(_phone_eval_signal(x, job.clip, recipe=recipe), sample_rate=sr, window=window,
-                                     audio_config=audio, band_limited=True)
-            for w in phone:
-                add(w, y=job.y, kind="phone_eval", stratum=job.category)
-        if recipe.task == "detector":
-            extra = detector_windows(x, job.category, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
-                                     window_s=window.window_seconds)
-            extra = through_phone_codecs(extra, x, job.category, rng, recipe=recipe.augment, sample_rate=sr,
-                                         window_s=window.window_seconds)
-        else:
-            extra = reason_windows(x, job.y, job.copies, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
-                                   window_s=window.window_seconds)
-        for seg, label, kind, g in extra:
-            seg = band_limit(seg, sample_rate=sr, cutoff_hz=audio.band_limit_hz)
-            start = int(rng.integers(0, seg.size - length + 1)) if seg.size > length else 0
-            add(fit_window(seg[start : start + length], length=length, target_rms_dbfs=audio.target_rms_dbfs),
-                y=label, kind=kind, stratum=kind if kind in OWN_STRATUM else job.category, noise_group=g)
-    if isinstance(recipe.model, SfxModelConfig):
-        return _embed_windows(windows), rows
+        extra = reason_windows(x, job.y, job.copies, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
+                               window_s=window.window_seconds)
+    for seg, label, kind, g in extra:
+        # a codec keeps the length, so where each window is cut from can be drawn before it has run
+        start = int(rng.integers(0, seg.size - length + 1)) if seg.size > length else 0
+        plan.extra.append((seg, label, kind, g, start))
+    return plan
+
+
+def _finish_clip(plan: _ClipPlan, codecs: CodecBatch) -> tuple[list[np.ndarray], list[dict[str, Any]]]:
+    """The clip's windows and index rows, with the coded segments in place (clean, phone-coded, augmented)."""
+    recipe: Recipe = WORKER["recipe"]
+    audio, window = recipe.audio, recipe.window
+    sr = audio.sample_rate
+    length = int(round(window.window_seconds * sr))
+    windows, rows = list(plan.windows), list(plan.rows)
+    job = plan.job
+    if plan.phone_ticket is not None:
+        coded = band_limit(codecs.result(plan.phone_ticket)[0], sample_rate=sr, cutoff_hz=audio.band_limit_hz)
+        phone, _ = frame_windows(coded, sample_rate=sr, window=window, audio_config=audio, band_limited=True)
+        windows += list(phone)
+        rows += [_row(job, y=job.y, kind="phone_eval", stratum=job.category) for _ in phone]
+    extra = list(plan.extra)
+    if plan.extra_ticket is not None:
+        for i, seg in zip(plan.coded, codecs.result(plan.extra_ticket), strict=True):
+            extra[i] = (seg, *extra[i][1:])
+    for seg, label, kind, g, start in extra:
+        seg = band_limit(seg, sample_rate=sr, cutoff_hz=audio.band_limit_hz)
+        windows.append(fit_window(seg[start : start + length], length=length, target_rms_dbfs=audio.target_rms_dbfs))
+        rows.append(_row(job, y=label, kind=kind, stratum=kind if kind in OWN_STRATUM else job.category,
+                         noise_group=g))
+    return windows, rows
+
+
+def _featurise_batch(jobs: tuple[_ClipJob, ...]) -> list[tuple[np.ndarray, list[dict[str, Any]]]]:
+    """Decode, window, augment and featurise a batch of clips: per clip (features, index rows)."""
+    recipe: Recipe = WORKER["recipe"]
+    codecs = CodecBatch(sample_rate=recipe.audio.sample_rate)
+    plans = [_plan_clip(job, codecs) for job in jobs]
+    codecs.run()
+    done = [_finish_clip(plan, codecs) for plan in plans]
+    if not isinstance(recipe.model, SfxModelConfig):
+        return [(_fbank(ws, recipe=recipe), rows) for ws, rows in done]
+    # the encoder in full batches across clips
+    features = _embed_windows([w for ws, _ in done for w in ws])
+    bounds = np.cumsum([0] + [len(ws) for ws, _ in done])
+    return [(features[a:b], rows) for (_, rows), a, b in zip(done, bounds[:-1], bounds[1:], strict=True)]
+
+
+def _fbank(windows: list[np.ndarray], *, recipe: Recipe) -> np.ndarray:
+    """The AST's float16 fbank features of one clip's windows."""
     if not windows:
-        return np.zeros((0, recipe.model.max_length, recipe.model.num_mel_bins), np.float16), rows
+        return np.zeros((0, recipe.model.max_length, recipe.model.num_mel_bins), np.float16)
     # the extractor's arithmetic on every window at once (same values, several times faster than its frame loop)
-    out = fbank_features(np.stack(windows), feature_extractor=WORKER["extractor"])
-    return np.asarray(out, dtype=np.float16), rows
+    return np.asarray(fbank_features(np.stack(windows), feature_extractor=WORKER["extractor"]), dtype=np.float16)
 
 
 def encoder_dtype(recipe: Recipe) -> str:
@@ -288,11 +346,13 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
     workers = max(1, min(recipe.threads, os.cpu_count() or 1)) if len(jobs) >= 64 else 1  # few clips: no processes
     progress = tqdm(total=len(jobs), desc=f"caching {data.task} windows", disable=not recipe.progress,
                     mininterval=2.0)
-    for f, r in map_in_processes(_featurise_clip, jobs, workers=workers, initializer=_init_cache_worker,
-                                 initargs=(recipe, noise), chunksize=8):
-        feats.append(f)
-        rows += r
-        progress.update()
+    batches = [tuple(jobs[i : i + _BATCH_CLIPS]) for i in range(0, len(jobs), _BATCH_CLIPS)]
+    for done in map_in_processes(_featurise_batch, batches, workers=workers, initializer=_init_cache_worker,
+                                 initargs=(recipe, noise)):
+        for f, r in done:
+            feats.append(f)
+            rows += r
+        progress.update(len(done))
     progress.close()
     if not aux.empty:
         kept = len({r["clip"] for r in rows if r["kind"] == "train_only"})

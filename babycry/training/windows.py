@@ -18,7 +18,7 @@ from .. import augment
 from ..augment import NoiseBank, random_crop
 from .recipes import DetectorAugment, ReasonAugment, Use
 
-__all__ = ["Item", "OWN_STRATUM", "detector_windows", "reason_windows", "through_phone_codecs", "cry_voicing"]
+__all__ = ["Item", "OWN_STRATUM", "detector_windows", "reason_windows", "choose_phone_coded", "cry_voicing"]
 
 #: (segment, label, kind, noise group)
 Item = tuple[np.ndarray, int, str, str]
@@ -150,16 +150,19 @@ def _synthetic_windows(rng: np.random.Generator, noise: NoiseBank, *, recipe: De
     return items
 
 
-def through_phone_codecs(items: list[Item], x: np.ndarray, category: str, rng: np.random.Generator, *,
-                         recipe: DetectorAugment, sample_rate: int, window_s: float) -> list[Item]:
-    """Send a random share of one clip's augmented windows (and its codec-only copies) through one phone codec.
+def choose_phone_coded(items: list[Item], x: np.ndarray, category: str, rng: np.random.Generator, *,
+                       recipe: DetectorAugment, sample_rate: int,
+                       window_s: float) -> tuple[list[Item], list[int], tuple[str, float | None] | None]:
+    """Which of one clip's augmented windows (and its codec-only copies) go through a phone codec, and which one.
 
-    One random codec per clip, all its chosen windows coded in a single ffmpeg round trip. Speech is left
-    alone: it is never mistaken for a cry, and its 2,500 clips would add minutes to every cache build.
+    One random codec per clip.  Returns the items with the codec-only copies appended, the indices of those to
+    code and the codec and bitrate drawn (``None`` when none is coded); the caller codes them, a batch of clips
+    in one ffmpeg run per codec (:class:`babycry.codec.CodecBatch`).  Speech is left alone: it is never mistaken
+    for a cry, and its 2,500 clips would add minutes to every cache build.
     """
     use = recipe.phone_codec
     if use.p <= 0.0 or category == "speech":
-        return items
+        return items, [], None
     items = list(items)
     forced = set()
     if category != "cry":
@@ -169,13 +172,9 @@ def through_phone_codecs(items: list[Item], x: np.ndarray, category: str, rng: n
                           ""))
     chosen = [i for i in range(len(items)) if i in forced or rng.random() < use.p]
     if not chosen:
-        return items
+        return items, [], None
     transform = augment.get(use.name).transform(ranges=use.ranges, sample_rate=sample_rate, rng=rng, codecs=None)
-    coded = transform.apply_many([items[i][0] for i in chosen], sample_rate=sample_rate)
-    for i, seg in zip(chosen, coded, strict=True):
-        _, label, kind, group = items[i]
-        items[i] = (seg, label, kind, group)
-    return items
+    return items, chosen, transform.draw()
 
 
 def reason_windows(x: np.ndarray, label: int, n_copies: int, rng: np.random.Generator, noise: NoiseBank, *,

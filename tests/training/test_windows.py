@@ -7,9 +7,10 @@ import dataclasses
 import numpy as np
 
 from babycry.augment import NoiseBank
+from babycry.codec import CODECS
 from babycry.synth import synth_cry
 from babycry.training.recipes import DetectorRecipe, ReasonRecipe, Use
-from babycry.training.windows import OWN_STRATUM, cry_voicing, detector_windows, reason_windows
+from babycry.training.windows import OWN_STRATUM, choose_phone_coded, cry_voicing, detector_windows, reason_windows
 
 SR = 16000
 
@@ -64,6 +65,22 @@ def test_speech_is_raised_and_negatives_get_noisy_copies() -> None:
     items = detector_windows(noise, "noise", np.random.default_rng(0), NoiseBank(), recipe=recipe, sample_rate=SR,
                              window_s=3.0)
     assert [(label, kind) for _, label, kind, _ in items] == [(0, "noise_aug")] * 2
+
+
+def test_phone_coding_picks_windows_and_one_codec_per_clip_and_leaves_speech_alone() -> None:
+    recipe = DetectorRecipe().augment
+    x = _cry()
+    items = [(x[: 3 * SR], 0, "noise_aug", "")] * 4
+    out, chosen, drawn = choose_phone_coded(items, x, "noise", np.random.default_rng(1), recipe=recipe,
+                                            sample_rate=SR, window_s=3.0)
+    # one codec-only copy appended, always coded; the rest each with the recipe's probability
+    assert len(out) == 5 and out[4][2] == "noise_phone" and 4 in chosen and set(chosen) <= set(range(5))
+    assert drawn is not None and drawn[0] in CODECS
+    assert choose_phone_coded(items, x, "speech", np.random.default_rng(1), recipe=recipe, sample_rate=SR,
+                              window_s=3.0) == (items, [], None)
+    never = dataclasses.replace(recipe, phone_codec=dataclasses.replace(recipe.phone_codec, p=0.0))
+    assert choose_phone_coded(items, x, "cry", np.random.default_rng(1), recipe=never, sample_rate=SR,
+                              window_s=3.0)[1:] == ([], None)
 
 
 def test_reason_copies_keep_the_label() -> None:
