@@ -154,7 +154,6 @@ class _ClipPlan:
     """
 
     job: _ClipJob
-    x: np.ndarray
     windows: list[np.ndarray]
     rows: list[dict[str, Any]]
     extra: list[tuple[np.ndarray, int, str, str, int]]
@@ -184,7 +183,7 @@ def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
     except Exception as exc:  # noqa: BLE001 - name the clip that failed
         raise DataError(f"Cannot read training clip {job.rel_path!r}: {exc}") from exc
     x = band_limit(a.samples, sample_rate=sr, cutoff_hz=audio.band_limit_hz)
-    plan = _ClipPlan(job=job, x=x, windows=[], rows=[], extra=[], coded=[])
+    plan = _ClipPlan(job=job, windows=[], rows=[], extra=[], coded=[])
 
     if job.train_only:
         aug = recipe.augment
