@@ -73,19 +73,10 @@ def models(tiny_models):
     return loaded
 
 
-@pytest.fixture(scope="session")
-def app_url(tiny_models) -> Iterator[str]:
-    """The app launched like app.py (queue, limits, theme) on a free port, with the tiny checkpoints.
+def _launched(demo) -> Iterator[str]:
+    """Launch ``demo`` like app.py (queue, limits, theme) on a free port; yield its URL, close it after."""
+    from demo import LIMITS, launch_options
 
-    ``BABYCRY_TEST_REAL_MODELS=1`` serves the bundled (or ``BABYCRY_DETECTOR``/``BABYCRY_REASON``)
-    checkpoints instead, e.g. to time the real models in the browser test.
-    """
-    from demo import LIMITS, build_demo, launch_options
-
-    if os.environ.get("BABYCRY_TEST_REAL_MODELS") == "1":
-        demo = build_demo()
-    else:
-        demo = build_demo(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir)
     assert demo.models.load_error() is None  # the worker process is up
     demo.queue(default_concurrency_limit=LIMITS.concurrency_limit, max_size=LIMITS.queue_size)
     port = _free_port()
@@ -102,6 +93,29 @@ def app_url(tiny_models) -> Iterator[str]:
     finally:
         demo.close()
         demo.models.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tiny_models) -> Iterator[str]:
+    """The app with the tiny checkpoints.
+
+    ``BABYCRY_TEST_REAL_MODELS=1`` serves the bundled (or ``BABYCRY_DETECTOR``/``BABYCRY_REASON``)
+    checkpoints instead, e.g. to time the real models in the browser test.
+    """
+    from demo import build_demo
+
+    if os.environ.get("BABYCRY_TEST_REAL_MODELS") == "1":
+        yield from _launched(build_demo())
+    else:
+        yield from _launched(build_demo(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir))
+
+
+@pytest.fixture(scope="module")
+def bundled_app_url() -> Iterator[str]:
+    """The app with the bundled checkpoints: for what only the real detector can show (the microphone path)."""
+    from demo import build_demo
+
+    yield from _launched(build_demo())
 
 
 @pytest.fixture(scope="session")
