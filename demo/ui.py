@@ -42,7 +42,7 @@ from .model_tab import model_tab
 from .models import UNAVAILABLE, Models
 
 __all__ = ["AppLimits", "LIMITS", "build_demo", "launch_options", "serve_options", "example_paths", "sweep_leftovers",
-           "FRIENDLY_NOTICES_JS", "BUSY"]
+           "FRIENDLY_NOTICES_JS", "RAW_MICROPHONE_JS", "BUSY"]
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_DIR = ROOT / "assets" / "examples"
@@ -109,9 +109,31 @@ FRIENDLY_NOTICES_JS = """() => {
 }""".replace("FILE_HINT", json.dumps("That file is not a recording. " + UPLOAD_HINT)).replace("BUSY", json.dumps(BUSY))
 
 
+#: The microphone without the browser's voice-call processing. Gradio asks for ``{audio: true}``, which turns on
+#: noise suppression, automatic gain and echo cancellation; the noise suppressor treats a cry's sustained voicing
+#: as noise and reshapes it (a Donate-a-Cry cry played through Chromium's microphone: P(cry) 0.99 uploaded, 0.87
+#: recorded with it, 0.997 without; docs/experiments.md), and automatic gain would make "how loud" meaningless.
+RAW_MICROPHONE_JS = """() => {
+  const devices = navigator.mediaDevices;
+  if (!devices || !devices.getUserMedia || devices.getUserMedia.babycryRaw) return;
+  const original = devices.getUserMedia.bind(devices);
+  const raw = {echoCancellation: false, noiseSuppression: false, autoGainControl: false};
+  const patched = (constraints) => {
+    if (constraints && constraints.audio) {
+      const audio = constraints.audio === true ? {} : constraints.audio;
+      constraints = {...constraints, audio: {...raw, ...audio}};
+    }
+    return original(constraints);
+  };
+  patched.babycryRaw = true;
+  devices.getUserMedia = patched;
+}"""
+
+
 def launch_options() -> dict[str, Any]:
     """Look-and-feel ``launch()`` arguments shared by ``app.py`` and the tests (Gradio 6 puts them there)."""
-    return {"theme": gr.themes.Soft(), "css": CSS, "js": FRIENDLY_NOTICES_JS}
+    on_load = f"() => {{ ({FRIENDLY_NOTICES_JS})(); ({RAW_MICROPHONE_JS})(); }}"
+    return {"theme": gr.themes.Soft(), "css": CSS, "js": on_load}
 
 
 def serve_options(environ: dict[str, str] | None = None) -> dict[str, Any]:

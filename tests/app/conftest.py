@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import _real_data_root
+
 # Gradio reads GRADIO_TEMP_DIR when it is imported: give the tests' uploads a folder of their own.
 _UPLOADS = tempfile.mkdtemp(prefix="babycry-test-uploads-")
 os.environ["GRADIO_TEMP_DIR"] = _UPLOADS
@@ -45,6 +47,17 @@ def audio_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # Chromium's fake microphone wants 48 kHz; a cry long enough to record for a few seconds.
     mic = synth_cry(seconds=12.0, sample_rate=48_000, seed=5)
     files["mic"] = write_wav(d / "mic_cry_48k.wav", mic.samples, sample_rate=48_000)
+    real = _real_data_root()
+    if real is not None:  # a real Donate-a-Cry phone cry too (issue 19's microphone case), at 48 kHz
+        import pandas as pd
+        import soxr
+
+        from babycry.audio import load
+
+        m = pd.read_csv(real / "manifest.csv")
+        first = load(real / m[m["label"] == "hungry"].sort_values("path")["path"].iloc[0])
+        files["mic_real"] = write_wav(d / "mic_donateacry_48k.wav",
+                                      soxr.resample(first.samples, first.sample_rate, 48_000), sample_rate=48_000)
     files["silence"] = write_wav(d / "silence.wav", np.zeros(32_000, np.float32), sample_rate=16_000)
     files["short"] = write_wav(d / "short.wav", cry.samples[:4_000], sample_rate=16_000)
     files["empty"] = d / "empty.wav"
