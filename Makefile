@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds pretrain ast-detector compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds bench-mic pretrain ast-detector compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -96,6 +96,10 @@ bench-cv: setup
 # Where the bundled detector's out-of-fold errors fall, per source and per recording channel (seconds).
 bench-sources: setup
 	$(PY) benchmarks/detector_sources.py --data $(DATA)
+
+# Cries through the browser's microphone, with and without its voice processing (~2 min; needs chromium).
+bench-mic: setup
+	$(PY) benchmarks/microphone_path.py --data $(DATA)
 
 # What a detector that never heard laughter keys on: held-out laughter pitch-shifted, stretched, reversed (~2 min with a warm cache).
 bench-probe: setup
