@@ -56,7 +56,7 @@ class SfxModelConfig:
     1024 hop, 0-22.05 kHz), ``log10(1 + 10^4 · power) / 9.458``; babycry feeds it the same band-limited,
     loudness-normalised 3 s windows every model sees, resampled, so content above 3.6 kHz stays absent for
     every source, and reads only the bands that can hold any (``input_bands``). Only the linear head is
-    trained (``freeze_encoder``): a few thousand clips cannot retrain ~4.7 M parameters, and the frozen embedding
+    trained: a few thousand clips cannot retrain ~4.7 M parameters, and the frozen embedding
     is what carries knowledge of laughter, speech and household sound from outside this data.
 
     Parameters
@@ -105,7 +105,6 @@ class SfxModelConfig:
     log_scale: float = 9.457798957824707
     channels: int = 64
     pretrained: str = "aisfx"
-    freeze_encoder: bool = True
     head_l2: float = 0.05
     encoder_precision: str = "auto"
     pooling: str = "window"
