@@ -85,6 +85,11 @@ class SfxModelConfig:
     block2_stats : bool
         The second block's maps summarised the same way (384 more numbers, at twice the third block's time
         resolution), after the third block's.
+    stft_at_sampling_rate : bool
+        Compute the encoder's mel bands from an STFT at the 16 kHz input rate (same frame duration and hop)
+        instead of resampling each window to 44.1 kHz first: the same features within ~0.08 on band-limited noise,
+        about a quarter of the cost (the resampling and 2048-point FFTs were most of the detector's feature time).
+        False: resampled (checkpoints before; docs/performance.md).
     encoder_precision : {"auto", "float32", "bfloat16"}
         Number format of the frozen encoder when the window cache is built: ``"auto"`` is bfloat16 on a CPU
         with AMX tiles (what the app runs there; ~5× faster) and float32 elsewhere.  The format used keys the
@@ -102,6 +107,7 @@ class SfxModelConfig:
     hop_length: int = 1024
     n_mels: int = 96
     input_bands: int = 56
+    stft_at_sampling_rate: bool = False
     log_scale: float = 9.457798957824707
     channels: int = 64
     pretrained: str = "aisfx"

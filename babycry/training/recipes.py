@@ -310,9 +310,10 @@ class SfxDetectorRecipe(DetectorRecipe):
 
     # the head reads a recording's mean and max window embedding (docs/experiments.md: every not-cry category
     # gains at the same cry recall); stronger L2 than the per-window head, which saw ~7x more items; the third
-    # and second blocks' summaries rank laughter below cries a little better
-    model: SfxModelConfig = field(default_factory=lambda: SfxModelConfig(pooling="recording", head_l2=0.01,
-                                                                         block3_stats=True, block2_stats=True))
+    # and second blocks' summaries rank laughter below cries a little better; the mel bands straight from the
+    # 16 kHz window, at a quarter of the resampled front end's cost (docs/performance.md)
+    model: SfxModelConfig = field(default_factory=lambda: SfxModelConfig(
+        pooling="recording", head_l2=0.01, block3_stats=True, block2_stats=True, stft_at_sampling_rate=True))
     # each fit is seconds, so the leave-one-category-out figures are part of every training run
     cv: CVSettings = field(default_factory=lambda: CVSettings(leave_category_out=True))
 
