@@ -136,8 +136,11 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
         return ("A frozen pretrained sound-effects CNN (`SfxForAudioClassification`, babycry's own transformers "
                 f"model class: a 9-layer CNN, {model['channels']}-{8 * model['channels']} maps, pretrained by "
                 "aiSFX on sound-effects libraries) whose pooled embedding (" + _embedding(model) + ") feeds a "
-                "logistic-regression head fitted here, on " + windows + " The encoder sees each window resampled "
-                f"to 44.1 kHz as {_bands(model)}; nothing above {band} reaches it from any source. "
+                "logistic-regression head fitted here, on " + windows + " The encoder sees each window "
+                + ("as the HTK mel bands of 44.1 kHz audio it was trained on, computed straight from the 16 kHz "
+                   "window (same frame duration and hop): " if model.get("stft_at_sampling_rate") else
+                   "resampled to 44.1 kHz as ")
+                + f"{_bands(model)}; nothing above {band} reaches it from any source. "
                 "Only the head is trained: one weighted convex fit per fold on the cached embeddings "
                 + ("(each clip's clean windows pooled as one item, every augmented window as a recording of its "
                    f"own at {model['augmented_share']:.0%} of the weight; " if pooled else
