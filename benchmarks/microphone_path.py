@@ -26,10 +26,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import soxr
 
 from babycry.analysis import analyse
-from babycry.audio import load
+from babycry.audio import load, resample
 from babycry.data import default_data_dir
 from babycry.modeling import load_detector, load_reason
 from babycry.synth import write_wav
@@ -79,8 +78,8 @@ def main() -> None:
     with sync_playwright() as p:
         for i, rel in enumerate(paths):
             audio = load(Path(args.data) / rel)
-            played = write_wav(folder / f"cry{i}.wav", soxr.resample(audio.samples, audio.sample_rate, 48_000),
-                               sample_rate=48_000)
+            at_48k = resample(audio.samples, orig_sr=audio.sample_rate, target_sr=48_000)
+            played = write_wav(folder / f"cry{i}.wav", at_48k, sample_rate=48_000)
             row = {"clip": rel, "upload": analyse(audio, detector=detector, reason=reason).to_dict()}
             browser = p.chromium.launch(executable_path=CHROMIUM, args=[
                 "--headless", "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",

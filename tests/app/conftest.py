@@ -50,14 +50,13 @@ def audio_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     real = _real_data_root()
     if real is not None:  # a real Donate-a-Cry phone cry too (issue 19's microphone case), at 48 kHz
         import pandas as pd
-        import soxr
 
-        from babycry.audio import load
+        from babycry.audio import load, resample
 
         m = pd.read_csv(real / "manifest.csv")
         first = load(real / m[m["label"] == "hungry"].sort_values("path")["path"].iloc[0])
-        files["mic_real"] = write_wav(d / "mic_donateacry_48k.wav",
-                                      soxr.resample(first.samples, first.sample_rate, 48_000), sample_rate=48_000)
+        at_48k = resample(first.samples, orig_sr=first.sample_rate, target_sr=48_000)
+        files["mic_real"] = write_wav(d / "mic_donateacry_48k.wav", at_48k, sample_rate=48_000)
     files["silence"] = write_wav(d / "silence.wav", np.zeros(32_000, np.float32), sample_rate=16_000)
     files["short"] = write_wav(d / "short.wav", cry.samples[:4_000], sample_rate=16_000)
     files["empty"] = d / "empty.wav"

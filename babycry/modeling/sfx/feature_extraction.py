@@ -100,8 +100,6 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
 
     def __call__(self, windows: Any, *, sampling_rate: int | None = None, return_tensors: str | None = None,
                  **kwargs: Any) -> BatchFeature:
-        import soxr
-
         if sampling_rate is not None and sampling_rate != self.sampling_rate:
             raise InvalidParameterError(
                 f"SfxFeatureExtractor expects {self.sampling_rate} Hz audio, got {sampling_rate} Hz.")
@@ -113,6 +111,8 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         if self.stft_at_sampling_rate:
             up, scale = x, (self.encoder_sampling_rate / self.sampling_rate) ** 2
         else:  # soxr resamples channels side by side: (samples, n) in, (samples', n) out
+            import soxr
+
             up = np.ascontiguousarray(soxr.resample(x.T, self.sampling_rate, self.encoder_sampling_rate,
                                                     quality="HQ").T)
             scale = 1.0
