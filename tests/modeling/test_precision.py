@@ -10,7 +10,7 @@ import torch
 
 from babycry.errors import InvalidParameterError
 from babycry.modeling import load_detector, load_reason
-from babycry.modeling.predictor import _cpu_has_amx
+from babycry.modeling.predictor import _cpu_has_amx, inference_copy
 from babycry.modeling.windows import frame_windows
 
 
@@ -47,3 +47,26 @@ def test_the_bfloat16_copy_follows_changes_to_the_weights(tiny_models, cry16k: n
         model.model.classifier.bias += torch.tensor([0.0, 3.0])
     after = model.window_logits(windows[:2])
     np.testing.assert_allclose(after[:, 1] - before[:, 1], 3.0, atol=0.1)
+
+
+def test_the_float32_cnn_runs_a_channels_last_copy_with_the_model_s_outputs(tiny_models, cry16k: np.ndarray) -> None:
+    model = load_detector(tiny_models.detector_dir)
+    model.precision = "float32"
+    copy = inference_copy(model.model, "float32")
+    assert copy is not model.model  # oneDNN's fast layout, without changing the loaded model's
+    assert copy.encoder.conv_block1.conv1.weight.is_contiguous(memory_format=torch.channels_last)
+    assert model.model.encoder.conv_block1.conv1.weight.is_contiguous()
+    windows, _ = frame_windows(cry16k, sample_rate=16000)
+    features = model.features(windows[:3])
+    with torch.inference_mode():
+        eager = model.model.embed(torch.as_tensor(features)).numpy()
+    np.testing.assert_allclose(model.window_outputs(features), eager, rtol=1e-4, atol=1e-4)
+    before = model.window_logits(windows[:2])
+    with torch.no_grad():
+        model.model.classifier.bias += torch.tensor([0.0, 3.0])
+    np.testing.assert_allclose(model.window_logits(windows[:2])[:, 1] - before[:, 1], 3.0, atol=1e-4)
+
+
+def test_an_ast_runs_itself_in_float32(tiny_models) -> None:
+    reason = load_reason(tiny_models.reason_dir, runtime="transformers")
+    assert inference_copy(reason.model, "float32") is reason.model

@@ -74,6 +74,8 @@ class SfxHeadMixin:
 
     #: Convolutions dominate its cost, so inference may run in bfloat16 where the CPU has AMX (CryModel.precision).
     bf16_inference = True
+    #: ... and runs a channels-last copy in either precision (CryModel's inference_copy).
+    channels_last_inference = True
     #: Windows per forward pass: a 64-clip batch in one pass holds ~0.4 GB of activations and runs slower.
     inference_batch_size = 16
 
