@@ -274,7 +274,8 @@ class CryModel:
         A compact AST spends most of its time in Python module calls, not arithmetic: the traced graph gives
         the same logits (bit for bit here) in about half the time.  It shares a float32 AST's parameters; a copy
         (:func:`inference_copy`) is remade when any parameter or buffer changes in place (their version counters).
-        A model in training mode (dropout) runs eagerly, one that cannot be traced untraced.  Called under ``self._lock``.
+        A model in training mode (dropout) runs eagerly, one that cannot be traced untraced.  Called under
+        ``self._lock``.
         """
         import torch
         from transformers.utils import logging as hf_logging
