@@ -144,6 +144,8 @@ def main() -> int:
     det, rea = load_detector(args.detector), load_reason(args.reason)  # as the app serves them (runtime="auto")
     report["load_models_s"] = round(time.perf_counter() - t0, 3)
     report["runtimes"] = {"detector": det.runtime, "reason": rea.runtime}
+    # bfloat16 on a CPU with AMX tiles, float32 elsewhere: the detector's cost differs about 4x between them
+    report["precisions"] = {"detector": det.inference_dtype, "reason": rea.inference_dtype}
     # the pre-issue-17 pipeline ran the transformers models themselves
     old_det, old_rea = (load_detector(args.detector, runtime="transformers"),
                         load_reason(args.reason, runtime="transformers"))
