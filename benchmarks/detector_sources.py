@@ -3,19 +3,25 @@
 Reads the out-of-fold logits the training run saved (``assets/models/cry-detector/cv_predictions.npz``, the
 same grouped 5-fold x 3-seed models as ``metrics.json``) and the data's ``manifest.csv``, and prints
 
-* the accuracy on cries per source (Donate-a-Cry phone uploads vs other recordings),
+* the accuracy on each category per source (cries: Donate-a-Cry phone uploads vs other recordings; laughter:
+  AudioSet's 538 videos vs giulbia's one recording, ...), per clip and family-weighted (each group one vote:
+  a category's clips can come from one long recording cut into chunks, as giulbia's laughter, or from hundreds
+  of videos, and the per-clip figure of ``metrics.json`` weighs them by chunk count),
 * ROC AUC of cries against laughter, noise and silence **within the same channel** (16 kHz recordings from
   giulbia/ESC-50), next to the same with Donate-a-Cry's phone cries, whose 8 kHz channel differs from every
   labelled non-speech negative: the gap between the two is what a detector owes to the channel.
 
 Probabilities are the mean of the three seeds' temperature-free softmax; the decision threshold is 0.5.
 
-    python benchmarks/detector_sources.py [--data DIR] [--model DIR]
+    python benchmarks/detector_sources.py [--data DIR] [--model DIR] [--out FILE]
+
+Writes benchmarks/results/detector_sources.json (the table as rows); docs/models.md quotes it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--model", default=str(ROOT / "assets" / "models" / "cry-detector"))
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "detector_sources.json"))
     args = parser.parse_args()
 
     saved = np.load(Path(args.model) / "cv_predictions.npz", allow_pickle=True)
@@ -43,17 +50,45 @@ def main() -> None:
     source = rows["source"].to_numpy()
     label = rows["label"].to_numpy()
     kind = np.where(y == 1, np.where(source == "donateacry", "cry (Donate-a-Cry, phone)", "cry (other recordings)"),
-                    label)
+                    np.char.add(np.char.add(label.astype(str), " ("), np.char.add(source.astype(str), ")")))
+    groups = saved["groups"].astype(str)
     correct = (p_cry > 0.5) == (y == 1)
-    print(f"{'clips':<28} {'n':>5} {'groups':>6} {'accuracy':>9}")
+    rows_out = []
+    print(f"{'clips (source)':<34} {'n':>5} {'groups':>6} {'per clip':>9} {'per group':>9}")
     for name in sorted(set(kind)):
         m = kind == name
-        print(f"{name:<28} {m.sum():5d} {len(set(saved['groups'][m])):6d} {correct[m].mean():9.3f}")
+        # family-weighted: each group's share of correct clips, averaged over the groups
+        per_group = pd.Series(correct[m]).groupby(groups[m]).mean()
+        row = {"clips": name, "n": int(m.sum()), "groups": int(per_group.size),
+               "accuracy_per_clip": round(float(correct[m].mean()), 4),
+               "accuracy_per_group": round(float(per_group.mean()), 4)}
+        rows_out.append(row)
+        print(f"{name:<34} {row['n']:5d} {row['groups']:6d} {row['accuracy_per_clip']:9.3f} "
+              f"{row['accuracy_per_group']:9.3f}")
+    category = np.where(y == 1, "cry", label.astype(str))
+    categories = []
+    print(f"\n{'category (every source)':<34} {'n':>5} {'groups':>6} {'per clip':>9} {'per group':>9}")
+    for name in sorted(set(category)):
+        m = category == name
+        per_group = pd.Series(correct[m]).groupby(groups[m]).mean()
+        row = {"category": name, "n": int(m.sum()), "groups": int(per_group.size),
+               "accuracy_per_clip": round(float(correct[m].mean()), 4),
+               "accuracy_per_group": round(float(per_group.mean()), 4)}
+        categories.append(row)
+        print(f"{name:<34} {row['n']:5d} {row['groups']:6d} {row['accuracy_per_clip']:9.3f} "
+              f"{row['accuracy_per_group']:9.3f}")
+    aucs = {}
     wide_neg = np.isin(label, ["laugh", "noise", "silence"])
     for name, cries in [("other-recording cries", kind == "cry (other recordings)"),
                         ("Donate-a-Cry cries", kind == "cry (Donate-a-Cry, phone)")]:
         m = cries | wide_neg
-        print(f"ROC AUC, {name} vs laughter/noise/silence: {roc_auc_score(y[m], p_cry[m]):.3f}")
+        aucs[name] = round(float(roc_auc_score(y[m], p_cry[m])), 4)
+        print(f"ROC AUC, {name} vs laughter/noise/silence: {aucs[name]:.3f}")
+    report = {"model": Path(args.model).name, "threshold": 0.5, "rows": rows_out, "categories": categories,
+              "roc_auc_vs_laughter_noise_silence": aucs,
+              "probabilities": "mean over the seeds of the out-of-fold softmax (cv_predictions.npz, grouped)"}
+    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
