@@ -40,6 +40,7 @@ def point_metrics(
     categories: np.ndarray | None = None,
     n_bins: int = 10,
     decisions: np.ndarray | None = None,
+    families: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Metrics of one set of predictions (no intervals).
 
@@ -58,13 +59,17 @@ def point_metrics(
     decisions : np.ndarray, optional
         Predicted class ids for the decision metrics (default: ``probs.argmax``).  The reason model decides
         on prior-corrected scores while its probabilities keep the class prior.
+    families : np.ndarray, optional
+        Per-clip family (group) key: with ``categories``, also each category's accuracy per family.
 
     Returns
     -------
     dict
         ``balanced_accuracy``, ``macro_f1``, ``recall`` (list), ``log_loss``,
         ``ece``, ``accuracy`` (and ``roc_auc`` for two classes,
-        ``category_accuracy`` when categories are given).
+        ``category_accuracy`` when categories are given, ``family_accuracy`` with families too: the mean over
+        a category's families of each family's share of right answers, so a recording cut into 88 chunks
+        counts once, as a video does).
 
     Examples
     --------
@@ -100,7 +105,17 @@ def point_metrics(
     if categories is not None:
         cats = np.asarray(categories)
         out["category_accuracy"] = {str(c): float(np.mean(pred[cats == c] == y[cats == c])) for c in sorted(set(cats))}
+        if families is not None:
+            out["family_accuracy"] = {str(c): _family_mean(pred[cats == c] == y[cats == c],
+                                                           np.asarray(families)[cats == c]) for c in sorted(set(cats))}
     return out
+
+
+def _family_mean(right: np.ndarray, families: np.ndarray) -> float:
+    """The mean over families of each family's share of ``right``."""
+    _, family = np.unique(families, return_inverse=True)
+    counts = np.bincount(family)
+    return float(np.mean(np.bincount(family, weights=right.astype(np.float64)) / counts))
 
 
 def _flatten(m: dict[str, Any], labels: Sequence[str]) -> dict[str, float]:
@@ -108,8 +123,9 @@ def _flatten(m: dict[str, Any], labels: Sequence[str]) -> dict[str, float]:
     flat = {key: v for key, v in m.items() if isinstance(v, float)}
     for name, r in zip(labels, m["recall"], strict=False):
         flat[f"recall/{name}"] = r
-    for name, acc in m.get("category_accuracy", {}).items():
-        flat[f"category_accuracy/{name}"] = acc
+    for kind in ("category_accuracy", "family_accuracy"):
+        for name, acc in m.get(kind, {}).items():
+            flat[f"{kind}/{name}"] = acc
     return flat
 
 
@@ -148,8 +164,9 @@ def compute_metrics(
     -------
     dict
         ``{metric: {"value": v, "ci95": [lo, hi]}}`` with recalls and
-        category accuracies under ``recall/<name>`` and
-        ``category_accuracy/<name>``, plus ``confusion_matrix`` (rows: true).
+        category accuracies under ``recall/<name>``,
+        ``category_accuracy/<name>`` and (per family) ``family_accuracy/<name>``,
+        plus ``confusion_matrix`` (rows: true).
 
     Examples
     --------
@@ -165,7 +182,7 @@ def compute_metrics(
     groups = np.asarray(groups).astype(str)
     k = len(labels)
     dec = None if decisions is None else np.asarray(decisions, dtype=np.int64)
-    point = _flatten(point_metrics(y, probs, k=k, categories=categories, decisions=dec), labels)
+    point = _flatten(point_metrics(y, probs, k=k, categories=categories, decisions=dec, families=groups), labels)
     uniq, inverse = np.unique(groups, return_inverse=True)
     members = [np.flatnonzero(inverse == g) for g in range(len(uniq))]
     rng = np.random.default_rng(seed)
@@ -173,9 +190,11 @@ def compute_metrics(
     for _ in range(n_boot):
         pick = rng.integers(0, len(uniq), len(uniq))
         rows = np.concatenate([members[g] for g in pick])
+        # a family drawn twice counts twice: each draw is a family of its own
+        drawn = np.repeat(np.arange(len(pick)), [len(members[g]) for g in pick])
         cats = None if categories is None else np.asarray(categories)[rows]
         m = _flatten(point_metrics(y[rows], probs[rows], k=k, categories=cats,
-                                   decisions=None if dec is None else dec[rows]), labels)
+                                   decisions=None if dec is None else dec[rows], families=drawn), labels)
         for key in draws:
             draws[key].append(m.get(key, np.nan))
     out: dict[str, Any] = {}
@@ -202,7 +221,7 @@ def _groups_behind(key: str, *, y: np.ndarray, groups: np.ndarray, categories: n
     kind, _, name = key.partition("/")
     if kind == "recall" and name in labels:
         return int(np.unique(groups[y == list(labels).index(name)]).size)
-    if kind == "category_accuracy" and categories is not None:
+    if kind in ("category_accuracy", "family_accuracy") and categories is not None:
         return int(np.unique(groups[np.asarray(categories).astype(str) == name]).size)
     return None
 
@@ -362,7 +381,8 @@ def category_holdout_report(
     Returns
     -------
     dict
-        ``{"categories": {category: {"held_out": Interval, "cries": Interval, "n_clips": n}}, "note": ...}``.
+        ``{"categories": {category: {"held_out": Interval, "held_out_per_family": Interval, "cries": Interval,
+        "n_clips": n}}, "note": ...}``.
 
     Examples
     --------
@@ -382,6 +402,7 @@ def category_holdout_report(
         m = compute_metrics(y[rows], probs, groups[rows], labels=("not_cry", "cry"), categories=categories[rows],
                             n_boot=n_boot, decisions=(p[rows] >= threshold).astype(np.int64))
         out[cat] = {"held_out": m[f"category_accuracy/{cat}"], "cries": m.get("category_accuracy/cry"),
+                    "held_out_per_family": m.get(f"family_accuracy/{cat}"),
                     "n_clips": int((rows & (categories == cat)).sum())}
     return {"categories": out,
             "note": "each category scored by a model trained without any of its clips (and without the cries of "

@@ -369,7 +369,10 @@ def render_text(report: dict[str, Any]) -> str:
     if holdout:
         lines.append("leave-one-category-out (a model that never heard the category; cries of its test fold):")
         for cat, v in holdout["categories"].items():
-            lines.append(f"  {cat:<14} held out {format_value_ci(v['held_out'])}  cries {format_value_ci(v['cries'])}")
+            per_family = (f"  per family {format_value_ci(v['held_out_per_family'])}"
+                          if v.get("held_out_per_family") else "")
+            lines.append(f"  {cat:<14} held out {format_value_ci(v['held_out'])}{per_family}  "
+                         f"cries {format_value_ci(v['cries'])}")
     phone = report.get("phone_codec")
     if phone:
         lines.append(f"through a phone codec ({phone['n_clips']} non-speech clips, same out-of-fold models):")
@@ -387,6 +390,7 @@ def _metrics_table(grouped: CVReport, leaky: CVReport | None, labels: list[str])
     keys = ["balanced_accuracy", "macro_f1", "accuracy", "log_loss", "ece", "roc_auc"]
     keys += [f"recall/{name}" for name in labels]
     keys += sorted(k for k in m if k.startswith("category_accuracy/"))
+    keys += sorted(k for k in m if k.startswith("family_accuracy/"))
     for key in keys:
         if key not in m:
             continue
@@ -532,15 +536,16 @@ def render_markdown(metrics: ModelMetrics | dict[str, Any]) -> str:
 
 def _holdout_section(holdout: dict[str, Any]) -> str:
     """Leave-one-category-out: the share of each category a model that never heard it gets right."""
-    rows = [f"| {cat} ({v['n_clips']} clips) | {format_value_ci(v['held_out'])} | {format_value_ci(v['cries'])} |"
+    rows = [f"| {cat} ({v['n_clips']} clips) | {format_value_ci(v['held_out'])} | "
+            f"{format_value_ci(v.get('held_out_per_family'))} | {format_value_ci(v['cries'])} |"
             for cat, v in holdout["categories"].items()]
     return "\n".join([
         "### Sounds it never heard (leave one category out)",
         "",
         f"Each category is scored by a model trained without it: {holdout['note']}.",
         "",
-        "| category left out | its accuracy | accuracy on cries |",
-        "|---|---|---|",
+        "| category left out | its accuracy | the same per family | accuracy on cries |",
+        "|---|---|---|---|",
         *rows,
     ])
 

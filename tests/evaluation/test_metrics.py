@@ -49,3 +49,24 @@ def test_group_leakage_counts_folds_that_share_a_group(detector_oof) -> None:
     assert group_leakage(detector_oof.groups, detector_oof.folds) == {"folds_with_shared_groups": 0, "folds": 10}
     leaky = group_leakage(detector_oof.groups, detector_oof.random_folds)
     assert leaky["folds"] == 10 and leaky["folds_with_shared_groups"] > 0
+
+
+def test_family_accuracy_counts_each_family_once() -> None:
+    # laughter: one recording cut into 8 chunks, all wrong, and 4 videos, all right
+    y = np.zeros(12, dtype=np.int64)
+    probs = np.array([[0.2, 0.8]] * 8 + [[0.9, 0.1]] * 4)
+    groups = np.array(["recording"] * 8 + ["v1", "v2", "v3", "v4"])
+    m = compute_metrics(y, probs, groups, labels=("not_cry", "cry"), categories=np.array(["laugh"] * 12), n_boot=200)
+    assert m["category_accuracy/laugh"]["value"] == pytest.approx(4 / 12, abs=1e-4)
+    assert m["family_accuracy/laugh"]["value"] == pytest.approx(4 / 5, abs=1e-4)
+    assert m["family_accuracy/laugh"]["n_groups"] == 5
+    lo, hi = m["family_accuracy/laugh"]["ci95"]
+    assert 0.0 <= lo < 0.8 < hi <= 1.0  # the bootstrap redraws families, each draw counting once
+
+
+def test_point_metrics_without_families_has_no_family_accuracy() -> None:
+    m = point_metrics(np.array([0, 1]), np.array([[0.9, 0.1], [0.2, 0.8]]), k=2, categories=np.array(["a", "cry"]))
+    assert "family_accuracy" not in m
+    m = point_metrics(np.array([0, 1]), np.array([[0.9, 0.1], [0.2, 0.8]]), k=2, categories=np.array(["a", "cry"]),
+                      families=np.array(["f", "g"]))
+    assert m["family_accuracy"] == {"a": 1.0, "cry": 1.0}
