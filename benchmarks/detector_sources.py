@@ -34,6 +34,23 @@ from babycry.data import default_data_dir
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _accuracy_table(key: str, names: np.ndarray, correct: np.ndarray, groups: np.ndarray, *,
+                    title: str) -> list[dict]:
+    """Per name: clips, groups, accuracy per clip and per group (each group's share right, averaged); printed."""
+    print(f"\n{title:<34} {'n':>5} {'groups':>6} {'per clip':>9} {'per group':>9}")
+    table = []
+    for name in sorted(set(names)):
+        m = names == name
+        per_group = pd.Series(correct[m]).groupby(groups[m]).mean()
+        row = {key: name, "n": int(m.sum()), "groups": int(per_group.size),
+               "accuracy_per_clip": round(float(correct[m].mean()), 4),
+               "accuracy_per_group": round(float(per_group.mean()), 4)}
+        table.append(row)
+        print(f"{name:<34} {row['n']:5d} {row['groups']:6d} {row['accuracy_per_clip']:9.3f} "
+              f"{row['accuracy_per_group']:9.3f}")
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
@@ -53,30 +70,9 @@ def main() -> None:
                     np.char.add(np.char.add(label.astype(str), " ("), np.char.add(source.astype(str), ")")))
     groups = saved["groups"].astype(str)
     correct = (p_cry > 0.5) == (y == 1)
-    rows_out = []
-    print(f"{'clips (source)':<34} {'n':>5} {'groups':>6} {'per clip':>9} {'per group':>9}")
-    for name in sorted(set(kind)):
-        m = kind == name
-        # family-weighted: each group's share of correct clips, averaged over the groups
-        per_group = pd.Series(correct[m]).groupby(groups[m]).mean()
-        row = {"clips": name, "n": int(m.sum()), "groups": int(per_group.size),
-               "accuracy_per_clip": round(float(correct[m].mean()), 4),
-               "accuracy_per_group": round(float(per_group.mean()), 4)}
-        rows_out.append(row)
-        print(f"{name:<34} {row['n']:5d} {row['groups']:6d} {row['accuracy_per_clip']:9.3f} "
-              f"{row['accuracy_per_group']:9.3f}")
-    category = np.where(y == 1, "cry", label.astype(str))
-    categories = []
-    print(f"\n{'category (every source)':<34} {'n':>5} {'groups':>6} {'per clip':>9} {'per group':>9}")
-    for name in sorted(set(category)):
-        m = category == name
-        per_group = pd.Series(correct[m]).groupby(groups[m]).mean()
-        row = {"category": name, "n": int(m.sum()), "groups": int(per_group.size),
-               "accuracy_per_clip": round(float(correct[m].mean()), 4),
-               "accuracy_per_group": round(float(per_group.mean()), 4)}
-        categories.append(row)
-        print(f"{name:<34} {row['n']:5d} {row['groups']:6d} {row['accuracy_per_clip']:9.3f} "
-              f"{row['accuracy_per_group']:9.3f}")
+    rows_out = _accuracy_table("clips", kind, correct, groups, title="clips (source)")
+    categories = _accuracy_table("category", np.where(y == 1, "cry", label.astype(str)), correct, groups,
+                                 title="category (every source)")
     aucs = {}
     wide_neg = np.isin(label, ["laugh", "noise", "silence"])
     for name, cries in [("other-recording cries", kind == "cry (other recordings)"),
