@@ -30,21 +30,22 @@ from sklearn.metrics import roc_auc_score
 
 from babycry.calibration import softmax
 from babycry.data import default_data_dir
+from babycry.evaluation.metrics import point_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _accuracy_table(key: str, names: np.ndarray, correct: np.ndarray, groups: np.ndarray, *,
+def _accuracy_table(key: str, names: np.ndarray, y: np.ndarray, p_cry: np.ndarray, groups: np.ndarray, *,
                     title: str) -> list[dict]:
-    """Per name: clips, groups, accuracy per clip and per group (each group's share right, averaged); printed."""
+    """Per name: clips, groups, accuracy per clip and per group (``point_metrics``' category and family
+    accuracy, at P(cry) 0.5); printed."""
+    m = point_metrics(y, np.stack([1.0 - p_cry, p_cry], axis=1), k=2, categories=names, families=groups)
     print(f"\n{title:<34} {'n':>5} {'groups':>6} {'per clip':>9} {'per group':>9}")
     table = []
     for name in sorted(set(names)):
-        m = names == name
-        per_group = pd.Series(correct[m]).groupby(groups[m]).mean()
-        row = {key: name, "n": int(m.sum()), "groups": int(per_group.size),
-               "accuracy_per_clip": round(float(correct[m].mean()), 4),
-               "accuracy_per_group": round(float(per_group.mean()), 4)}
+        row = {key: name, "n": int((names == name).sum()), "groups": int(np.unique(groups[names == name]).size),
+               "accuracy_per_clip": round(m["category_accuracy"][name], 4),
+               "accuracy_per_group": round(m["family_accuracy"][name], 4)}
         table.append(row)
         print(f"{name:<34} {row['n']:5d} {row['groups']:6d} {row['accuracy_per_clip']:9.3f} "
               f"{row['accuracy_per_group']:9.3f}")
@@ -69,9 +70,8 @@ def main() -> None:
     kind = np.where(y == 1, np.where(source == "donateacry", "cry (Donate-a-Cry, phone)", "cry (other recordings)"),
                     np.char.add(np.char.add(label.astype(str), " ("), np.char.add(source.astype(str), ")")))
     groups = saved["groups"].astype(str)
-    correct = (p_cry > 0.5) == (y == 1)
-    rows_out = _accuracy_table("clips", kind, correct, groups, title="clips (source)")
-    categories = _accuracy_table("category", np.where(y == 1, "cry", label.astype(str)), correct, groups,
+    rows_out = _accuracy_table("clips", kind, y, p_cry, groups, title="clips (source)")
+    categories = _accuracy_table("category", np.where(y == 1, "cry", label.astype(str)), y, p_cry, groups,
                                  title="category (every source)")
     aucs = {}
     wide_neg = np.isin(label, ["laugh", "noise", "silence"])

@@ -103,11 +103,11 @@ def point_metrics(
 
         out["roc_auc"] = float(roc_auc_score(y, probs[:, 1])) if len(set(y.tolist())) == 2 else float("nan")
     if categories is not None:
-        cats = np.asarray(categories)
-        out["category_accuracy"] = {str(c): float(np.mean(pred[cats == c] == y[cats == c])) for c in sorted(set(cats))}
+        cats, right = np.asarray(categories), pred == y
+        out["category_accuracy"] = {str(c): float(np.mean(right[cats == c])) for c in sorted(set(cats))}
         if families is not None:
-            out["family_accuracy"] = {str(c): _family_mean(pred[cats == c] == y[cats == c],
-                                                           np.asarray(families)[cats == c]) for c in sorted(set(cats))}
+            out["family_accuracy"] = {str(c): _family_mean(right[cats == c], np.asarray(families)[cats == c])
+                                      for c in sorted(set(cats))}
     return out
 
 
