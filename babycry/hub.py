@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import ModelLoadError
 
-__all__ = ["is_hub_id", "local_folder", "read_json"]
+__all__ = ["is_hub_id", "local_folder", "optional_file", "read_json"]
 
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
@@ -84,5 +84,27 @@ def read_json(path_or_id: str | os.PathLike, name: str) -> dict | None:
         from huggingface_hub import hf_hub_download
 
         return json.loads(Path(hf_hub_download(str(path_or_id), name)).read_text())
+    except Exception:  # noqa: BLE001 - an optional file on the hub: absent or unreachable both mean "none"
+        return None
+
+
+def optional_file(path_or_id: str | os.PathLike, name: str) -> Path | None:
+    """The local path of the file ``name`` beside a checkpoint (downloaded from the hub for a hub id); ``None``
+    when it is absent or unreachable.
+
+    Examples
+    --------
+    >>> optional_file("/no/such/folder", "onnx/encoder-int8.onnx") is None
+    True
+    """
+    local = local_folder(path_or_id)
+    if local is not None:
+        return local / name if (local / name).is_file() else None
+    if not is_hub_id(str(path_or_id)):
+        return None
+    try:
+        from huggingface_hub import hf_hub_download
+
+        return Path(hf_hub_download(str(path_or_id), name))
     except Exception:  # noqa: BLE001 - an optional file on the hub: absent or unreachable both mean "none"
         return None

@@ -1,13 +1,15 @@
-"""Does the detector answer the same in bfloat16 as in float32?  Speed and verdict parity on real clips.
+"""Does the detector answer the same in another number format than the one its head was trained on?
 
-On a CPU with AMX tiles the app runs the sound-effects CNN detector in bfloat16 (``CryModel.precision="auto"``;
-its figures were measured in float32).  This script takes up to ``--per-category`` clips of every detector
-category of a data folder (a fixed random choice), runs the bundled detector on each whole recording in both
-number formats, and prints and writes (``benchmarks/results/detector_precision.json``):
+The bundled detector's head was trained on the embeddings of its int8 encoder graph (``encoder_precision="int8"``),
+and the app serves that graph (``CryModel.precision="auto"``). This script takes up to ``--per-category`` clips of
+every detector category of a data folder (a fixed random choice), runs the detector on each whole recording in the
+format it was trained in and in the float formats (float32; bfloat16 too on a CPU with AMX tiles, where it is
+fast), and prints and writes (``benchmarks/results/detector_precision.json``), per other format:
 
 * the calibrated P(cry) difference per recording (median, 99th percentile, max),
 * how many verdicts change (cry / unsure / not a cry, with the checkpoint's unsure band), per category,
-* the forward pass's time per 3 s window in each format (1 thread, medians).
+
+and the forward pass's time per 3 s window in each format (1 thread, medians).
 
     python benchmarks/detector_precision.py [--data DIR] [--model DIR] [--per-category 60]
 """
@@ -27,6 +29,7 @@ from babycry.audio import load
 from babycry.data import default_data_dir, load_task
 from babycry.errors import BabyCryError
 from babycry.modeling import load_detector
+from babycry.modeling.predictor import _cpu_has_amx
 from babycry.modeling.windows import frame_windows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +51,9 @@ def main() -> None:
     args = parser.parse_args()
 
     base = load_detector(args.model, runtime="transformers")
-    models = {p: dataclasses.replace(base, precision=p) for p in ("float32", "bfloat16")}
+    trained = "int8" if base.int8_encoder is not None else "float32"
+    formats = [trained] + [p for p in ("float32", "bfloat16") if p != trained and (p != "bfloat16" or _cpu_has_amx())]
+    models = {p: dataclasses.replace(base, precision=p) for p in formats}
     table = load_task(args.data, task="detector").table
     rng = np.random.default_rng(args.seed)
     picked = []
@@ -76,24 +81,27 @@ def main() -> None:
             probs[name].append(float(model.prediction(outputs, spans=spans).probabilities[1]))
 
     rows = rows.loc[kept]
-    p32, p16 = (np.asarray(probs[k]) for k in ("float32", "bfloat16"))
-    diff = np.abs(p16 - p32)
-    v32 = np.array([_verdict(base, p) for p in p32])
-    v16 = np.array([_verdict(base, p) for p in p16])
     cats = rows["category"].to_numpy()
-    per_category = {
-        str(c): {"clips": int((cats == c).sum()), "verdicts_changed": int((v32 != v16)[cats == c].sum()),
-                 "max_abs_diff": round(float(diff[cats == c].max()), 4)}
-        for c in sorted(set(cats))
-    }
+    reference = np.asarray(probs[trained])
+    v_ref = np.array([_verdict(base, p) for p in reference])
+    against: dict[str, dict] = {}
+    for name in formats[1:]:
+        other = np.asarray(probs[name])
+        diff = np.abs(other - reference)
+        changed = v_ref != np.array([_verdict(base, p) for p in other])
+        against[name] = {
+            "p_cry_abs_diff": {"median": round(float(np.median(diff)), 5),
+                               "p99": round(float(np.quantile(diff, 0.99)), 4), "max": round(float(diff.max()), 4)},
+            "verdicts_changed": int(changed.sum()),
+            "per_category": {str(c): {"clips": int((cats == c).sum()),
+                                      "verdicts_changed": int(changed[cats == c].sum()),
+                                      "max_abs_diff": round(float(diff[cats == c].max()), 4)}
+                             for c in sorted(set(cats))},
+        }
     result = {
         "data": str(Path(args.data).name), "model": Path(args.model).name, "clips": int(len(rows)),
-        "windows": n_windows, "cpu": platform.processor() or platform.machine(),
-        "amx": base.inference_dtype == "bfloat16" or None,
-        "p_cry_abs_diff": {"median": round(float(np.median(diff)), 5),
-                           "p99": round(float(np.quantile(diff, 0.99)), 4), "max": round(float(diff.max()), 4)},
-        "verdicts_changed": int((v32 != v16).sum()),
-        "per_category": per_category,
+        "windows": n_windows, "cpu": platform.processor() or platform.machine(), "amx": _cpu_has_amx(),
+        "trained_on": trained, "against_trained": against,
         "ms_per_window": {k: round(1000 * v / n_windows, 2) for k, v in seconds.items()},
     }
     print(json.dumps(result, indent=1))

@@ -50,6 +50,13 @@ _SFX_ENCODER = (
     "`model.safetensors`."
 )
 
+_SFX_INT8 = (
+    " The cached embeddings come from an int8 graph of the encoder (ONNX Runtime; per-channel int8 weights, uint8 "
+    "activations with ranges from real windows), saved as `onnx/encoder-int8.onnx`: the head was trained on its "
+    "embeddings, so babycry serves that graph too (the float weights in `model.safetensors`, as "
+    "`transformers.pipeline` runs them, give slightly different probabilities)."
+)
+
 _UNUSED_RAW = ("The raw Donate-a-Cry uploads (`donateacry_unlabeled/`, `donateacry_removed/`) were not used: nobody "
                "has listened to them and their labels are unreliable.")
 
@@ -146,7 +153,8 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                    f"own at {model['augmented_share']:.0%} of the weight; " if pooled else
                    "of every window (") +
                 "classes weighted equally, categories by the recipe's stratum weights; see "
-                "`training.json`).\n\n" + _SFX_ENCODER)
+                "`training.json`)." + (_SFX_INT8 if model.get("encoder_precision") == "int8" else "")
+                + "\n\n" + _SFX_ENCODER)
     return ("A compact Audio Spectrogram Transformer (`ASTForAudioClassification`, trained from random "
             "initialisation here; no pretrained weights) on " + windows + " Training: `transformers.Trainer` on "
             "class-balanced batches of cached windows (see `training.json`).")

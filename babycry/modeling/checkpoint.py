@@ -16,9 +16,9 @@ from typing import Any
 from ..calibration import load_calibration
 from ..config import DETECTOR_LABELS, REASONS
 from ..errors import InvalidParameterError, ModelLoadError
-from ..hub import is_hub_id, local_folder, read_json
+from ..hub import is_hub_id, local_folder, optional_file, read_json
 from .config import SFX_MODEL_TYPE
-from .onnx_runtime import ONNX_DIR, ONNX_FILE, onnx_available
+from .onnx_runtime import ONNX_DIR, ONNX_FILE, onnx_available, weights_digest
 from .predictor import CryModel
 
 __all__ = ["DEFAULT_DETECTOR_DIR", "DEFAULT_REASON_DIR", "METRICS_FILE", "RUNTIMES", "load_model", "load_detector",
@@ -155,7 +155,30 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None, runtim
         feature_extractor=extractor,
         calibration=load_calibration(model_id, task=found),
         metrics=read_json(model_id, METRICS_FILE) or {},
+        int8_encoder=_int8_encoder(model_id) if model_type == SFX_MODEL_TYPE else None,
     )
+
+
+def _int8_encoder(model_id: str) -> Any:
+    """The checkpoint's int8 encoder graph (:mod:`babycry.modeling.sfx.quantized`), when its head was trained on
+    one; ``None`` otherwise.  A graph left behind by a retrain (its record names other weights) is an error: the
+    head would read embeddings it was not trained on."""
+    from .sfx.quantized import INT8_FILE, INT8_INFO, Int8Encoder
+
+    graph = optional_file(model_id, INT8_FILE)
+    if graph is None:
+        return None
+    info = read_json(model_id, INT8_INFO) or {}
+    local = local_folder(model_id)
+    if local is not None and info.get("weights_sha256") != weights_digest(local):
+        raise ModelLoadError(f"The int8 encoder graph of {model_id!r} ({INT8_FILE}) was made for other weights: "
+                             "retrain the checkpoint or remove the graph.")
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        raise ModelLoadError(f"The model at {model_id!r} answers with an int8 encoder graph, which needs "
+                             "onnxruntime: pip install onnxruntime.") from exc
+    return Int8Encoder(graph)
 
 
 def _model_type(model_id: str) -> str | None:

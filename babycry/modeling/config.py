@@ -90,10 +90,11 @@ class SfxModelConfig:
         instead of resampling each window to 44.1 kHz first: the same features within ~0.08 on band-limited noise,
         about a quarter of the cost (the resampling and 2048-point FFTs were most of the detector's feature time).
         False: resampled (checkpoints before; docs/performance.md).
-    encoder_precision : {"auto", "float32", "bfloat16"}
-        Number format of the frozen encoder when the window cache is built: ``"auto"`` is bfloat16 on a CPU
-        with AMX tiles (what the app runs there; ~5× faster) and float32 elsewhere.  The format used keys the
-        cache and is recorded in ``training.json``.
+    encoder_precision : {"auto", "float32", "bfloat16", "int8"}
+        Number format of the frozen encoder when the window cache is built: ``"int8"`` embeds every window with
+        an int8 graph of the encoder (ONNX Runtime, :mod:`babycry.modeling.sfx.quantized`) that the checkpoint
+        then carries and serves on every CPU; ``"auto"`` is bfloat16 on a CPU with AMX tiles and float32
+        elsewhere.  The format used keys the cache and is recorded in ``training.json``.
 
     Examples
     --------

@@ -6,10 +6,10 @@ the checkpoint still loads with ``from_pretrained`` / ``transformers.pipeline``;
 graph's outputs lie from torch's on real windows.
 
 Which checkpoints are exported is a measured choice (docs/performance.md): the compact AST (the reason model) runs
-faster in ONNX Runtime than traced torch and is served from its graph; the sound-effects CNN detector runs ~4x
-faster in torch's bfloat16 on an AMX CPU than in ONNX Runtime's float32, and an int8 graph was no faster on one
-thread and moved more verdicts (docs/experiments.md), so it is served by torch without an export: a model that
-pools a recording's windows before its head is not exported (its head would need a second implementation).
+faster in ONNX Runtime than traced torch and is served from its graph. The sound-effects CNN detector is not
+exported here: its encoder's int8 graph is made when it is trained (:mod:`babycry.modeling.sfx.quantized`: the head
+learns that graph's embeddings) and its head runs in torch; a model that pools a recording's windows before its head
+is not exported (its head would need a second implementation).
 
 Needs torch, ``onnx`` and ``onnxruntime`` (export is a training-side step, run by ``babycry export-onnx``).
 """
@@ -71,8 +71,8 @@ def export_onnx(model: Any, out_dir: str | os.PathLike, *, parity_windows: np.nd
         raise InvalidParameterError("export_onnx needs the transformers model: load it with runtime='transformers'.")
     if model.pools_recordings:
         raise InvalidParameterError(
-            "This model pools a recording's windows before its head (the sound-effects CNN): it is served by torch, "
-            "whose bfloat16 convolutions run ~4x faster than ONNX Runtime's float32 here (docs/performance.md).")
+            "This model pools a recording's windows before its head (the sound-effects CNN): its encoder is served "
+            "as the int8 graph `babycry train` wrote beside its weights, its head by torch (docs/performance.md).")
     target = Path(out_dir) / ONNX_DIR
     target.mkdir(parents=True, exist_ok=True)
     export_s = export_graph(model, target / ONNX_FILE,

@@ -27,7 +27,7 @@ from .windows import frame_windows
 __all__ = ["Prediction", "CryModel", "PRECISIONS", "resolve_precision", "inference_copy"]
 
 #: What :attr:`CryModel.precision` accepts.
-PRECISIONS = ("auto", "float32", "bfloat16")
+PRECISIONS = ("auto", "float32", "bfloat16", "int8")
 
 
 @functools.lru_cache(maxsize=1)
@@ -111,9 +111,13 @@ class CryModel:
         From ``calibration.json`` (``Calibration()``, i.e. uncalibrated, when absent).
     metrics : dict
         The checkpoint's ``metrics.json`` ({} when absent).
-    precision : {"auto", "float32", "bfloat16"}
+    precision : {"auto", "float32", "bfloat16", "int8"}
         The number format of the forward pass (:attr:`inference_dtype`).  The training cache's frozen encoder
-        follows ``SfxModelConfig.encoder_precision`` (the same "auto" rule).
+        follows ``SfxModelConfig.encoder_precision``; a checkpoint whose head was trained on an int8 encoder
+        graph's embeddings carries that graph (``int8_encoder``) and "auto" serves it.
+    int8_encoder : Int8Encoder or None
+        The int8 encoder graph the head was trained on (:mod:`babycry.modeling.sfx.quantized`), when the checkpoint
+        holds one.
     threads : int or None
         torch intra-op threads for this model's forward pass, set for the calling thread only and restored
         after (``None``: leave torch's setting).  1 by default: a compact AST's operations are far too small
@@ -132,21 +136,26 @@ class CryModel:
     metrics: dict = field(default_factory=dict)
     threads: int | None = 1
     precision: str = "auto"
+    int8_encoder: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _traced: tuple[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        resolve_precision(self.model, self.precision)  # the one check of the setting, at construction
+        # the one check of the setting, at construction
+        if self.inference_dtype == "int8" and self.int8_encoder is None:
+            raise InvalidParameterError(
+                "precision='int8' needs a checkpoint trained on an int8 encoder graph (onnx/encoder-int8.onnx).")
 
     @property
     def inference_dtype(self) -> str:
-        """``"bfloat16"`` or ``"float32"``: what :meth:`logits_from_features` computes in.
+        """``"int8"``, ``"bfloat16"`` or ``"float32"``: what :meth:`logits_from_features` computes in.
 
-        ``precision="auto"`` picks bfloat16 only for a model that allows it (the sound-effects CNN: 7× faster
+        ``precision="auto"`` picks the int8 encoder graph where the checkpoint's head was trained on its
+        embeddings (``int8_encoder``), else bfloat16 only for a model that allows it (the sound-effects CNN: 7× faster
         with the CPU's AMX tiles, measured verdict parity in ``benchmarks/detector_precision.py``) on a CPU
         that has AMX tiles; elsewhere bfloat16 convolutions are emulated and slower, so float32.
         """
-        return resolve_precision(self.model, self.precision)
+        return resolve_precision(self.model, self.precision, int8=self.int8_encoder is not None)
 
     @property
     def runtime(self) -> str:
@@ -253,6 +262,10 @@ class CryModel:
         ``inference_batch_size``, else 256: one forward pass for a recording of up to 256 windows).
         """
         batch_size = batch_size or getattr(self.model, "inference_batch_size", 256)
+        if self.inference_dtype == "int8":  # the encoder graph the head was trained on: embeddings
+            with self._lock:
+                return np.concatenate([self.int8_encoder.embed(features[i : i + batch_size])
+                                       for i in range(0, len(features), batch_size)], axis=0).astype(np.float64)
         if self.runtime == "onnxruntime":
             with self._lock:
                 return np.concatenate([self.model.outputs(features[i : i + batch_size])
@@ -463,9 +476,10 @@ def _outputs_class() -> type:
     return Outputs
 
 
-def resolve_precision(model: Any, precision: str = "auto") -> str:
-    """``"bfloat16"`` or ``"float32"``: ``precision`` itself, or for ``"auto"`` bfloat16 only where the model allows
-    it (``bf16_inference``) and the CPU has AMX tiles.
+def resolve_precision(model: Any, precision: str = "auto", *, int8: bool = False) -> str:
+    """``precision`` itself, or for ``"auto"``: ``"int8"`` where an int8 encoder graph is there (``int8``: the
+    head was trained on its embeddings), else ``"bfloat16"`` where the model allows it (``bf16_inference``) and
+    the CPU has AMX tiles, else ``"float32"``.
 
     Examples
     --------
@@ -476,6 +490,8 @@ def resolve_precision(model: Any, precision: str = "auto") -> str:
         raise InvalidParameterError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
     if precision != "auto":
         return precision
+    if int8:
+        return "int8"
     return "bfloat16" if getattr(model, "bf16_inference", False) and _cpu_has_amx() else "float32"
 
 

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import random
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,11 +61,15 @@ class FeatureCache:
         ``group`` (of a training-only negative).
     path : Path or None
         Where it is stored.
+    encoder_graph : Path or None
+        The int8 encoder graph that embedded the windows (``encoder_precision="int8"``): the trained checkpoint
+        carries it, so the app's embeddings are the ones its head was trained on.
     """
 
     features: np.ndarray
     index: pd.DataFrame
     path: Path | None = None
+    encoder_graph: Path | None = None
 
 
 def cache_key(data: TaskData, recipe: Recipe) -> str:
@@ -127,7 +132,7 @@ class _ClipJob:
     train_only: bool = False
 
 
-def _init_cache_worker(recipe: Recipe, noise: NoiseBank) -> None:
+def _init_cache_worker(recipe: Recipe, noise: NoiseBank, graph: Path | None = None) -> None:
     """Per-process state of the cache builder (the feature extractor is built once per process)."""
     limit_worker_threads()
     WORKER.update(recipe=recipe, noise=noise, extractor=build_feature_extractor(model_config=recipe.model))
@@ -137,12 +142,19 @@ def _init_cache_worker(recipe: Recipe, noise: NoiseBank) -> None:
         torch.set_num_threads(1 if in_worker_process() else max(1, recipe.threads))
         # the frozen encoder: its pooled embedding is what each fit's head trains on
         encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
-        WORKER["encoder"] = inference_copy(encoder, encoder_dtype(recipe))
+        if graph is not None:
+            from ..modeling.sfx.quantized import Int8Encoder
+
+            WORKER["encoder"], WORKER["int8"] = encoder, Int8Encoder(graph)
+        else:
+            WORKER["encoder"], WORKER["int8"] = inference_copy(encoder, encoder_dtype(recipe)), None
 
 
 #: Clips featurised together: their phone-codec round trips share ffmpeg runs (:class:`babycry.codec.CodecBatch`).
 #: Fixed batches of consecutive clips, so the cache is the same whatever the number of processes.
 _BATCH_CLIPS = 64
+#: The int8 encoder graph's file in a cache folder (``encoder_precision="int8"``).
+_INT8_GRAPH = "encoder-int8.onnx"
 
 
 @dataclass
@@ -270,7 +282,8 @@ def _fbank(windows: list[np.ndarray], *, recipe: Recipe) -> np.ndarray:
 
 
 def encoder_dtype(recipe: Recipe) -> str:
-    """The number format the cache's frozen encoder runs in (``"bfloat16"``, ``"float32"``), resolved here."""
+    """The number format the cache's frozen encoder runs in (``"int8"``, ``"bfloat16"``, ``"float32"``), resolved
+    here."""
     from ..modeling.sfx import SfxForAudioClassification
 
     return resolve_precision(SfxForAudioClassification, recipe.model.encoder_precision)
@@ -280,13 +293,36 @@ def _embed_windows(windows: list[np.ndarray], *, batch_size: int = 32) -> np.nda
     """The frozen encoder's pooled embeddings of windows, float32 ``(n, embedding_size)``."""
     import torch
 
-    encoder = WORKER["encoder"]
+    encoder, int8 = WORKER["encoder"], WORKER.get("int8")
     out = [np.zeros((0, encoder.config.embedding_size), np.float32)]
     with torch.inference_mode():
         for i in range(0, len(windows), batch_size):
             x = WORKER["extractor"](np.stack(windows[i : i + batch_size]), return_tensors="pt")["input_values"]
-            out.append(encoder.embed(x.to(encoder.dtype)).float().numpy())
+            out.append(int8.embed(x.numpy()) if int8 is not None
+                       else encoder.embed(x.to(encoder.dtype)).float().numpy())
     return np.concatenate(out)
+
+
+def _int8_graph(data: TaskData, *, recipe: Recipe, path: Path) -> Path:
+    """The int8 graph of the recipe's frozen encoder, its activation ranges from one clean window of up to
+    ``per_category`` clips of each category (drawn with the recipe's seed; no label is used), written to ``path``."""
+    from ..modeling.sfx.quantized import quantize_encoder
+
+    audio, per_category = recipe.audio, 12
+    rng = np.random.default_rng([recipe.seed, 8])
+    column = "category" if "category" in data.table.columns else "label"
+    windows = []
+    for _, rows in data.table.groupby(column, sort=True):
+        for i in rng.choice(len(rows), size=min(per_category, len(rows)), replace=False):
+            a = load_audio(rows["path"].iloc[int(i)], config=audio, validate_audio=False)
+            x = band_limit(a.samples, sample_rate=audio.sample_rate, cutoff_hz=audio.band_limit_hz)
+            clean, _ = frame_windows(x, sample_rate=audio.sample_rate, window=recipe.window, audio_config=audio,
+                                     band_limited=True)
+            windows.append(clean[rng.integers(len(clean))])
+    extractor = build_feature_extractor(model_config=recipe.model)
+    features = extractor(np.stack(windows), return_tensors="np")["input_values"]
+    encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
+    return quantize_encoder(encoder.encoder, features, path)
 
 
 def _reason_copies(y: np.ndarray, *, recipe: Recipe) -> np.ndarray:
@@ -321,9 +357,17 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
 
     where = cache_root if cache_root is not None else recipe.cache_dir
     folder = Path(where) / f"{data.task}-{cache_key(data, recipe)}" if where else None
-    if folder is not None and (folder / "index.csv").exists() and (folder / "features.npy").exists():
+    int8 = isinstance(recipe.model, SfxModelConfig) and encoder_dtype(recipe) == "int8"
+    if folder is not None and (folder / "index.csv").exists() and (folder / "features.npy").exists() and (
+            not int8 or (folder / _INT8_GRAPH).exists()):
         index = pd.read_csv(folder / "index.csv", keep_default_na=False, dtype={"noise_group": str, "group": str})
-        return FeatureCache(features=np.load(folder / "features.npy", mmap_mode="r"), index=index, path=folder)
+        return FeatureCache(features=np.load(folder / "features.npy", mmap_mode="r"), index=index, path=folder,
+                            encoder_graph=folder / _INT8_GRAPH if int8 else None)
+    graph = None
+    if int8:  # made once, before the workers fork: every window is embedded by the same graph
+        graph_dir = folder if folder is not None else Path(tempfile.mkdtemp(prefix="babycry-int8-"))
+        graph_dir.mkdir(parents=True, exist_ok=True)
+        graph = _int8_graph(data, recipe=recipe, path=graph_dir / _INT8_GRAPH)
 
     table = data.table
     noise_rows = table[table["category"] == "noise"] if "category" in table else table.iloc[:0]
@@ -347,7 +391,7 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
                     mininterval=2.0)
     batches = [tuple(jobs[i : i + _BATCH_CLIPS]) for i in range(0, len(jobs), _BATCH_CLIPS)]
     for done in map_in_processes(_featurise_batch, batches, workers=workers, initializer=_init_cache_worker,
-                                 initargs=(recipe, noise)):
+                                 initargs=(recipe, noise, graph)):
         for f, r in done:
             feats.append(f)
             rows += r
@@ -364,4 +408,4 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
         np.save(tmp, features)
         index.to_csv(folder / "index.csv", index=False)
         os.replace(tmp, folder / "features.npy")
-    return FeatureCache(features=features, index=index, path=folder)
+    return FeatureCache(features=features, index=index, path=folder, encoder_graph=graph)

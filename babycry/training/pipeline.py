@@ -265,6 +265,8 @@ def train(data: TaskData, out_dir: str | os.PathLike, *, recipe: Recipe, command
     shutil.rmtree(out / ONNX_DIR, ignore_errors=True)
     model.save_pretrained(out)
     build_feature_extractor(model_config=recipe.model).save_pretrained(out)
+    if cache.encoder_graph is not None:
+        _save_int8_graph(cache.encoder_graph, out)
     save_calibration(calibration, out)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     training = _training_record(data, cache, recipe=recipe, command=command, t0=t0)
@@ -273,3 +275,19 @@ def train(data: TaskData, out_dir: str | os.PathLike, *, recipe: Recipe, command
     write_model_card(out, metrics=metrics, training=training,
                      calibration=json.loads((out / "calibration.json").read_text()))
     return metrics
+
+
+def _save_int8_graph(graph: Path, out: Path) -> None:
+    """The int8 encoder graph that embedded the training windows, saved where the loader serves it from, with the
+    weights it belongs to (a later retrain without it makes it stale, and loading then says so)."""
+    import onnxruntime
+
+    from ..modeling.onnx_runtime import weights_digest
+    from ..modeling.sfx.quantized import INT8_FILE, INT8_INFO
+
+    (out / INT8_FILE).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(graph, out / INT8_FILE)
+    info = {"what": "the frozen encoder, statically quantised (QDQ, per-channel int8 weights, uint8 activations); "
+                    "the head was trained on its embeddings",
+            "onnxruntime": onnxruntime.__version__, "weights_sha256": weights_digest(out)}
+    (out / INT8_INFO).write_text(json.dumps(info, indent=2) + "\n")

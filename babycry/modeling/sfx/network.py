@@ -72,7 +72,8 @@ class SfxHeadMixin:
     """The head's arithmetic over ``self.encoder``, ``self.classifier`` and the standardisation buffers
     ``embedding_mean`` / ``embedding_scale``; ``self.config.pooling`` says how a recording's windows are pooled."""
 
-    #: Convolutions dominate its cost, so inference may run in bfloat16 where the CPU has AMX (CryModel.precision).
+    #: Convolutions dominate its cost, so inference may run in bfloat16 where the CPU has AMX (CryModel.precision;
+    #: a checkpoint trained on the encoder's int8 graph serves that graph instead).
     bf16_inference = True
     #: ... and runs a channels-last copy in either precision (CryModel's inference_copy).
     channels_last_inference = True

@@ -4,7 +4,8 @@
 (``transformers.modeling_utils`` imports ``torch._dynamo`` and ``torch.distributed``): most of the app's
 start-up.  :class:`SfxServingModel` is the same network (:mod:`.network`, the same parameter names) loaded from
 the same ``model.safetensors``, so :class:`~babycry.modeling.predictor.CryModel` runs it exactly as the
-transformers model (bfloat16 on AMX CPUs, traced), with the same outputs.
+transformers model (traced; a checkpoint trained on the encoder's int8 graph answers through that graph,
+:mod:`.quantized`, and uses this network for its head only), with the same outputs.
 """
 
 from __future__ import annotations

@@ -1,0 +1,121 @@
+"""The sound-effects CNN's frozen encoder as an int8 ONNX Runtime graph: what the detector trains and answers with.
+
+On a CPU without AMX the float32 encoder is most of an analysis; ONNX Runtime's int8 convolutions (VNNI) run it
+several times faster, and a head fitted on the int8 embeddings measures what one fitted on float32 embeddings does
+(docs/experiments.md, "Serving the detector's encoder in int8"). Serving a float-trained head int8 embeddings
+would not: they shift P(cry) by up to 0.4, so the graph that embedded the training windows is the one saved in
+the checkpoint (:data:`INT8_FILE`) and served.
+
+The graph: the float32 encoder exported (ONNX opset 17), then statically quantised (QDQ, per-channel int8
+weights, uint8 activations, MinMax ranges on calibration windows of real audio). Needs ``onnx`` and
+``onnxruntime``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...errors import InvalidParameterError
+
+__all__ = ["INT8_FILE", "INT8_INFO", "quantize_encoder", "Int8Encoder"]
+
+#: Where a checkpoint keeps its int8 encoder graph, and what it records about it.
+INT8_FILE = "onnx/encoder-int8.onnx"
+INT8_INFO = "onnx/encoder-int8.json"
+
+
+def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathLike) -> Path:
+    """Write the int8 graph of ``encoder`` (an :class:`~babycry.modeling.sfx.network.SfxEncoder`) to ``path``.
+
+    Parameters
+    ----------
+    encoder : SfxEncoder
+        The frozen float encoder (features ``(n, frames, bands)`` in, pooled embeddings out).
+    calibration : np.ndarray
+        Feature-extractor output ``(n, frames, bands)`` of real windows: the activations' ranges come from them.
+    path : str or os.PathLike
+        The graph to write.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    InvalidParameterError
+        The ``onnx`` package (to export and quantise) is not installed.
+
+    Examples
+    --------
+    >>> quantize_encoder(model.encoder, features, "encoder-int8.onnx")  # doctest: +SKIP
+    """
+    import torch
+
+    try:
+        import onnx  # noqa: F401 - torch's exporter and the quantiser need it
+    except ImportError as exc:
+        raise InvalidParameterError("Training on the int8 encoder graph needs the onnx package: "
+                                    "pip install 'babycry[train]' (or set model.encoder_precision=float32).") from exc
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    calibration = np.ascontiguousarray(calibration, dtype=np.float32)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    class _Batches(CalibrationDataReader):
+        def __init__(self) -> None:
+            self._batches = iter([{"input_values": calibration[i : i + 16]} for i in range(0, len(calibration), 16)])
+
+        def get_next(self) -> dict | None:
+            return next(self._batches, None)
+
+    import copy
+
+    float_encoder = copy.deepcopy(encoder).float().eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        exported, prepared = Path(tmp) / "encoder.onnx", Path(tmp) / "prepared.onnx"
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # TracerWarnings about constants that are constant here
+            torch.onnx.export(float_encoder, (torch.as_tensor(calibration[:2]),), str(exported),
+                              input_names=["input_values"], output_names=["embeddings"],
+                              dynamic_axes={"input_values": {0: "windows"}, "embeddings": {0: "windows"}},
+                              opset_version=17, dynamo=False)
+        quant_pre_process(str(exported), str(prepared))
+        quantize_static(str(prepared), str(path), _Batches(), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+    return path
+
+
+class Int8Encoder:
+    """An int8 encoder graph on ONNX Runtime: features ``(n, frames, bands)`` → embeddings ``(n, size)`` float32.
+
+    One session per process (the cache builder forks its workers after making the graph).
+
+    Examples
+    --------
+    >>> Int8Encoder("assets/models/cry-detector/onnx/encoder-int8.onnx").embed(features).shape  # doctest: +SKIP
+    (4, 2176)
+    """
+
+    def __init__(self, path: str | os.PathLike, *, threads: int = 1) -> None:
+        self.path = Path(path)
+        self.threads = int(threads)
+        self._session: tuple[int, Any] | None = None
+
+    def embed(self, features: np.ndarray) -> np.ndarray:
+        from ..onnx_runtime import session
+
+        if self._session is None or self._session[0] != os.getpid():
+            self._session = (os.getpid(), session(self.path, threads=self.threads))
+        x = np.ascontiguousarray(features, dtype=np.float32)
+        return self._session[1].run(None, {"input_values": x})[0]
+
+    def __getstate__(self) -> dict:  # a session does not pickle: a worker opens its own
+        return {"path": self.path, "threads": self.threads, "_session": None}

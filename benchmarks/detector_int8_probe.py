@@ -1,0 +1,176 @@
+"""Probe: the detector's CNN encoder quantised to int8 (ONNX Runtime), served to a float-trained head or trained on.
+
+On a CPU without AMX the float32 encoder is ~75% of a 7 s analysis; ONNX Runtime's int8 convolutions (VNNI) run
+it several times faster. Two questions, on grouped 5-fold × 3-seed CV of the bundled recipe:
+
+1. ``serve``: the bundled recipe's out-of-fold heads (fitted on the float32 window cache) scoring int8 embeddings
+   of the held-out clips' clean windows — what the app would answer if it served the float-trained checkpoint's
+   encoder in int8. Compared with the same heads on the float32 embeddings, calibrated with the bundled
+   checkpoint's temperature and unsure band.
+2. ``train``: the whole window cache embedded by the int8 graph, then ``babycry cv`` unchanged (heads fitted and
+   calibrated on int8 embeddings) — what an int8-trained checkpoint would measure.
+
+The graph: the float32 encoder exported (opset 17), then ``quantize_static`` (QDQ, per-channel int8 weights,
+uint8 activations, MinMax ranges from one window of up to 12 clips per category: unsupervised, labels unused).
+Not part of the library (docs/experiments.md, "Serving the detector's encoder in int8"); ~25 minutes.
+
+    python benchmarks/detector_int8_probe.py [--data DIR] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).parent / "results" / "detector_int8_probe.json"
+
+
+def _quantise(work: Path, data: str) -> Path:
+    import torch
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    from babycry.modeling import load_detector
+    from babycry.modeling.onnx_export import sample_windows
+
+    det = load_detector(runtime="transformers")
+    encoder = det.model.encoder.float().eval()
+    calib = det.feature_extractor(sample_windows(data, task="detector", per_category=12),
+                                  return_tensors="np")["input_values"].astype(np.float32)
+    with torch.no_grad():
+        torch.onnx.export(encoder, (torch.as_tensor(calib[:2]),), str(work / "enc.onnx"), input_names=["x"],
+                          output_names=["y"], dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17,
+                          dynamo=False)
+    quant_pre_process(str(work / "enc.onnx"), str(work / "enc_pre.onnx"))
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.batches = iter([{"x": calib[i : i + 16]} for i in range(0, len(calib), 16)])
+
+        def get_next(self) -> dict | None:
+            return next(self.batches, None)
+
+    quantize_static(str(work / "enc_pre.onnx"), str(work / "enc_int8.onnx"), Reader(), quant_format=QuantFormat.QDQ,
+                    per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+    return work / "enc_int8.onnx"
+
+
+_SESSION: dict = {}
+
+
+def _session(path: Path):
+    import onnxruntime as ort
+
+    if _SESSION.get("pid") != os.getpid():  # one per process (the cache builder forks)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        _SESSION.update(pid=os.getpid(), s=ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"]))
+    return _SESSION["s"]
+
+
+def _serve(graph: Path, data_dir: str) -> dict:
+    from sklearn.metrics import roc_auc_score
+
+    from babycry.audio import load
+    from babycry.calibration import softmax
+    from babycry.data import grouped_folds, load_task
+    from babycry.modeling import load_detector
+    from babycry.modeling.windows import frame_windows
+    from babycry.preprocess import band_limit
+    from babycry.training.cache import FeatureCache, build_cache
+    from babycry.training.fit import clip_logits, fit
+    from babycry.training.recipes import recipe_for
+
+    data = load_task(data_dir, task="detector")
+    recipe = recipe_for("detector").replace(progress=False, threads=1)
+    cache = build_cache(data, recipe=recipe)
+    det = load_detector()
+    a, index = recipe.audio, cache.index
+    int8 = np.array(cache.features)
+    for clip in range(len(data)):  # the cache's clean windows, made as the cache builder makes them
+        rows = np.flatnonzero((index["clip"].to_numpy() == clip) & (index["kind"].to_numpy() == "clean"))
+        audio = load(data.table.loc[clip, "path"], config=a, validate_audio=False)
+        x = band_limit(audio.samples, sample_rate=a.sample_rate, cutoff_hz=a.band_limit_hz)
+        windows, _ = frame_windows(x, sample_rate=a.sample_rate, window=recipe.window, audio_config=a,
+                                   band_limited=True)
+        features = det.feature_extractor(windows, return_tensors="np")["input_values"].astype(np.float32)
+        int8[rows] = _session(graph).run(None, {"x": features})[0]
+    cache8 = FeatureCache(features=int8, index=index)
+    y, groups = data.y, data.groups
+    cats = data.table["category"].to_numpy().astype(str)
+    logits = {"float32": np.zeros((3, len(data), 2)), "int8": np.zeros((3, len(data), 2))}
+    for s in range(3):
+        for k, (train, test) in enumerate(grouped_folds(y, groups, n_splits=5, seed=recipe.seed + s)):
+            model = fit(cache, recipe=recipe, train_clips=train, seed=(recipe.seed + s) * 100 + k,
+                        exclude_groups=set(groups[test].tolist()))
+            logits["float32"][s, test] = clip_logits(model, cache, test)
+            logits["int8"][s, test] = clip_logits(model, cache8, test)
+    calibration = det.calibration
+    low, high = calibration.cry_band
+    out: dict = {}
+    p = {}
+    for name, lg in logits.items():
+        p[name] = softmax(lg / calibration.temperature)[..., 1]
+        right = (p[name] >= 0.5) == (y == 1)
+        row = {"balanced_accuracy": 0.5 * (right[:, y == 1].mean() + right[:, y == 0].mean()),
+               "roc_auc": float(np.mean([roc_auc_score(y, p[name][s]) for s in range(3)]))}
+        row.update({c: right[:, cats == c].mean() for c in sorted(set(cats.tolist()))})
+        out[name] = {k: round(float(v), 4) for k, v in row.items()}
+    diff = np.abs(p["float32"] - p["int8"])
+    out["scored"] = int(diff.size)
+    out["moved_across_unsure_band"] = int((np.digitize(p["float32"], [low, high])
+                                           != np.digitize(p["int8"], [low, high])).sum())
+    out["p_cry_difference_median_p99_max"] = [round(float(v), 4) for v in
+                                              (np.median(diff), np.quantile(diff, 0.99), diff.max())]
+    return out
+
+
+def _train(graph: Path, data_dir: str, work: Path) -> dict:
+    import babycry.training.cache as cache_module
+    from babycry.training.pipeline import run_cv
+    from babycry.training.recipes import recipe_for
+
+    def embed_int8(windows: list, *, batch_size: int = 32) -> np.ndarray:
+        out = [np.zeros((0, cache_module.WORKER["encoder"].config.embedding_size), np.float32)]
+        for i in range(0, len(windows), batch_size):
+            x = cache_module.WORKER["extractor"](np.stack(windows[i : i + batch_size]),
+                                                 return_tensors="np")["input_values"].astype(np.float32)
+            out.append(_session(graph).run(None, {"x": x})[0])
+        return np.concatenate(out)
+
+    cache_module._embed_windows = embed_int8  # the probe's one change: which encoder embeds the windows
+    recipe = recipe_for("detector").replace(cache_dir=str(work / "cache"))
+    t0 = time.time()
+    report = run_cv(data_dir, task="detector", recipe=recipe)
+    report["seconds"] = round(time.time() - t0)
+    return report
+
+
+def main() -> None:
+    from babycry.data import default_data_dir
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(default_data_dir()))
+    parser.add_argument("--work", default="artifacts/int8_probe", help="graphs and the int8 window cache")
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    graph = _quantise(work, args.data)
+    served = _serve(graph, args.data)
+    print(json.dumps(served, indent=1))
+    trained = _train(graph, args.data, work)
+    keep = ("balanced_accuracy", "roc_auc", "category_accuracy", "family_accuracy", "calibration", "cry_band")
+    result = {"serve_float_trained_head": served,
+              "trained_on_int8": {k: v for k, v in trained.items() if any(k.startswith(p) for p in keep)}
+              | {"leave_category_out": trained.get("leave_category_out"), "seconds": trained["seconds"]}}
+    RESULTS.write_text(json.dumps(result, indent=1, default=str) + "\n")
+    print(json.dumps(result["trained_on_int8"], indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
