@@ -49,7 +49,8 @@ train-detector: setup
 	$(VENV)/bin/babycry train --task detector --data $(DATA) --out assets/models/cry-detector
 
 # The reason AST is served from its ONNX graph (faster than torch, no transformers modeling stack to import); the
-# detector's CNN runs faster in torch's bfloat16 and is served without an export (docs/performance.md).
+# detector's encoder is served as the int8 graph its head was trained on, which `babycry train` writes beside the
+# weights (docs/performance.md).
 train-reason: setup
 	$(VENV)/bin/babycry train --task reason --data $(DATA) --out assets/models/cry-reason
 	$(VENV)/bin/babycry export-onnx assets/models/cry-reason --data $(DATA)
@@ -68,8 +69,8 @@ bench-speed: setup
 
 # The launched app on loopback: 10 gradio_client clients x 20 mixed valid/invalid requests, p50/p95, RSS growth
 # (~2-4 min); benchmarks/results/load.json.
-# The detector in bfloat16 (what the app runs on an AMX CPU) vs float32: P(cry) differences, verdicts that move,
-# ms per window (~3 min); benchmarks/results/detector_precision.json.
+# The detector in the float formats (float32; bfloat16 on an AMX CPU) against the int8 graph it was trained on and
+# serves: P(cry) differences, verdicts that move, ms per window (~3 min); benchmarks/results/detector_precision.json.
 bench-precision: setup
 	$(PY) benchmarks/detector_precision.py --data $(DATA)
 
