@@ -71,21 +71,15 @@ def read_json(path_or_id: str | os.PathLike, name: str) -> dict | None:
     ...     read_json(d, "metrics.json"), read_json(d, "calibration.json")
     ({'a': 1}, None)
     """
-    local = local_folder(path_or_id)
-    if local is not None:
-        path = local / name
-        if not path.exists():
-            return None
-        try:
-            return json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ModelLoadError(f"The file {str(path)!r} is corrupt ({exc}).") from exc
-    try:
-        from huggingface_hub import hf_hub_download
-
-        return json.loads(Path(hf_hub_download(str(path_or_id), name)).read_text())
-    except Exception:  # noqa: BLE001 - an optional file on the hub: absent or unreachable both mean "none"
+    path = optional_file(path_or_id, name)
+    if path is None:
         return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        if local_folder(path_or_id) is None:  # an optional file on the hub: unreadable means "none"
+            return None
+        raise ModelLoadError(f"The file {str(path)!r} is corrupt ({exc}).") from exc
 
 
 def optional_file(path_or_id: str | os.PathLike, name: str) -> Path | None:

@@ -11,9 +11,9 @@ it several times faster. Two questions, on grouped 5-fold × 3-seed CV of the bu
    int8 embeddings) — what an int8-trained checkpoint measures. Since the bundled recipe trains on the graph
    (``encoder_precision="int8"``) this is ``babycry cv --task detector`` itself.
 
-The graph of question 1: the float32 encoder exported (opset 17), then ``quantize_static`` (QDQ, per-channel int8
-weights, uint8 activations, MinMax ranges from one window of up to 12 clips per category: unsupervised, labels
-unused); question 2 uses the cache's own graph (``babycry.modeling.sfx.quantized``, made the same way).
+The graph of question 1: ``babycry.modeling.sfx.quantized.quantize_encoder`` on the bundled checkpoint's encoder,
+its MinMax ranges from one window of up to 12 clips per category (``sample_windows``: unsupervised, labels unused);
+question 2 uses the cache's own graph (made the same way from the cache's choice of windows).
 Not part of the library (docs/experiments.md, "Serving the detector's encoder in int8"); ~25 minutes.
 
     python benchmarks/detector_int8_probe.py [--data DIR] [--work DIR]
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 
@@ -33,58 +32,24 @@ RESULTS = Path(__file__).parent / "results" / "detector_int8_probe.json"
 
 
 def _quantise(work: Path, data: str) -> Path:
-    import torch
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-
     from babycry.modeling import load_detector
     from babycry.modeling.onnx_export import sample_windows
+    from babycry.modeling.sfx.quantized import quantize_encoder
 
     det = load_detector(runtime="transformers")
-    encoder = det.model.encoder.float().eval()
     calib = det.feature_extractor(sample_windows(data, task="detector", per_category=12),
-                                  return_tensors="np")["input_values"].astype(np.float32)
-    with torch.no_grad():
-        torch.onnx.export(encoder, (torch.as_tensor(calib[:2]),), str(work / "enc.onnx"), input_names=["x"],
-                          output_names=["y"], dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17,
-                          dynamo=False)
-    quant_pre_process(str(work / "enc.onnx"), str(work / "enc_pre.onnx"))
-
-    class Reader(CalibrationDataReader):
-        def __init__(self) -> None:
-            self.batches = iter([{"x": calib[i : i + 16]} for i in range(0, len(calib), 16)])
-
-        def get_next(self) -> dict | None:
-            return next(self.batches, None)
-
-    quantize_static(str(work / "enc_pre.onnx"), str(work / "enc_int8.onnx"), Reader(), quant_format=QuantFormat.QDQ,
-                    per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
-    return work / "enc_int8.onnx"
-
-
-_SESSION: dict = {}
-
-
-def _session(path: Path):
-    import onnxruntime as ort
-
-    if _SESSION.get("pid") != os.getpid():  # one per process (the cache builder forks)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        _SESSION.update(pid=os.getpid(), s=ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"]))
-    return _SESSION["s"]
+                                  return_tensors="np")["input_values"]
+    return quantize_encoder(det.model.encoder, calib, work / "enc_int8.onnx")
 
 
 def _serve(graph: Path, data_dir: str) -> dict:
     from sklearn.metrics import roc_auc_score
 
-    from babycry.audio import load
     from babycry.calibration import softmax
     from babycry.data import grouped_folds, load_task
     from babycry.modeling import load_detector
-    from babycry.modeling.windows import frame_windows
-    from babycry.preprocess import band_limit
-    from babycry.training.cache import FeatureCache, build_cache
+    from babycry.modeling.sfx.quantized import Int8Encoder
+    from babycry.training.cache import FeatureCache, build_cache, clean_windows
     from babycry.training.fit import clip_logits, fit
     from babycry.training.recipes import recipe_for
 
@@ -92,16 +57,12 @@ def _serve(graph: Path, data_dir: str) -> dict:
     recipe = recipe_for("detector").replace(progress=False, threads=1, **{"model.encoder_precision": "float32"})
     cache = build_cache(data, recipe=recipe)
     det = load_detector()
-    a, index = recipe.audio, cache.index
+    index, encoder = cache.index, Int8Encoder(graph)
     int8 = np.array(cache.features)
-    for clip in range(len(data)):  # the cache's clean windows, made as the cache builder makes them
+    for clip in range(len(data)):  # the cache's clean windows
         rows = np.flatnonzero((index["clip"].to_numpy() == clip) & (index["kind"].to_numpy() == "clean"))
-        audio = load(data.table.loc[clip, "path"], config=a, validate_audio=False)
-        x = band_limit(audio.samples, sample_rate=a.sample_rate, cutoff_hz=a.band_limit_hz)
-        windows, _ = frame_windows(x, sample_rate=a.sample_rate, window=recipe.window, audio_config=a,
-                                   band_limited=True)
-        features = det.feature_extractor(windows, return_tensors="np")["input_values"].astype(np.float32)
-        int8[rows] = _session(graph).run(None, {"x": features})[0]
+        _, windows = clean_windows(data.table.loc[clip, "path"], recipe=recipe)
+        int8[rows] = encoder.embed(det.feature_extractor(windows, return_tensors="np")["input_values"])
     cache8 = FeatureCache(features=int8, index=index)
     y, groups = data.y, data.groups
     cats = data.table["category"].to_numpy().astype(str)

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ONNX_DIR", "ONNX_FILE", "ONNX_INFO", "OnnxModel", "onnx_available", "session", "weights_digest"]
+__all__ = ["ONNX_DIR", "ONNX_FILE", "ONNX_INFO", "OnnxModel", "made_for_these_weights", "onnx_available", "session",
+           "weights_digest"]
 
 #: Where an exported checkpoint keeps its graph, beside its transformers files.
 ONNX_DIR = "onnx"
@@ -60,8 +61,20 @@ def onnx_available(folder: str | os.PathLike | None) -> bool:
     """
     if folder is None or not (Path(folder) / ONNX_DIR / ONNX_FILE).is_file() or not _have_onnxruntime():
         return False
+    return made_for_these_weights(folder, f"{ONNX_DIR}/{ONNX_INFO}")
+
+
+def made_for_these_weights(folder: str | os.PathLike, record: str) -> bool:
+    """Whether the JSON ``record`` beside a checkpoint (a graph's ``weights_sha256``) names the checkpoint's current
+    ``model.safetensors``; False when it is missing or unreadable.
+
+    Examples
+    --------
+    >>> made_for_these_weights("/no/such/folder", "onnx/onnx.json")
+    False
+    """
     try:
-        info = json.loads((Path(folder) / ONNX_DIR / ONNX_INFO).read_text())
+        info = json.loads((Path(folder) / record).read_text())
         return info.get("weights_sha256") == weights_digest(folder)
     except (OSError, ValueError):
         return False

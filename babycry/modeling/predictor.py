@@ -262,13 +262,12 @@ class CryModel:
         ``inference_batch_size``, else 256: one forward pass for a recording of up to 256 windows).
         """
         batch_size = batch_size or getattr(self.model, "inference_batch_size", 256)
-        if self.inference_dtype == "int8":  # the encoder graph the head was trained on: embeddings
+        # an ONNX Runtime graph: the encoder's int8 graph the head was trained on (embeddings), or the exported model
+        graph = (self.int8_encoder.embed if self.inference_dtype == "int8" else
+                 self.model.outputs if self.runtime == "onnxruntime" else None)
+        if graph is not None:
             with self._lock:
-                return np.concatenate([self.int8_encoder.embed(features[i : i + batch_size])
-                                       for i in range(0, len(features), batch_size)], axis=0).astype(np.float64)
-        if self.runtime == "onnxruntime":
-            with self._lock:
-                return np.concatenate([self.model.outputs(features[i : i + batch_size])
+                return np.concatenate([graph(features[i : i + batch_size])
                                        for i in range(0, len(features), batch_size)], axis=0).astype(np.float64)
         import torch
 

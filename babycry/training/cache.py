@@ -37,7 +37,7 @@ from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_pr
 from .recipes import Recipe
 from .windows import OWN_STRATUM, choose_phone_coded, cry_voicing, detector_windows, reason_windows
 
-__all__ = ["FeatureCache", "cache_key", "build_cache", "train_only_rows"]
+__all__ = ["FeatureCache", "cache_key", "build_cache", "clean_windows", "train_only_rows"]
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +174,21 @@ class _ClipPlan:
     phone_ticket: int | None = None
 
 
+def clean_windows(path: str | os.PathLike, *, recipe: Recipe) -> tuple[np.ndarray, np.ndarray]:
+    """A clip as the cache reads it: its band-limited samples and its clean windows (the windows inference sees).
+
+    Examples
+    --------
+    >>> x, windows = clean_windows("../shared/data/donateacry/hungry/a.wav", recipe=DetectorRecipe())  # doctest: +SKIP
+    """
+    audio = recipe.audio
+    a = load_audio(path, config=audio, validate_audio=False)
+    x = band_limit(a.samples, sample_rate=audio.sample_rate, cutoff_hz=audio.band_limit_hz)
+    windows, _ = frame_windows(x, sample_rate=audio.sample_rate, window=recipe.window, audio_config=audio,
+                               band_limited=True)
+    return x, windows
+
+
 def _row(job: _ClipJob, *, y: int, kind: str, stratum: str, noise_group: str = "", group: str = "") -> dict:
     return {"clip": job.clip, "y": int(y), "kind": kind, "stratum": stratum, "noise_group": noise_group,
             "group": group}
@@ -191,10 +206,9 @@ def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
     np.random.seed((recipe.seed * 1_000_003 + job.clip) % (1 << 32))
     random.seed(recipe.seed * 1_000_003 + job.clip)
     try:
-        a = load_audio(job.path, config=audio, validate_audio=False)
+        x, clean = clean_windows(job.path, recipe=recipe)
     except Exception as exc:  # noqa: BLE001 - name the clip that failed
         raise DataError(f"Cannot read training clip {job.rel_path!r}: {exc}") from exc
-    x = band_limit(a.samples, sample_rate=sr, cutoff_hz=audio.band_limit_hz)
     plan = _ClipPlan(job=job, windows=[], rows=[], extra=[], coded=[])
 
     if job.train_only:
@@ -207,7 +221,6 @@ def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
                 plan.rows.append(_row(job, y=0, kind="train_only", stratum=f"train_only_{job.category}",
                                       group=job.group))
         return plan
-    clean, _ = frame_windows(x, sample_rate=sr, window=window, audio_config=audio, band_limited=True)
     plan.windows += list(clean)
     plan.rows += [_row(job, y=job.y, kind="clean", stratum=job.category) for _ in clean]
     if recipe.task == "detector" and recipe.augment.phone_eval and job.category != "speech":
@@ -308,16 +321,13 @@ def _int8_graph(data: TaskData, *, recipe: Recipe, path: Path) -> Path:
     ``per_category`` clips of each category (drawn with the recipe's seed; no label is used), written to ``path``."""
     from ..modeling.sfx.quantized import quantize_encoder
 
-    audio, per_category = recipe.audio, 12
+    per_category = 12
     rng = np.random.default_rng([recipe.seed, 8])
     column = "category" if "category" in data.table.columns else "label"
     windows = []
     for _, rows in data.table.groupby(column, sort=True):
         for i in rng.choice(len(rows), size=min(per_category, len(rows)), replace=False):
-            a = load_audio(rows["path"].iloc[int(i)], config=audio, validate_audio=False)
-            x = band_limit(a.samples, sample_rate=audio.sample_rate, cutoff_hz=audio.band_limit_hz)
-            clean, _ = frame_windows(x, sample_rate=audio.sample_rate, window=recipe.window, audio_config=audio,
-                                     band_limited=True)
+            _, clean = clean_windows(rows["path"].iloc[int(i)], recipe=recipe)
             windows.append(clean[rng.integers(len(clean))])
     extractor = build_feature_extractor(model_config=recipe.model)
     features = extractor(np.stack(windows), return_tensors="np")["input_values"]

@@ -16,8 +16,7 @@ from babycry.modeling import load_detector
 from babycry.modeling.predictor import resolve_precision
 from babycry.modeling.sfx.quantized import INT8_FILE, INT8_INFO, Int8Encoder
 from babycry.modeling.windows import frame_windows
-from babycry.preprocess import band_limit
-from babycry.training.cache import build_cache
+from babycry.training.cache import build_cache, clean_windows
 from babycry.training.recipes import tiny_recipe
 
 
@@ -66,14 +65,9 @@ def test_the_checkpoint_serves_the_embeddings_its_training_windows_got(tiny_mode
     cache = build_cache(data, recipe=recipe)
     # the graph is made the same way each time: the retrained cache's graph is the checkpoint's, byte for byte
     assert cache.encoder_graph.read_bytes() == (tiny_models.detector_dir / INT8_FILE).read_bytes()
-    from babycry.audio import load
-
     clip = int(np.flatnonzero(data.y == 1)[0])
     rows = np.flatnonzero((cache.index["clip"] == clip).to_numpy() & (cache.index["kind"] == "clean").to_numpy())
-    audio = load(data.table.loc[clip, "path"], config=recipe.audio, validate_audio=False)
-    x = band_limit(audio.samples, sample_rate=audio.sample_rate, cutoff_hz=recipe.audio.band_limit_hz)
-    windows, _ = frame_windows(x, sample_rate=audio.sample_rate, window=recipe.window, audio_config=recipe.audio,
-                               band_limited=True)
+    _, windows = clean_windows(data.table.loc[clip, "path"], recipe=recipe)
     served = model.window_outputs(model.features(windows))
     np.testing.assert_allclose(served, np.asarray(cache.features[rows]), atol=1e-5)
 
