@@ -28,7 +28,7 @@ from ..augment import NoiseBank, get, random_crop
 from ..codec import CodecBatch
 from ..data import TaskData, read_manifest, with_absolute_paths
 from ..errors import DataError
-from ..modeling import build_feature_extractor, build_model, fit_window, frame_windows
+from ..modeling import build_config, build_feature_extractor, build_model, fit_window, frame_windows
 from ..modeling.config import SfxModelConfig
 from ..modeling.fbank import fbank_features
 from ..modeling.predictor import inference_copy, resolve_precision
@@ -140,14 +140,16 @@ def _init_cache_worker(recipe: Recipe, noise: NoiseBank, graph: Path | None = No
         import torch
 
         torch.set_num_threads(1 if in_worker_process() else max(1, recipe.threads))
-        # the frozen encoder: its pooled embedding is what each fit's head trains on
-        encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
+        # the frozen encoder (its int8 graph, or the float model): its pooled embedding is what each fit's head
+        # trains on
         if graph is not None:
             from ..modeling.sfx.quantized import Int8Encoder
 
-            WORKER["encoder"], WORKER["int8"] = encoder, Int8Encoder(graph)
+            WORKER["encoder"], WORKER["int8"] = Int8Encoder(graph), True
         else:
-            WORKER["encoder"], WORKER["int8"] = inference_copy(encoder, encoder_dtype(recipe)), None
+            encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
+            WORKER["encoder"], WORKER["int8"] = inference_copy(encoder, encoder_dtype(recipe)), False
+        WORKER["embedding_size"] = build_config(task=recipe.task, model_config=recipe.model).embedding_size
 
 
 #: Clips featurised together: their phone-codec round trips share ffmpeg runs (:class:`babycry.codec.CodecBatch`).
@@ -306,12 +308,12 @@ def _embed_windows(windows: list[np.ndarray], *, batch_size: int = 32) -> np.nda
     """The frozen encoder's pooled embeddings of windows, float32 ``(n, embedding_size)``."""
     import torch
 
-    encoder, int8 = WORKER["encoder"], WORKER.get("int8")
-    out = [np.zeros((0, encoder.config.embedding_size), np.float32)]
+    encoder = WORKER["encoder"]
+    out = [np.zeros((0, WORKER["embedding_size"]), np.float32)]
     with torch.inference_mode():
         for i in range(0, len(windows), batch_size):
             x = WORKER["extractor"](np.stack(windows[i : i + batch_size]), return_tensors="pt")["input_values"]
-            out.append(int8.embed(x.numpy()) if int8 is not None
+            out.append(encoder.embed(x.numpy()) if WORKER["int8"]
                        else encoder.embed(x.to(encoder.dtype)).float().numpy())
     return np.concatenate(out)
 
