@@ -4,9 +4,10 @@ transformers' ``ASTFeatureExtractor`` (without torchaudio, as here) computes
 its Kaldi-style log-mel filter bank one 25 ms frame at a time in a Python loop:
 about 20 ms per 3 s window on this CPU, more than both compact models together.
 :func:`fbank_features` does the same arithmetic on every frame of every window
-at once (strided frames, one batched FFT, one matrix product) and returns the
-same values (a test holds it to the extractor within 1e-5; in practice bit for
-bit); any extractor it does not reproduce exactly is simply called instead.
+at once (strided frames, one batched FFT, one matrix product), in float32, and
+returns the same values within rounding (a test holds it to the extractor within
+1e-4; ~5e-5 in practice); any extractor whose arithmetic it does not repeat is
+simply called instead.
 """
 
 from __future__ import annotations
@@ -54,25 +55,30 @@ def same_features(a: Any, b: Any) -> bool:
 
 
 def _log_mel(windows: np.ndarray, extractor: Any) -> np.ndarray:
-    """``(n, samples)`` float32 -> ``(n, frames, mels)`` float32 log-mel, exactly as ``audio_utils.spectrogram``."""
-    x = windows.astype(np.float64)
+    """``(n, samples)`` float32 -> ``(n, frames, mels)`` float32 log-mel: ``audio_utils.spectrogram``'s steps.
+
+    In float32 throughout (the extractor works in float64 and rounds the spectrum to complex64): half the time of
+    float64 on a 7 s analysis (4 windows: 10 ms -> 4-5 ms), within ~5e-5 of the extractor's normalised values.
+    """
+    import scipy.fft
+
+    x = np.asarray(windows, dtype=np.float32)
     n_frames = 1 + (x.shape[1] - _FRAME) // _HOP
     frames = np.lib.stride_tricks.sliding_window_view(x, _FRAME, axis=1)[:, ::_HOP][:, :n_frames]
     frames = frames - frames.mean(axis=2, keepdims=True)  # remove_dc_offset, per frame
     emphasised = np.empty_like(frames)
-    emphasised[..., 1:] = frames[..., 1:] - _PREEMPHASIS * frames[..., :-1]
-    emphasised[..., 0] = frames[..., 0] * (1 - _PREEMPHASIS)
-    emphasised *= extractor.window.astype(np.float64)
-    # The extractor stores each frame's FFT as complex64 before taking the power: do the same rounding.
-    spectrum = np.fft.rfft(emphasised, n=_NFFT, axis=2).astype(np.complex64)
-    power = np.abs(spectrum, dtype=np.float64) ** 2.0
+    emphasised[..., 1:] = frames[..., 1:] - np.float32(_PREEMPHASIS) * frames[..., :-1]
+    emphasised[..., 0] = frames[..., 0] * np.float32(1 - _PREEMPHASIS)
+    emphasised *= np.asarray(extractor.window, np.float32)
+    spectrum = scipy.fft.rfft(emphasised, n=_NFFT, axis=2)
+    power = spectrum.real**2 + spectrum.imag**2
     # The mel projection through torch on one thread: numpy's BLAS splits this small product over both cores,
     # and on a busy 2-core machine waits for the second one (measured: 370 ms instead of 12 ms for 32 windows).
     import torch
 
     with torch_threads(1):
-        mel = (torch.from_numpy(power) @ torch.from_numpy(np.asarray(extractor.mel_filters, np.float64))).numpy()
-    return np.log(np.maximum(_MEL_FLOOR, mel)).astype(np.float32)
+        mel = (torch.from_numpy(power) @ torch.from_numpy(np.asarray(extractor.mel_filters, np.float32))).numpy()
+    return np.log(np.maximum(np.float32(_MEL_FLOOR), mel))
 
 
 @contextlib.contextmanager
@@ -126,7 +132,7 @@ def fbank_features(windows: np.ndarray, *, feature_extractor: Any) -> np.ndarray
     >>> w = np.random.default_rng(0).normal(size=(2, 48000)).astype(np.float32) * 0.1
     >>> ours = fbank_features(w, feature_extractor=fe)
     >>> theirs = fe(list(w), sampling_rate=16000, return_tensors="np")["input_values"]
-    >>> ours.shape, bool(np.abs(ours - theirs).max() < 1e-5)
+    >>> ours.shape, bool(np.abs(ours - theirs).max() < 1e-4)
     ((2, 300, 64), True)
     """
     windows = np.asarray(windows, dtype=np.float32)
