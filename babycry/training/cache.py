@@ -145,8 +145,7 @@ def _init_cache_worker(recipe: Recipe, noise: NoiseBank, graph: Path | None = No
         if graph is not None:
             from ..modeling.sfx.quantized import Int8Encoder
 
-            threads = 1 if in_worker_process() else max(1, recipe.threads)
-            WORKER["encoder"], WORKER["int8"] = Int8Encoder(graph, threads=threads), True
+            WORKER["encoder"], WORKER["int8"] = Int8Encoder(graph), True
         else:
             encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
             WORKER["encoder"], WORKER["int8"] = inference_copy(encoder, encoder_dtype(recipe)), False

@@ -23,17 +23,11 @@ import numpy as np
 
 from ...errors import InvalidParameterError
 
-__all__ = ["INT8_FILE", "INT8_INFO", "SERVING_THREADS", "quantize_encoder", "Int8Encoder"]
+__all__ = ["INT8_FILE", "INT8_INFO", "quantize_encoder", "Int8Encoder"]
 
 #: Where a checkpoint keeps its int8 encoder graph, and what it records about it.
 INT8_FILE = "onnx/encoder-int8.onnx"
 INT8_INFO = "onnx/encoder-int8.json"
-
-#: ONNX Runtime intra-op threads of the served graph.  Unlike torch's OpenMP (one thread there: a parallel
-#: operation waits for a busy second core), ONNX Runtime's pool shares out work the calling thread also takes:
-#: measured on the 2-core machine, 4 windows took 15 ms on 2 threads against 25-31 ms on 1 when quiet, and
-#: 25-33 ms either way with the other core busy.  The cache builder's worker processes take 1 each.
-SERVING_THREADS = 2
 
 
 def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathLike) -> Path:
@@ -102,7 +96,10 @@ def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathL
 class Int8Encoder:
     """An int8 encoder graph on ONNX Runtime: features ``(n, frames, bands)`` → embeddings ``(n, size)`` float32.
 
-    One session per process (the cache builder forks its workers after making the graph).
+    One session per process (the cache builder forks its workers after making the graph), on one thread by
+    default: two threads ran the 4 windows of a 7 s clip in 15 ms against 25-31 ms on a quiet machine, but
+    whole analyses were no faster (median 49.0 against 46.5 ms over 250 alternating runs on the shared 2-core
+    machine; with ONNX Runtime's default spinning, 62.4 ms), as its threads compete with the numpy stages after it.
 
     Examples
     --------
@@ -110,7 +107,7 @@ class Int8Encoder:
     (4, 2176)
     """
 
-    def __init__(self, path: str | os.PathLike, *, threads: int = SERVING_THREADS) -> None:
+    def __init__(self, path: str | os.PathLike, *, threads: int = 1) -> None:
         self.path = Path(path)
         self.threads = int(threads)
         self._session: tuple[int, Any] | None = None
