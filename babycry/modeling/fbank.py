@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 
-__all__ = ["fbank_features", "same_features", "torch_threads"]
+__all__ = ["fbank_features", "one_thread_matmul", "same_features", "torch_threads"]
 
 # The fixed framing of ASTFeatureExtractor's numpy path (25 ms / 10 ms at 16 kHz, Kaldi's defaults).
 _FRAME, _HOP, _NFFT, _PREEMPHASIS, _MEL_FLOOR = 400, 160, 512, 0.97, 1.192092955078125e-07
@@ -72,13 +72,27 @@ def _log_mel(windows: np.ndarray, extractor: Any) -> np.ndarray:
     emphasised *= np.asarray(extractor.window, np.float32)
     spectrum = scipy.fft.rfft(emphasised, n=_NFFT, axis=2)
     power = spectrum.real**2 + spectrum.imag**2
-    # The mel projection through torch on one thread: numpy's BLAS splits this small product over both cores,
-    # and on a busy 2-core machine waits for the second one (measured: 370 ms instead of 12 ms for 32 windows).
+    mel = one_thread_matmul(power, np.asarray(extractor.mel_filters, np.float32))
+    return np.log(np.maximum(np.float32(_MEL_FLOOR), mel))
+
+
+def one_thread_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` on one thread (through torch): the mel projections of the models' features.
+
+    numpy's OpenBLAS splits even these small products over both cores; on a busy 2-core machine it waits for the
+    second one (measured: 370 ms instead of 12 ms for 32 windows), and on a quiet one its threads spin after each
+    product, so a 7 s analysis used 107 ms of CPU for 53 ms of wall time (47 ms of each with one BLAS thread).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> one_thread_matmul(np.ones((2, 3, 4), np.float32), np.ones((4, 5), np.float32)).shape
+    (2, 3, 5)
+    """
     import torch
 
     with torch_threads(1):
-        mel = (torch.from_numpy(power) @ torch.from_numpy(np.asarray(extractor.mel_filters, np.float32))).numpy()
-    return np.log(np.maximum(np.float32(_MEL_FLOOR), mel))
+        return (torch.from_numpy(np.asarray(a)) @ torch.from_numpy(np.asarray(b))).numpy()
 
 
 @contextlib.contextmanager

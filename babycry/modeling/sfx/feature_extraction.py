@@ -10,6 +10,7 @@ import scipy.fft
 from transformers import BatchFeature, SequenceFeatureExtractor
 
 from ...errors import InvalidParameterError
+from ..fbank import one_thread_matmul
 
 __all__ = ["SfxFeatureExtractor"]
 
@@ -119,7 +120,7 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         peak = np.abs(up).max(axis=1, keepdims=True)
         up = up / np.where(peak > 0, peak, 1.0)
         filters = self._mel_filters()
-        mel = self._power_frames(up, bins=filters.shape[1]) @ filters.T
+        mel = one_thread_matmul(self._power_frames(up, bins=filters.shape[1]), filters.T)
         if scale != 1.0:
             mel *= np.float32(scale)
         features = (np.log10(mel * 1e4 + 1.0) / self.log_scale).astype(np.float32)
