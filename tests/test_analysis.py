@@ -176,3 +176,36 @@ def test_model_identity_is_a_name_and_a_version_never_a_path(models) -> None:
     assert len(date) == 10 and date[4] == "-" and len(digest) == 8
     bundled = model_identity(load_detector())
     assert bundled["name"] == "cry-detector" and bundled["version"].count("+") == 1
+
+
+def _analyse_in_child(models, cry, queue) -> None:
+    det, rea = models
+    queue.put(analyse(cry, detector=det, reason=rea).cry_probability)
+
+
+def test_a_forked_child_analyses_too(models, cry) -> None:
+    """The reason model runs on a background thread, which a forked child does not inherit: it makes its own."""
+    import multiprocessing
+
+    det, rea = models
+    here = analyse(cry, detector=det, reason=rea).cry_probability  # the parent's thread exists before the fork
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_analyse_in_child, args=(models, cry, queue))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():  # waiting on a thread that does not exist in the child
+        child.kill()
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == pytest.approx(here)
+
+
+def test_the_same_answer_from_threads_at_once(models, cry) -> None:
+    """Requests served side by side share the background thread and get the answer each gets alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    det, rea = models
+    alone = analyse(cry, detector=det, reason=rea).to_dict()
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: analyse(cry, detector=det, reason=rea).to_dict(), range(8)))
+    assert all(a == alone for a in answers)
