@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -111,14 +112,21 @@ class Int8Encoder:
         self.path = Path(path)
         self.threads = int(threads)
         self._session: tuple[int, Any] | None = None
+        self._lock = threading.Lock()
 
     def embed(self, features: np.ndarray) -> np.ndarray:
+        """Embeddings of ``features``; callable from several threads at once (one ONNX Runtime session)."""
         from ..onnx_runtime import session
 
-        if self._session is None or self._session[0] != os.getpid():
-            self._session = (os.getpid(), session(self.path, threads=self.threads))
-        x = np.ascontiguousarray(features, dtype=np.float32)
-        return self._session[1].run(None, {"input_values": x})[0]
+        with self._lock:
+            if self._session is None or self._session[0] != os.getpid():
+                self._session = (os.getpid(), session(self.path, threads=self.threads))
+            run = self._session[1].run
+        return run(None, {"input_values": np.ascontiguousarray(features, dtype=np.float32)})[0]
 
-    def __getstate__(self) -> dict:  # a session does not pickle: a worker opens its own
+    def __getstate__(self) -> dict:  # a session (or a lock) does not pickle: a worker opens its own
         return {"path": self.path, "threads": self.threads, "_session": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()

@@ -1,0 +1,49 @@
+"""babycry.modeling.background: the second core of an analysis gives the numbers one thread gives."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from babycry.modeling import load_detector
+from babycry.modeling.background import on_both_threads, second_thread, submit
+from babycry.modeling.windows import frame_windows
+
+
+def test_rows_split_over_both_threads_come_back_in_order() -> None:
+    seen: list[str] = []
+
+    def double(a: np.ndarray) -> np.ndarray:
+        seen.append(threading.current_thread().name)
+        return a * 2
+
+    assert on_both_threads(double, np.arange(7)).tolist() == [0, 2, 4, 6, 8, 10, 12]
+    assert len(set(seen)) == 2  # this thread and the background one
+    assert on_both_threads(double, np.arange(1)).tolist() == [0]  # one row: nothing to split
+
+
+def test_the_background_thread_never_waits_on_itself() -> None:
+    """Work submitted from the background thread runs there at once (a one-thread pool would deadlock)."""
+    inner = second_thread().submit(lambda: submit(lambda: on_both_threads(lambda a: a + 1, np.arange(4))).result())
+    assert inner.result(timeout=10).tolist() == [1, 2, 3, 4]
+
+
+def test_an_error_on_the_background_thread_reaches_the_caller() -> None:
+    def fail(a: np.ndarray) -> np.ndarray:
+        raise ValueError("from the second half")
+
+    with pytest.raises(ValueError, match="second half"):
+        on_both_threads(fail, np.arange(4))
+
+
+def test_the_int8_encoder_gives_each_window_its_own_embedding_split_or_whole(cry16k: np.ndarray) -> None:
+    """The bundled detector's encoder splits a recording's windows over two threads: the same bytes as one batch."""
+    detector = load_detector()
+    windows, _ = frame_windows(np.tile(cry16k, 3), sample_rate=16000)
+    features = detector.features(windows)
+    assert len(features) >= 3
+    whole = detector.int8_encoder.embed(features)
+    np.testing.assert_array_equal(on_both_threads(detector.int8_encoder.embed, features), whole)
+    np.testing.assert_array_equal(detector.window_outputs(features), whole.astype(np.float64))
