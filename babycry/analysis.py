@@ -234,7 +234,10 @@ def analyse_batch(
     """:func:`analyse` several recordings at once: the windows of all of them go through each model together.
 
     Each result equals ``analyse`` of that recording alone (up to float rounding in the batched model);
-    this is the throughput path (a batch of clips in one forward pass per model).
+    this is the throughput path (a batch of clips in one forward pass per model).  Both use the machine's second
+    core coarsely: the reason model runs on the process's background thread while the detector runs on the calling
+    one, and the detector's int8 encoder splits its windows over both (:mod:`babycry.modeling.background`); every
+    model itself runs on one thread.  Safe to call from several threads at once.
 
     Parameters
     ----------
