@@ -45,15 +45,19 @@ def second_thread() -> ThreadPoolExecutor:
 
 
 def submit(fn: Callable, *args: object) -> Future:
-    """``fn(*args)`` on the background thread, or at once when called from it (it never waits on itself)."""
-    if _in_second_thread():
-        done: Future = Future()
+    """``fn(*args)`` on the background thread; at once on this one when called from it (it never waits on
+    itself) or when no work can be scheduled there (the interpreter shutting down, no thread to start)."""
+    if not _in_second_thread():
         try:
-            done.set_result(fn(*args))
-        except BaseException as error:  # noqa: BLE001 - delivered by .result(), as the executor would
-            done.set_exception(error)
-        return done
-    return second_thread().submit(fn, *args)
+            return second_thread().submit(fn, *args)
+        except RuntimeError:
+            pass
+    done: Future = Future()
+    try:
+        done.set_result(fn(*args))
+    except BaseException as error:  # noqa: BLE001 - delivered by .result(), as the executor would
+        done.set_exception(error)
+    return done
 
 
 def on_both_threads(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
@@ -68,5 +72,5 @@ def on_both_threads(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np
     if len(x) < 2 or _in_second_thread():
         return fn(x)
     half = len(x) // 2
-    rest = second_thread().submit(fn, x[half:])
+    rest = submit(fn, x[half:])
     return np.concatenate([fn(x[:half]), rest.result()], axis=0)

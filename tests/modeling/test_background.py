@@ -47,3 +47,16 @@ def test_the_int8_encoder_gives_each_window_its_own_embedding_split_or_whole(cry
     whole = detector.int8_encoder.embed(features)
     np.testing.assert_array_equal(on_both_threads(detector.int8_encoder.embed, features), whole)
     np.testing.assert_array_equal(detector.window_outputs(features), whole.astype(np.float64))
+
+
+def test_work_still_runs_when_the_background_thread_is_gone() -> None:
+    """After the executor shuts down (as at interpreter exit) the work runs on the calling thread instead."""
+    from babycry.modeling import background
+
+    second_thread().shutdown()
+    try:
+        assert on_both_threads(lambda a: a + 1, np.arange(4)).tolist() == [1, 2, 3, 4]
+        assert submit(sum, [1, 2]).result() == 3
+    finally:
+        background._EXECUTOR = None  # the next call makes a fresh one
+    assert second_thread().submit(sum, [2, 3]).result() == 5
