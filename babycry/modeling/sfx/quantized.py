@@ -13,6 +13,7 @@ weights, uint8 activations, MinMax ranges on calibration windows of real audio).
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 import threading
@@ -76,8 +77,6 @@ def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathL
 
         def get_next(self) -> dict | None:
             return next(self._batches, None)
-
-    import copy
 
     float_encoder = copy.deepcopy(encoder).float().eval()
     with tempfile.TemporaryDirectory() as tmp:
