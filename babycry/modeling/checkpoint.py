@@ -18,7 +18,7 @@ from ..config import DETECTOR_LABELS, REASONS
 from ..errors import InvalidParameterError, ModelLoadError
 from ..hub import is_hub_id, local_folder, optional_file, read_json
 from .config import SFX_MODEL_TYPE
-from .onnx_runtime import ONNX_DIR, ONNX_FILE, _have_onnxruntime, made_for_these_weights, onnx_available
+from .onnx_runtime import ONNX_DIR, ONNX_FILE, have_onnxruntime, made_for_these_weights, onnx_available
 from .predictor import CryModel
 
 __all__ = ["DEFAULT_DETECTOR_DIR", "DEFAULT_REASON_DIR", "METRICS_FILE", "RUNTIMES", "load_model", "load_detector",
@@ -172,7 +172,7 @@ def _int8_encoder(model_id: str) -> Any:
     if local is not None and not made_for_these_weights(local, INT8_INFO):
         raise ModelLoadError(f"The int8 encoder graph of {model_id!r} ({INT8_FILE}) was made for other weights: "
                              "retrain the checkpoint or remove the graph.")
-    if not _have_onnxruntime():
+    if not have_onnxruntime():
         raise ModelLoadError(f"The model at {model_id!r} answers with an int8 encoder graph, which needs "
                              "onnxruntime: pip install onnxruntime.")
     return Int8Encoder(graph)

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ONNX_DIR", "ONNX_FILE", "ONNX_INFO", "OnnxModel", "made_for_these_weights", "onnx_available", "session",
-           "weights_digest"]
+__all__ = ["ONNX_DIR", "ONNX_FILE", "ONNX_INFO", "OnnxModel", "have_onnxruntime", "made_for_these_weights",
+           "onnx_available", "session", "weights_digest"]
 
 #: Where an exported checkpoint keeps its graph, beside its transformers files.
 ONNX_DIR = "onnx"
@@ -29,7 +29,14 @@ ONNX_INFO = "onnx.json"
 
 
 @functools.lru_cache(maxsize=1)
-def _have_onnxruntime() -> bool:
+def have_onnxruntime() -> bool:
+    """Whether ``onnxruntime`` (an optional dependency: ONNX serving and int8 encoder graphs) is installed.
+
+    Examples
+    --------
+    >>> isinstance(have_onnxruntime(), bool)
+    True
+    """
     try:
         import onnxruntime  # noqa: F401
     except ImportError:
@@ -59,7 +66,7 @@ def onnx_available(folder: str | os.PathLike | None) -> bool:
     >>> onnx_available("/no/such/folder")
     False
     """
-    if folder is None or not (Path(folder) / ONNX_DIR / ONNX_FILE).is_file() or not _have_onnxruntime():
+    if folder is None or not (Path(folder) / ONNX_DIR / ONNX_FILE).is_file() or not have_onnxruntime():
         return False
     return made_for_these_weights(folder, f"{ONNX_DIR}/{ONNX_INFO}")
 
