@@ -2,9 +2,10 @@
 
 The bundled detector's head was trained on the embeddings of its int8 encoder graph (``encoder_precision="int8"``),
 and the app serves that graph (``CryModel.precision="auto"``). This script takes up to ``--per-category`` clips of
-every detector category of a data folder (a fixed random choice), runs the detector on each whole recording in the
-format it was trained in and in the float formats (float32; bfloat16 too on a CPU with AMX tiles, where it is
-fast), and prints and writes (``benchmarks/results/detector_precision.json``), per other format:
+every detector category of a data folder (a fixed random choice among the clips the app accepts), runs the
+detector on each whole recording in the format it was trained in and in the float formats (float32; bfloat16 too
+on a CPU with AMX tiles, where it is fast), and prints and writes (``benchmarks/results/detector_precision.json``),
+per other format:
 
 * the calibrated P(cry) difference per recording (median, 99th percentile, max),
 * how many verdicts change (cry / unsure / not a cry, with the checkpoint's unsure band), per category,
@@ -56,20 +57,26 @@ def main() -> None:
     models = {p: dataclasses.replace(base, precision=p) for p in formats}
     table = load_task(args.data, task="detector").table
     rng = np.random.default_rng(args.seed)
-    picked = []
+    # per category, the first clips of a fixed random order that the app accepts (most speech clips are spoken
+    # digits shorter than its 1 s minimum: sampling before loading kept 1 of 60)
+    audios: dict[int, object] = {}
     for _, rows in table.groupby("category"):
-        picked += list(rng.choice(rows.index.to_numpy(), size=min(args.per_category, len(rows)), replace=False))
-    rows = table.loc[sorted(picked)]
+        taken = 0
+        for index in rng.permutation(rows.index.to_numpy()):
+            if taken == args.per_category:
+                break
+            try:
+                audios[index] = load(table.at[index, "path"])
+            except BabyCryError:  # e.g. shorter than the app accepts: not what the app would answer
+                continue
+            taken += 1
+    rows = table.loc[sorted(audios)]
 
     probs: dict[str, list[float]] = {p: [] for p in models}
     seconds: dict[str, float] = {p: 0.0 for p in models}
-    n_windows, kept = 0, []
-    for index, path in zip(rows.index, rows["path"], strict=True):
-        try:
-            audio = load(path)
-        except BabyCryError:  # e.g. shorter than the app accepts: not what the app would answer
-            continue
-        kept.append(index)
+    n_windows = 0
+    for index in rows.index:
+        audio = audios.pop(index)
         windows, spans = frame_windows(audio.samples, sample_rate=audio.sample_rate)
         features = base.features(windows)
         n_windows += len(windows)
@@ -80,7 +87,6 @@ def main() -> None:
             seconds[name] += time.perf_counter() - t
             probs[name].append(float(model.prediction(outputs, spans=spans).probabilities[1]))
 
-    rows = rows.loc[kept]
     cats = rows["category"].to_numpy()
     reference = np.asarray(probs[trained])
     v_ref = np.array([_verdict(base, p) for p in reference])
