@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-fold bench-backgrounds bench-mic pretrain ast-detector compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-probe bench-fit bench-fold bench-backgrounds bench-mic pretrain ast-detector compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ eda: setup
 	$(VENV)/bin/babycry eda --data $(DATA) --json assets/eda/summary.json
 
 # Benchmarks: speed/memory of inference, the app under load, and grouped (+ leaky) cross-validation of both models.
-bench: bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-probe bench-fit bench-backgrounds
+bench: bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-probe bench-fit bench-backgrounds
 
 # analyse() on a 7 s clip vs an AST-base-sized model, a 60 s recording, 64 clips batched, RSS (~3-5 min);
 # benchmarks/results/inference_speed.json, quoted in docs/performance.md.
@@ -97,6 +97,9 @@ bench-cv: setup
 # Where the bundled detector's out-of-fold errors fall, per source and per recording channel (seconds).
 bench-sources: setup
 	$(PY) benchmarks/detector_sources.py --data $(DATA)
+
+bench-buzz: setup
+	$(PY) benchmarks/detector_buzz.py --data $(DATA)
 
 # Cries through the browser's microphone, with and without its voice processing (~2 min; needs chromium).
 bench-mic: setup

@@ -32,8 +32,9 @@ class BackgroundNoiseAugmentation(Augmentation):
 
     The noise is what training mixes cries with: with a data folder, 60% of the time a stretch of one of its
     recorded ``noise`` clips (ESC-50 household and street sounds), otherwise generated white, pink or brown
-    noise or mains hum. Options: ``noise`` (a :class:`NoiseBank`) or ``data_dir`` (a folder with a
-    ``manifest.csv``, whose noise clips are decoded once per process).
+    noise, mains hum or a motor-like buzz (:func:`~babycry.augment.noise.coloured_noise`). Options: ``noise`` (a
+    :class:`NoiseBank`) or ``data_dir`` (a folder with a ``manifest.csv``, whose noise clips are decoded once per
+    process).
 
     Examples
     --------

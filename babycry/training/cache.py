@@ -42,7 +42,7 @@ __all__ = ["FeatureCache", "cache_key", "build_cache", "clean_windows", "train_o
 logger = logging.getLogger(__name__)
 
 # Bump when the way windows are made changes without a recipe change.
-_CACHE_VERSION = 14
+_CACHE_VERSION = 15
 
 
 @dataclass

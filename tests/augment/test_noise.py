@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from babycry.augment import NoiseBank, coloured_noise, mix_at_snr
+from babycry.augment import NOISE_KINDS, NoiseBank, coloured_noise, mix_at_snr
+from babycry.errors import InvalidParameterError
 from babycry.preprocess import rms_dbfs
 
 
@@ -15,6 +16,38 @@ def test_coloured_noise_is_seeded() -> None:
     a = coloured_noise(4000, np.random.default_rng(1), sample_rate=16000)
     np.testing.assert_array_equal(a, coloured_noise(4000, np.random.default_rng(1), sample_rate=16000))
     assert a.dtype == np.float32 and np.isfinite(a).all()
+
+
+def test_kind_drawn_from_the_generator_is_the_named_kind() -> None:
+    # kind=None draws the kind first, then generates it from the same stream: what training mixes in
+    kinds = set()
+    for seed in range(60):
+        drawn = np.random.default_rng(seed)
+        kind = str(drawn.choice(list(NOISE_KINDS)))
+        kinds.add(kind)
+        np.testing.assert_array_equal(coloured_noise(800, np.random.default_rng(seed), sample_rate=16000),
+                                      coloured_noise(800, drawn, sample_rate=16000, kind=kind))
+    assert kinds == set(NOISE_KINDS)
+
+
+def test_buzz_has_harmonics_through_the_cry_band() -> None:
+    # a motor or ground-loop buzz: harmonic lines well above the mains hum's 420 Hz, up to the 3.6 kHz band edge
+    sr = 16000
+    x = coloured_noise(sr, np.random.default_rng(3), sample_rate=sr, kind="buzz")
+    power = np.abs(np.fft.rfft(x)) ** 2
+    freqs = np.fft.rfftfreq(x.size, 1 / sr)
+    f0 = freqs[1:][np.argmax(power[1:])]
+    assert 50.0 <= f0 <= 300.0
+    lines = freqs[power > 1e-3 * power.max()]
+    assert lines.max() > 2000.0 and lines.max() <= 4000.0
+    hum = coloured_noise(sr, np.random.default_rng(3), sample_rate=sr, kind="hum")
+    hum_power = np.abs(np.fft.rfft(hum)) ** 2
+    assert freqs[hum_power > 1e-3 * hum_power.max()].max() < 450.0
+
+
+def test_unknown_kind_is_a_clear_error() -> None:
+    with pytest.raises(InvalidParameterError, match="buzz"):
+        coloured_noise(100, np.random.default_rng(0), sample_rate=16000, kind="thunder")
 
 
 @pytest.mark.parametrize("snr", [-5.0, 0.0, 25.0])
