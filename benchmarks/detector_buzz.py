@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from babycry.audio import load
-from babycry.augment.noise import mix_at_snr
+from babycry.augment.noise import harmonics, mix_at_snr
 from babycry.data import default_data_dir, load_task
 from babycry.errors import BabyCryError
 from babycry.modeling import load_detector
@@ -40,10 +40,8 @@ NOT_CRY = ("laugh", "adult_laugh", "noise", "background", "cough")
 
 def buzz(n: int, *, sample_rate: int, f0: float, seed: int) -> np.ndarray:
     """A steady buzz: harmonics of ``f0`` up to 3.6 kHz at ``1/k`` amplitude, random phases."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(n) / sample_rate
-    return sum(np.sin(2 * np.pi * f0 * k * t + rng.uniform(0, 2 * np.pi)) / k
-               for k in range(1, int(3600 // f0) + 1)).astype(np.float32)
+    phases = np.random.default_rng(seed).uniform(0, 2 * np.pi, size=int(3600 // f0))
+    return harmonics(n, sample_rate=sample_rate, f0=f0, slope=1.0, phases=phases).astype(np.float32)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ import numpy as np
 from ..config import AudioConfig
 from ..errors import InvalidParameterError
 
-__all__ = ["NOISE_KINDS", "coloured_noise", "mix_at_snr", "NoiseBank"]
+__all__ = ["NOISE_KINDS", "coloured_noise", "harmonics", "mix_at_snr", "NoiseBank"]
 
 #: What :func:`coloured_noise` draws from.
 NOISE_KINDS: tuple[str, ...] = ("white", "pink", "brown", "hum", "buzz")
@@ -60,10 +60,9 @@ def coloured_noise(n: int, rng: np.random.Generator, *, sample_rate: int, kind: 
     elif kind not in NOISE_KINDS:
         raise InvalidParameterError(f"Unknown noise kind {kind!r}: choose one of {', '.join(NOISE_KINDS)}.")
     if kind == "buzz":
-        t = np.arange(n) / sample_rate
         f0, slope = rng.uniform(50.0, 300.0), rng.uniform(0.5, 1.5)
         top = min(4000.0, sample_rate / 2 - 1.0)
-        x = sum(np.sin(2 * np.pi * f0 * k * t + rng.uniform(0, 6.3)) / k**slope for k in range(1, int(top // f0) + 1))
+        x = harmonics(n, sample_rate=sample_rate, f0=f0, slope=slope, phases=rng.uniform(0, 6.3, size=int(top // f0)))
         return (x + 0.05 * rng.normal(size=n)).astype(np.float32)
     if kind == "hum":
         t = np.arange(n) / sample_rate
@@ -77,6 +76,22 @@ def coloured_noise(n: int, rng: np.random.Generator, *, sample_rate: int, kind: 
     f = np.arange(spec.size) + 1.0
     spec /= np.sqrt(f) if kind == "pink" else f
     return np.fft.irfft(spec, n=n).astype(np.float32)
+
+
+def harmonics(n: int, *, sample_rate: int, f0: float, slope: float, phases: np.ndarray) -> np.ndarray:
+    """A steady harmonic tone: ``sum_k sin(2 pi f0 k t + phases[k-1]) / k**slope`` for ``k = 1 .. len(phases)``.
+
+    The buzz of :func:`coloured_noise` (``f0`` and ``slope`` drawn) and the fixed buzzes that
+    ``benchmarks/detector_buzz.py`` mixes under cries.
+
+    Examples
+    --------
+    >>> x = harmonics(16000, sample_rate=16000, f0=100.0, slope=1.0, phases=np.zeros(3))
+    >>> x.shape, round(float(np.abs(np.fft.rfft(x))[300] / np.abs(np.fft.rfft(x))[100]), 3)
+    ((16000,), 0.333)
+    """
+    t = np.arange(n) / sample_rate
+    return sum(np.sin(2 * np.pi * f0 * k * t + phase) / k**slope for k, phase in enumerate(phases, start=1))
 
 
 def mix_at_snr(signal: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
