@@ -112,8 +112,12 @@ def _is_sfx(recipe: dict[str, Any]) -> bool:
 def _bands(model: dict[str, Any]) -> str:
     """The encoder's input bands in words (a recipe saved before ``input_bands`` read every band)."""
     kept = model.get("input_bands", model["n_mels"])
-    return (f"{model['n_mels']} mel bands" if kept == model["n_mels"] else
-            f"the lowest {kept} of {model['n_mels']} mel bands (the rest hold no signal)")
+    bands = (f"{model['n_mels']} mel bands" if kept == model["n_mels"] else
+             f"the lowest {kept} of {model['n_mels']} mel bands (the rest hold no signal)")
+    scale = float(model.get("frequency_scale", 1.0))
+    if scale != 1.0:  # its mel filters laid over scale * f: the window heard that many times higher in pitch
+        bands += f", laid over {scale:g} times each frequency (the window heard {scale:g} times higher in pitch)"
+    return bands
 
 
 def _embedding(model: dict[str, Any]) -> str:

@@ -85,7 +85,8 @@ def build_feature_extractor(*, model_config: ModelConfig | SfxModelConfig = Mode
                                    n_fft=model_config.n_fft, hop_length=model_config.hop_length,
                                    n_mels=model_config.n_mels, log_scale=model_config.log_scale,
                                    input_bands=model_config.input_bands,
-                                   stft_at_sampling_rate=model_config.stft_at_sampling_rate)
+                                   stft_at_sampling_rate=model_config.stft_at_sampling_rate,
+                                   frequency_scale=model_config.frequency_scale)
     from transformers import ASTFeatureExtractor
 
     return ASTFeatureExtractor(

@@ -90,6 +90,10 @@ class SfxModelConfig:
         instead of resampling each window to 44.1 kHz first: the same features within ~0.08 on band-limited noise,
         about a quarter of the cost (the resampling and 2048-point FFTs were most of the detector's feature time).
         False: resampled (checkpoints before; docs/performance.md).
+    frequency_scale : float
+        The encoder hears each window this many times higher in pitch, at the same time resolution (its mel
+        filters laid over ``frequency_scale · f``; :class:`~babycry.modeling.sfx.SfxFeatureExtractor`); raise
+        ``input_bands`` with it to keep the whole band edge (2: 72 bands).  1: as pretrained (checkpoints before).
     encoder_precision : {"auto", "float32", "bfloat16", "int8"}
         Number format of the frozen encoder when the window cache is built: ``"int8"`` embeds every window with
         an int8 graph of the encoder (ONNX Runtime, :mod:`babycry.modeling.sfx.quantized`) that the checkpoint
@@ -109,6 +113,7 @@ class SfxModelConfig:
     n_mels: int = 96
     input_bands: int = 56
     stft_at_sampling_rate: bool = False
+    frequency_scale: float = 1.0
     log_scale: float = 9.457798957824707
     channels: int = 64
     pretrained: str = "aisfx"

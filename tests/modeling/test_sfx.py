@@ -73,6 +73,24 @@ def test_the_bands_left_out_hold_nothing_of_any_model_input() -> None:
         SfxFeatureExtractor(input_bands=97)
 
 
+def test_a_frequency_scale_lays_the_bands_over_a_higher_pitch() -> None:
+    """At scale 2 a 500 Hz tone lands in the band an unscaled 1,000 Hz tone does; the empty lowest filters stay 0."""
+    t = np.arange(48000) / 16000
+    kw = dict(input_bands=72, stft_at_sampling_rate=True)
+
+    def loudest(fe: SfxFeatureExtractor, hz: float) -> int:
+        out = fe(np.sin(2 * np.pi * hz * t)[None, :].astype(np.float32))["input_values"]
+        assert np.isfinite(out).all()
+        return int(out[0, 10:-10].mean(axis=0).argmax())
+
+    scaled, plain = SfxFeatureExtractor(frequency_scale=2.0, **kw), SfxFeatureExtractor(**kw)
+    assert loudest(scaled, 500.0) == loudest(plain, 1000.0) > loudest(plain, 500.0)
+    assert scaled.to_dict()["frequency_scale"] == 2.0 and "frequency_scale" not in plain.to_dict()
+    for bad in (0.0, float("nan"), 100.0):
+        with pytest.raises(InvalidParameterError, match="frequency_scale"):
+            SfxFeatureExtractor(frequency_scale=bad)
+
+
 def test_features_of_a_batch_equal_each_window_alone(cry16k: np.ndarray) -> None:
     fe = SfxFeatureExtractor()
     windows = np.stack([cry16k[:48000], cry16k[48000 - 16000 : 96000 - 16000] * 0.1])

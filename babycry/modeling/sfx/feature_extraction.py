@@ -33,6 +33,13 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
     bounds the difference) at a quarter of the cost: soxr and 2048-point FFTs were most of the detector's
     feature time.
 
+    With ``frequency_scale`` the encoder hears each window that many times higher in pitch, at the same time
+    resolution: its mel filters are laid over ``frequency_scale · f`` instead of ``f``, so with 2 babycry's
+    0-3.6 kHz band spreads over the encoder's first 68 bands instead of 50 (finer frequency detail in the bands
+    it resolves best) and a cry's 400-600 Hz voice sits where the encoder's sound effects had most of theirs.
+    Filters narrower than the STFT's bin spacing (the lowest few, below ~30 Hz of real frequency) catch no bin
+    and stay zero.
+
     Examples
     --------
     >>> fe = SfxFeatureExtractor()
@@ -47,11 +54,14 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
     def __init__(self, *, sampling_rate: int = 16_000, encoder_sampling_rate: int = 44_100, n_fft: int = 2048,
                  hop_length: int = 1024, n_mels: int = 96, log_scale: float = 9.457798957824707,
                  window_seconds: float = 3.0, remove_dc: bool = True, padding_value: float = 0.0,
-                 input_bands: int | None = None, stft_at_sampling_rate: bool = False, **kwargs: Any) -> None:
+                 input_bands: int | None = None, stft_at_sampling_rate: bool = False, frequency_scale: float = 1.0,
+                 **kwargs: Any) -> None:
         kwargs.pop("feature_size", None)  # always the bands returned (present in a saved preprocessor_config.json)
         kept = int(n_mels) if input_bands is None else int(input_bands)
         if not 1 <= kept <= int(n_mels):
             raise InvalidParameterError(f"input_bands must lie in [1, n_mels={n_mels}], got {input_bands!r}.")
+        if not (np.isfinite(frequency_scale) and 0.25 <= float(frequency_scale) <= 8.0):
+            raise InvalidParameterError(f"frequency_scale must lie in [0.25, 8], got {frequency_scale!r}.")
         super().__init__(feature_size=kept, sampling_rate=sampling_rate, padding_value=padding_value, **kwargs)
         self.encoder_sampling_rate = int(encoder_sampling_rate)
         self.n_fft = int(n_fft)
@@ -62,6 +72,7 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         self.remove_dc = bool(remove_dc)
         self.input_bands = kept
         self.stft_at_sampling_rate = bool(stft_at_sampling_rate)
+        self.frequency_scale = float(frequency_scale)
         self._filters: np.ndarray | None = None
 
     def _frame_sizes(self) -> tuple[int, int, int, int]:
@@ -83,11 +94,12 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
                 warnings.simplefilter("ignore", UserWarning)
                 bank = mel_filter_bank(num_frequency_bins=n_fft // 2 + 1, num_mel_filters=self.n_mels,
                                        min_frequency=0.0, max_frequency=self.encoder_sampling_rate / 2,
-                                       sampling_rate=rate, norm=None, mel_scale="htk").T
+                                       sampling_rate=rate * self.frequency_scale, norm=None, mel_scale="htk").T
             bank = bank[: self.input_bands]  # the bands the encoder reads
             # and only the frequency bins they cover (219 of 1,025 for the lowest 56 bands): the rest weigh zero
             bank = bank[:, : int(np.flatnonzero(bank.any(axis=0)).max()) + 1]
-            self._filters = (bank / bank.sum(axis=1, keepdims=True)).astype(np.float32)
+            area = bank.sum(axis=1, keepdims=True)
+            self._filters = (bank / np.where(area > 0, area, 1.0)).astype(np.float32)
         return self._filters
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,6 +109,8 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
             out.pop("input_bands")
         if not out.get("stft_at_sampling_rate"):  # resampled: as saved before the option
             out.pop("stft_at_sampling_rate", None)
+        if out.get("frequency_scale") == 1.0:  # as saved (and cache-keyed) before the option
+            out.pop("frequency_scale")
         return out
 
     def __call__(self, windows: Any, *, sampling_rate: int | None = None, return_tensors: str | None = None,
