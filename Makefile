@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-probe bench-fit bench-fold bench-backgrounds bench-mic pretrain ast-detector compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-fold bench-backgrounds bench-mic pretrain ast-detector compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -100,6 +100,11 @@ bench-sources: setup
 
 bench-buzz: setup
 	$(PY) benchmarks/detector_buzz.py --data $(DATA)
+
+# The frozen encoder hearing each window 1, 1.5, 2 and 3 times higher in pitch: clip-level grouped CV of a linear
+# read-out (~25 min on one core; embeddings kept in artifacts/zoom_probe); benchmarks/results/detector_zoom_probe.json.
+bench-zoom: setup
+	$(PY) benchmarks/detector_zoom_probe.py --data $(DATA)
 
 # Cries through the browser's microphone, with and without its voice processing (~2 min; needs chromium).
 bench-mic: setup
