@@ -77,7 +77,8 @@ class SfxModelConfig:
         How many of the lowest mel bands the encoder reads: the 56 of 96 whose filters start below 4.4 kHz.  Every
         model input is band-limited to 3.6 kHz (band 50 is the last whose filter starts below it; 56 is the next
         multiple of 8, as the encoder halves frequency three times), so the bands above hold no signal from any
-        source, and leaving them out takes ~40% off the encoder's cost.  96: every band (checkpoints saved before).
+        source, and leaving them out takes ~40% off the encoder's cost.  96: every band (checkpoints saved before);
+        72 at ``frequency_scale`` 2 (the bundled detector).
     block3_stats : bool
         Also summarise the third block's maps (max, mean and standard deviation over time of their mean over
         frequency): 768 more numbers from maps the encoder computes anyway; the bundled detector's ROC AUC rose

@@ -14,6 +14,7 @@ from babycry.modeling import build_feature_extractor, build_model, load_model
 from babycry.modeling.config import SfxModelConfig
 from babycry.modeling.sfx import SfxConfig, SfxFeatureExtractor, SfxForAudioClassification
 from babycry.modeling.sfx.serving import SfxServingModel
+from babycry.training.recipes import SfxDetectorRecipe
 
 TINY = SfxModelConfig(channels=4, pretrained="")
 HAS_AISFX = importlib.util.find_spec("aisfx") is not None
@@ -49,25 +50,28 @@ def test_the_stft_at_the_input_rate_gives_the_resampled_windows_features(cry16k:
     assert "stft_at_sampling_rate" not in SfxFeatureExtractor().to_dict()  # the key checkpoints saved before
 
 
-def test_the_bands_left_out_hold_nothing_of_any_model_input() -> None:
-    # every band whose filter starts below the band edge is read; those above hold only the log floor
+@pytest.mark.parametrize("config", [SfxModelConfig(), SfxDetectorRecipe().model], ids=["as pretrained", "bundled"])
+def test_the_bands_left_out_hold_nothing_of_any_model_input(config: SfxModelConfig) -> None:
+    # every band whose filter starts below the band edge (heard frequency_scale times higher) is read; those above
+    # hold only the log floor
     import librosa
 
     from babycry.config import AudioConfig
     from babycry.modeling.windows import frame_windows
 
-    config, edge = SfxModelConfig(), AudioConfig().band_limit_hz
+    edge = AudioConfig().band_limit_hz * config.frequency_scale
     # band i spans mel points i to i + 2 (HTK scale, 0-22.05 kHz)
     points_hz = librosa.mel_frequencies(n_mels=config.n_mels + 2, fmin=0.0, fmax=22050.0, htk=True)
     lower_edges_hz, upper_edges_hz = points_hz[: config.n_mels], points_hz[2:]
     assert (lower_edges_hz < edge).sum() <= config.input_bands and config.input_bands % 8 == 0
     noise = np.random.default_rng(0).normal(0.0, 0.3, 48000).astype(np.float32)
     windows, _ = frame_windows(noise, sample_rate=16000)  # band-limited as every model input is
-    every = SfxFeatureExtractor()(windows, sampling_rate=16000)["input_values"]
+    every = SfxFeatureExtractor(frequency_scale=config.frequency_scale)(windows, sampling_rate=16000)["input_values"]
     # (the first and last frames straddle the window's own edges: a broadband step in every band); the last band
     # wholly below the edge holds signal
     assert every[:, 1:-1, config.input_bands :].max() < 0.02 < every[..., (upper_edges_hz < edge).sum() - 1].mean()
-    kept = SfxFeatureExtractor(input_bands=config.input_bands)(windows, sampling_rate=16000)["input_values"]
+    kept = SfxFeatureExtractor(input_bands=config.input_bands, frequency_scale=config.frequency_scale)(
+        windows, sampling_rate=16000)["input_values"]
     np.testing.assert_allclose(kept, every[..., : config.input_bands], atol=1e-6)
     with pytest.raises(ValueError, match="input_bands"):
         SfxFeatureExtractor(input_bands=97)
