@@ -60,7 +60,7 @@ eda: setup
 	$(VENV)/bin/babycry eda --data $(DATA) --json assets/eda/summary.json
 
 # Benchmarks: speed/memory of inference, the app under load, and grouped (+ leaky) cross-validation of both models.
-bench: bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-probe bench-fit bench-backgrounds
+bench: bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-backgrounds
 
 # analyse() on a 7 s clip vs an AST-base-sized model, a 60 s recording, 64 clips batched, RSS (~3-5 min);
 # benchmarks/results/inference_speed.json, quoted in docs/performance.md.
