@@ -116,7 +116,8 @@ def _bands(model: dict[str, Any]) -> str:
              f"the lowest {kept} of {model['n_mels']} mel bands (the rest hold no signal)")
     scale = float(model.get("frequency_scale", 1.0))
     if scale != 1.0:  # its mel filters laid over scale * f: the window heard that many times higher in pitch
-        bands += f", laid over {scale:g} times each frequency (the window heard {scale:g} times higher in pitch)"
+        heard = "an octave" if scale == 2.0 else f"{scale:g} times"
+        bands += f", each laid over {scale:g} times the frequency it reads (the window heard {heard} higher in pitch)"
     return bands
 
 
