@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "detector_buzz.json"))
     args = parser.parse_args()
     detector = load_detector(args.model)
+    cry = detector.labels.index("cry")
     table = load_task(args.data, task="detector").table
     rng = np.random.default_rng(0)
     picked = list(table.index[table["category"] == "cry"])
@@ -76,7 +77,7 @@ def main() -> None:
                         for snr in SNRS_DB for f0 in FUNDAMENTALS_HZ]
                  + [mix_at_snr(x, background, snr) for snr in SNRS_DB])
         for name, y in zip(conditions, mixes, strict=True):
-            p_cry = float(detector.predict(y, sample_rate=clip.sample_rate).probabilities[1])
+            p_cry = float(detector.predict(y, sample_rate=clip.sample_rate).probabilities[cry])
             right.setdefault(category, {}).setdefault(name, []).append((p_cry >= 0.5) == (category == "cry"))
     result = {"model": Path(args.model).name, "threshold": 0.5, "conditions": conditions, "categories": {}}
     for category, by in right.items():

@@ -85,7 +85,7 @@ def main() -> None:
             t = time.perf_counter()
             outputs = model.window_outputs(features)
             seconds[name] += time.perf_counter() - t
-            probs[name].append(float(model.prediction(outputs, spans=spans).probabilities[1]))
+            probs[name].append(float(model.prediction(outputs, spans=spans).probabilities[model.labels.index("cry")]))
 
     cats = rows["category"].to_numpy()
     reference = np.asarray(probs[trained])

@@ -17,6 +17,7 @@ Each scale takes ~6-8 minutes on one core (one process per scale with ``--only``
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -29,10 +30,8 @@ from sklearn.preprocessing import StandardScaler
 
 from babycry.audio import load
 from babycry.data import default_data_dir, grouped_folds, load_task
-from babycry.modeling import frame_windows
-from babycry.modeling.sfx import SfxFeatureExtractor
-from babycry.modeling.sfx.network import SfxEncoder
-from babycry.modeling.sfx.pretrained import load_aisfx_encoder_state
+from babycry.modeling import build_feature_extractor, build_model, frame_windows
+from babycry.training.recipes import SfxDetectorRecipe
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the lowest bands that hold babycry's 0-3.6 kHz at each scale (a multiple of 8, as the encoder halves three times)
@@ -50,12 +49,12 @@ def subset(table, *, per_category: int = 300, seed: int = 0) -> np.ndarray:
 
 
 def embed(table, rows: np.ndarray, *, scale: float) -> np.ndarray:
-    """Each clip's pooled (mean, max) window embeddings through the pretrained encoder at ``scale``."""
+    """Each clip's pooled (mean, max) window embeddings through the pretrained encoder at ``scale``: the bundled
+    detector's feature and encoder settings (float32), only the scale and the bands it needs changed."""
     torch.set_num_threads(1)
-    fe = SfxFeatureExtractor(stft_at_sampling_rate=True, input_bands=BANDS[scale], frequency_scale=scale)
-    encoder = SfxEncoder(64, block3_stats=True, block2_stats=True)
-    encoder.load_state_dict(load_aisfx_encoder_state())
-    encoder.eval()
+    config = dataclasses.replace(SfxDetectorRecipe().model, frequency_scale=scale, input_bands=BANDS[scale])
+    fe = build_feature_extractor(model_config=config)
+    encoder = build_model(task="detector", model_config=config).encoder
     out, start = [], time.time()
     for k, i in enumerate(rows):
         audio = load(table.path.values[i], validate_audio=False)
