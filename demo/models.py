@@ -37,6 +37,8 @@ __all__ = ["Models", "AnalysisFailed", "UNAVAILABLE"]
 #: How long a request waits for the worker before it is told to try again (the models load in seconds; an
 #: analysis of the longest recording takes well under a second).
 WAIT_S = 120.0
+#: How long closing the app waits for the worker to finish the request it is on before stopping it.
+CLOSE_S = 10.0
 
 
 #: What the page says when the checkpoints cannot be loaded (the reason, which names server paths, is logged).
@@ -226,12 +228,23 @@ class Models:
                 self._loaded = (load_detector(self.path("detector")), load_reason(self.path("reason")))
             return self._loaded
 
-    def close(self) -> None:
-        """Stop the worker process (if any)."""
+    def close(self, timeout: float = CLOSE_S) -> None:
+        """Stop the worker process (if any), waiting at most ``timeout`` seconds for it to finish its request."""
         with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool, self._ready = None, None
+            pool, self._pool, self._ready = self._pool, None, None
+        if pool is None:
+            return
+        # Wait for the executor's manager thread: left running, it closes its wake-up pipe while the interpreter's
+        # exit hook writes to it (Python 3.11 checks and writes without a lock), which prints an OSError traceback.
+        closing = threading.Thread(target=pool.shutdown, kwargs={"wait": True, "cancel_futures": True},
+                                   name="babycry-close", daemon=True)
+        closing.start()
+        closing.join(timeout)
+        if closing.is_alive():  # a request that will not finish: stop the worker, so the shutdown completes
+            logger.error("the analysis worker did not stop within %.0f s; terminating it", timeout)
+            for worker in list((pool._processes or {}).values()):  # noqa: SLF001 - the executor has no public kill
+                worker.terminate()
+            closing.join(timeout)
 
     # ---- answering -----------------------------------------------------------------------------------------
     def analyse(self, audio: Any) -> dict[str, Any]:

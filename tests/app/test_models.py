@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 
 import pytest
@@ -62,6 +64,29 @@ def test_missing_checkpoints_in_the_worker(tmp_path, audio_files):
         assert str(tmp_path) not in str(err.value)
     finally:
         broken.close()
+
+
+def test_close_waits_for_the_worker_and_its_threads(tiny_models):
+    # Closing without waiting left the executor's manager thread to race the interpreter's exit hook, which printed
+    # "OSError: Bad file descriptor" when the app stopped (seen once in CI). After close nothing of it is left.
+    threads, children = set(threading.enumerate()), set(multiprocessing.active_children())
+    m = Models(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir, worker=True)
+    m.start()
+    assert m.load_error() is None and set(multiprocessing.active_children()) - children
+    m.close()
+    assert set(threading.enumerate()) <= threads and set(multiprocessing.active_children()) <= children
+
+
+def test_close_stops_a_worker_that_will_not_finish(tiny_models, worker_models, audio_files):
+    children = set(multiprocessing.active_children())
+    m = Models(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir, worker=True)
+    m.start()
+    assert m.load_error() is None
+    m._pool.submit(time.sleep, 60)  # noqa: SLF001 - a request that outlasts the close bound
+    start = time.perf_counter()
+    m.close(timeout=1.0)
+    assert time.perf_counter() - start < 10 and set(multiprocessing.active_children()) <= children
+    assert worker_models.analyse(load(audio_files["cry"]))["seconds_analysed"] > 0  # another worker is untouched
 
 
 def test_json_files_are_read_without_loading_a_model(tiny_models, tmp_path):
