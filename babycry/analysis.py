@@ -280,24 +280,29 @@ def analyse_batch(
     else:
         reason_job = submit(lambda: reason.window_outputs(reason.features(windows)))
         det_features = detector.features(windows)
+    # The measures of the sound itself, here: the background thread is still on the reason model, and the detector's
+    # encoder splits its windows over both threads best when both are free (7 s clip: see docs/performance.md).
+    sounds = [(_is_steady(wins, spans, sample_rate=audio.sample_rate, config=steady),
+               describe_sound(audio.samples, sample_rate=audio.sample_rate, config=pattern))
+              for audio, (wins, spans) in zip(audios, framed, strict=True)]
     det_outputs = detector.window_outputs(det_features)
     rea_outputs = reason_job.result()
     results, start = [], 0
-    for audio, (wins, spans) in zip(audios, framed, strict=True):
+    for audio, (wins, spans), (steady_sound, sound) in zip(audios, framed, sounds, strict=True):
         stop = start + len(wins)
         results.append(_answer(
             audio,
             det=detector.prediction(det_outputs[start:stop], spans=spans),
             rea=reason.prediction(rea_outputs[start:stop], spans=spans),
-            steady_sound=_is_steady(wins, spans, sample_rate=audio.sample_rate, config=steady),
-            detector=detector, reason=reason, cry_threshold=cry_threshold, pattern=pattern, digits=digits,
+            steady_sound=steady_sound, sound=sound,
+            detector=detector, reason=reason, cry_threshold=cry_threshold, digits=digits,
         ))
         start = stop
     return results
 
 
-def _answer(audio: Audio, *, det: Prediction, rea: Prediction, steady_sound: bool, detector: CryModel,
-            reason: CryModel, cry_threshold: float, pattern: PatternConfig, digits: int) -> Analysis:
+def _answer(audio: Audio, *, det: Prediction, rea: Prediction, steady_sound: bool, sound: SoundPattern,
+            detector: CryModel, reason: CryModel, cry_threshold: float, digits: int) -> Analysis:
     """One recording's :class:`Analysis` from both models' predictions."""
     cry_index = detector.labels.index("cry")
     cry_p = float(det.probabilities[cry_index])
@@ -327,7 +332,7 @@ def _answer(audio: Audio, *, det: Prediction, rea: Prediction, steady_sound: boo
         cry_unsure=bool(detector.is_cry_unsure(cry_p) and not steady_sound),
         reasons_balanced=reasons_balanced,
         reason_quality=reason_quality(reason),
-        sound=describe_sound(audio.samples, sample_rate=audio.sample_rate, config=pattern),
+        sound=sound,
         models={"detector": model_identity(detector), "reason": model_identity(reason)},
     )
 
