@@ -101,10 +101,11 @@ bench-sources: setup
 bench-buzz: setup
 	$(PY) benchmarks/detector_buzz.py --data $(DATA)
 
-# The frozen encoder hearing each window 1, 1.5, 2 and 3 times higher in pitch: clip-level grouped CV of a linear
+# The frozen encoder hearing each window 1, 1.5, 2 and 3 times higher in pitch (and whole clips in one pass, two scales
+# side by side): clip-level grouped CV of a linear
 # read-out (~25 min on one core; embeddings kept in artifacts/zoom_probe); benchmarks/results/detector_zoom_probe.json.
 bench-zoom: setup
-	$(PY) benchmarks/detector_zoom_probe.py --data $(DATA)
+	$(PY) benchmarks/detector_zoom_probe.py --data $(DATA) --one-pass 1,2,3 --combine 1+2,2+3
 
 # Cries through the browser's microphone, with and without its voice processing (~2 min; needs chromium).
 bench-mic: setup

@@ -9,9 +9,12 @@ max; a category-balanced logistic regression (C = 0.01) on grouped 5-fold CV (se
 subsampled to 300 clips each (both are rejected ≥ 0.99 by every variant; the encoder's cost is the probe's).
 
     python benchmarks/detector_zoom_probe.py [--data DIR] [--scales 1,1.5,2,3] [--cache DIR]
+        [--one-pass 1,2,3] [--combine 1+2,2+3]
 
-Each scale takes ~6-8 minutes on one core (one process per scale with ``--only``); embeddings are kept in
-``--cache`` so the evaluation reruns in seconds. Writes ``benchmarks/results/detector_zoom_probe.json``.
+Each scale takes ~6-8 minutes on one core (one process per scale with ``--only``), in one pass ~4; embeddings
+are kept in ``--cache`` so the evaluation reruns in seconds.  ``--one-pass``: the same scales with each clip heard
+by the encoder at once rather than in overlapping 3 s windows (what would cut the detector's cost per recording,
+docs/performance.md); ``--combine``: two scales' embeddings side by side. Writes ``benchmarks/results/detector_zoom_probe.json``.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
 from babycry.audio import load
+from babycry.config import AudioConfig, WindowConfig
 from babycry.data import default_data_dir, grouped_folds, load_task
 from babycry.modeling import build_feature_extractor, build_model, frame_windows
+from babycry.preprocess import band_limit
 from babycry.training.recipes import SfxDetectorRecipe
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,20 +53,29 @@ def subset(table, *, per_category: int = 300, seed: int = 0) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
-def embed(table, rows: np.ndarray, *, scale: float) -> np.ndarray:
+def embed(table, rows: np.ndarray, *, scale: float, one_pass: bool = False) -> np.ndarray:
     """Each clip's pooled (mean, max) window embeddings through the pretrained encoder at ``scale``: the bundled
-    detector's feature and encoder settings (float32), only the scale and the bands it needs changed."""
+    detector's feature and encoder settings (float32), only the scale and the bands it needs changed.
+
+    With ``one_pass`` the encoder hears the whole band-limited clip at once (zero-padded to one window when
+    shorter) and its embedding, the same statistics over the whole clip's maps, is the clip's: no overlapping
+    windows, each second convolved once."""
     torch.set_num_threads(1)
     config = dataclasses.replace(SfxDetectorRecipe().model, frequency_scale=scale, input_bands=BANDS[scale])
     fe = build_feature_extractor(model_config=config)
     encoder = build_model(task="detector", model_config=config).encoder
+    window = int(round(WindowConfig().window_seconds * 16_000))
     out, start = [], time.time()
     for k, i in enumerate(rows):
         audio = load(table.path.values[i], validate_audio=False)
-        windows, _ = frame_windows(audio.samples, sample_rate=audio.sample_rate)
+        if one_pass:
+            clip = band_limit(audio.samples, sample_rate=audio.sample_rate, cutoff_hz=AudioConfig().band_limit_hz)
+            windows = np.pad(clip, (0, max(0, window - clip.size)))[None, :]
+        else:
+            windows, _ = frame_windows(audio.samples, sample_rate=audio.sample_rate)
         with torch.inference_mode():
             e = encoder(torch.as_tensor(fe(windows)["input_values"])).float().numpy()
-        out.append(np.concatenate([e.mean(axis=0), e.max(axis=0)]))
+        out.append(e[0] if one_pass else np.concatenate([e.mean(axis=0), e.max(axis=0)]))
         if k % 500 == 0:
             print(f"scale {scale:g}: {k}/{len(rows)} clips, {time.time() - start:.0f} s", flush=True)
     return np.stack(out)
@@ -101,6 +115,11 @@ def main() -> int:
     p.add_argument("--data", default=str(default_data_dir()))
     p.add_argument("--scales", default="1,1.5,2,3")
     p.add_argument("--only", type=float, default=None, help="embed this one scale into --cache and stop")
+    p.add_argument("--combine", default="",
+                   help="also the embeddings of several scales side by side, e.g. '1+2,2+3' (scales among --scales)")
+    p.add_argument("--one-pass", default="",
+                   help="these scales (e.g. '1,2,3') also with each clip through the encoder at once instead of in "
+                        "windows (with --only: that scale in one pass only)")
     p.add_argument("--cache", default=str(ROOT / "artifacts" / "zoom_probe"))
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "detector_zoom_probe.json"))
     args = p.parse_args()
@@ -111,17 +130,26 @@ def main() -> int:
     scales = [args.only] if args.only is not None else [float(s) for s in args.scales.split(",")]
     embeddings = {}
     for scale in scales:
-        path = cache / f"scale_{scale:g}.npy"
-        if not path.exists():
-            np.save(path, embed(table, rows, scale=scale))
-        embeddings[scale] = np.load(path)
+        one_pass_too = scale in {float(x) for x in filter(None, args.one_pass.split(","))}
+        for one_pass in ((True,) if args.only is not None and one_pass_too else
+                         (False, True) if one_pass_too else (False,)):
+            name = f"scale {scale:g} ({BANDS[scale]} bands)" + (", one pass" if one_pass else "")
+            path = cache / (f"scale_{scale:g}" + ("_one_pass" if one_pass else "") + ".npy")
+            if not path.exists():
+                np.save(path, embed(table, rows, scale=scale, one_pass=one_pass))
+            embeddings[name] = np.load(path)
     if args.only is not None:
         return 0
     probed = table.iloc[rows].reset_index(drop=True)
     report = {"clips": len(rows), "categories": probed.category.value_counts().to_dict(), "variants": {}}
-    for scale, x in embeddings.items():
-        report["variants"][f"scale {scale:g} ({BANDS[scale]} bands)"] = result = evaluate(x, probed)
-        print(f"scale {scale:g}: {json.dumps(result)}", flush=True)
+    windowed = {scale: embeddings[f"scale {scale:g} ({BANDS[scale]} bands)"] for scale in scales}
+    for combo in filter(None, args.combine.split(",")):
+        parts = [float(s) for s in combo.split("+")]
+        name = "scales " + " + ".join(f"{s:g}" for s in parts) + " side by side"
+        embeddings[name] = np.concatenate([windowed[s] for s in parts], axis=1)
+    for name, x in embeddings.items():
+        report["variants"][name] = result = evaluate(x, probed)
+        print(f"{name}: {json.dumps(result)}", flush=True)
     out = Path(args.out)
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {out}")
