@@ -14,7 +14,8 @@ subsampled to 300 clips each (both are rejected ≥ 0.99 by every variant; the e
 Each scale takes ~6-8 minutes on one core (one process per scale with ``--only``), in one pass ~4; embeddings
 are kept in ``--cache`` so the evaluation reruns in seconds.  ``--one-pass``: the same scales with each clip heard
 by the encoder at once rather than in overlapping 3 s windows (what would cut the detector's cost per recording,
-docs/performance.md); ``--combine``: two scales' embeddings side by side. Writes ``benchmarks/results/detector_zoom_probe.json``.
+docs/performance.md); ``--combine``: two scales' embeddings side by side.
+Writes ``benchmarks/results/detector_zoom_probe.json``.
 """
 
 from __future__ import annotations
