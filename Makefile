@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-fold bench-backgrounds bench-mic pretrain ast-detector compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-fold bench-backgrounds bench-mic screenshot pretrain ast-detector compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -107,6 +107,10 @@ bench-buzz: setup
 bench-zoom: setup
 	$(PY) benchmarks/detector_zoom_probe.py --data $(DATA) --one-pass 1,2,3 --combine 1+2,2+3
 
+# The README's screenshot: the Listen tab after the first example, bundled models, laptop size (~30 s; chromium).
+screenshot: setup
+	$(PY) docs/images/screenshot.py
+
 # Cries through the browser's microphone, with and without its voice processing (~2 min; needs chromium).
 bench-mic: setup
 	$(PY) benchmarks/microphone_path.py --data $(DATA)
@@ -149,7 +153,7 @@ bench-backgrounds: setup
 	$(PY) benchmarks/detector_backgrounds.py --data $(DATA)
 
 lint: setup
-	$(VENV)/bin/ruff check babycry demo tests benchmarks app.py
+	$(VENV)/bin/ruff check babycry demo tests benchmarks app.py docs/images/screenshot.py
 
 clean:
 	rm -rf $(VENV) artifacts test-artifacts .pytest_cache
