@@ -23,6 +23,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import signal
@@ -30,7 +31,7 @@ from scipy import signal
 from .errors import BabyCryError, InvalidParameterError
 
 __all__ = ["SynthCry", "synth_cry", "synth_bursts", "synth_tones", "TONE_KINDS", "write_wav", "write_examples",
-           "EXAMPLES"]
+           "EXAMPLES", "NOT_CRY_EXAMPLES"]
 
 
 @dataclass(frozen=True)
@@ -512,9 +513,15 @@ EXAMPLES: dict[str, dict[str, float | int]] = {
     "synth_cry_high_pitch.wav": {"seconds": 5.0, "f0_hz": 650.0, "seed": 11, "f0_swing": 0.35},
 }
 
+#: The bundled example that is not a cry: file name -> keyword arguments of :func:`synth_bursts` (coughs).
+NOT_CRY_EXAMPLES: dict[str, dict[str, Any]] = {
+    "synth_coughs.wav": {"seconds": 5.0, "seed": 2, "n_bursts": (4, 6)},
+}
+
 
 def write_examples(out_dir: str | Path = "assets/examples", *, sample_rate: int = 16_000) -> list[Path]:
-    """(Re)write the bundled example cries: 16-bit mono WAVs, reproducible bit for bit.
+    """(Re)write the bundled examples (the cries of :data:`EXAMPLES`, then the coughs of :data:`NOT_CRY_EXAMPLES`):
+    16-bit mono WAVs, reproducible bit for bit.
 
     Parameters
     ----------
@@ -526,13 +533,13 @@ def write_examples(out_dir: str | Path = "assets/examples", *, sample_rate: int 
     Returns
     -------
     list of Path
-        The files written, in :data:`EXAMPLES` order.
+        The files written, in :data:`EXAMPLES` then :data:`NOT_CRY_EXAMPLES` order.
 
     Examples
     --------
     >>> import tempfile
     >>> [p.name for p in write_examples(tempfile.mkdtemp())]
-    ['synth_cry_7s.wav', 'synth_cry_short.wav', 'synth_cry_high_pitch.wav']
+    ['synth_cry_7s.wav', 'synth_cry_short.wav', 'synth_cry_high_pitch.wav', 'synth_coughs.wav']
     """
     out = Path(out_dir)
     try:
@@ -543,4 +550,6 @@ def write_examples(out_dir: str | Path = "assets/examples", *, sample_rate: int 
     for name, kwargs in EXAMPLES.items():
         cry = synth_cry(sample_rate=sample_rate, **kwargs)  # type: ignore[arg-type]
         written.append(write_wav(out / name, cry.samples, sample_rate=sample_rate))
+    for name, kwargs in NOT_CRY_EXAMPLES.items():
+        written.append(write_wav(out / name, synth_bursts(sample_rate=sample_rate, **kwargs), sample_rate=sample_rate))
     return written

@@ -182,8 +182,8 @@ def sweep_leftovers(folder: str | Path, *, max_age_s: float = LIMITS.cache_max_a
 
 
 def example_paths() -> list[str]:
-    """The synthesised example cries bundled in ``assets/examples/`` (WAV), sorted."""
-    return sorted(str(p) for p in EXAMPLES_DIR.glob("*.wav"))
+    """The synthesised examples bundled in ``assets/examples/`` (WAV): the cries, then the sounds that are not."""
+    return sorted((str(p) for p in EXAMPLES_DIR.glob("*.wav")), key=lambda p: ("_cry" not in Path(p).name, p))
 
 
 def build_demo(

@@ -43,6 +43,22 @@ def test_bundled_detector_is_invariant_to_rate_and_level() -> None:
     assert abs(p16[1] - p8[1]) < 0.05 and abs(p16[1] - quiet[1]) < 1e-3
 
 
+@pytest.mark.parametrize("name", ["synth_cry_7s.wav", "synth_cry_short.wav", "synth_cry_high_pitch.wav",
+                                  "synth_coughs.wav"])
+def test_the_app_examples_get_the_answer_their_names_promise(name) -> None:
+    # the Listen tab offers them to show both answers: a cry, and a sound that is not one
+    if not (DEFAULT_DETECTOR_DIR / "config.json").exists():
+        pytest.skip("no bundled detector")
+    from babycry.analysis import analyse
+    from babycry.audio import load
+
+    result = analyse(load(DEFAULT_DETECTOR_DIR.parents[1] / "examples" / name), detector=load_detector(),
+                     reason=load_reason())
+    assert result.is_cry == ("cry" in name)
+    if not result.is_cry:
+        assert not result.cry_unsure  # a plain "not a cry" (the short cry may land in the "maybe" band)
+
+
 def test_bundled_reason_model_loads() -> None:
     if not (DEFAULT_REASON_DIR / "config.json").exists():
         pytest.skip("no bundled reason model")

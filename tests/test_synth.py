@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 
 from babycry.errors import BabyCryError, InvalidParameterError
-from babycry.synth import EXAMPLES, SynthCry, synth_cry, write_examples, write_wav
+from babycry.synth import EXAMPLES, NOT_CRY_EXAMPLES, SynthCry, synth_cry, write_examples, write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,7 +125,7 @@ def test_write_wav_formats_and_errors(tmp_path: Path) -> None:
 
 def test_bundled_examples_are_reproducible(tmp_path: Path) -> None:
     written = write_examples(tmp_path)
-    assert [p.name for p in written] == list(EXAMPLES)
+    assert [p.name for p in written] == list(EXAMPLES) + list(NOT_CRY_EXAMPLES)
     for path in written:
         info = sf.info(str(path))
         assert info.samplerate == 16000 and info.channels == 1 and info.subtype == "PCM_16"

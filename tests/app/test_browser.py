@@ -176,6 +176,17 @@ def test_an_example_click_shows_its_answer_in_view(browser, app_url, artifacts, 
     context.close()
 
 
+def test_the_coughs_example_shows_a_not_a_cry_answer(browser, bundled_app_url):
+    # the examples show both answers: the bundled detector hears the synthesised coughs as not a cry
+    context, page = _open(browser, bundled_app_url, viewport=PHONE)
+    labels = page.inner_text("#examples")
+    assert labels.index("synthesised cry 7s") < labels.index("synthesised coughs")  # the cries come first
+    page.locator("#examples").get_by_text("synthesised coughs").click()
+    _wait_answer(page)
+    assert "doesn't sound like a baby crying" in page.inner_text("#verdict h2")
+    context.close()
+
+
 def test_no_stale_answer_after_clear_a_new_file_or_a_rejected_file(browser, app_url, audio_files):
     context, page = _open(browser, app_url)
     _upload(page, audio_files["cry"])

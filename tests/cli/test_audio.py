@@ -113,7 +113,7 @@ def test_synth_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_synth_examples(tmp_path: Path) -> None:
     assert main(["synth", "--examples", str(tmp_path / "ex")]) == 0
     assert sorted(p.name for p in (tmp_path / "ex").iterdir()) == [
-        "synth_cry_7s.wav", "synth_cry_high_pitch.wav", "synth_cry_short.wav"]
+        "synth_coughs.wav", "synth_cry_7s.wav", "synth_cry_high_pitch.wav", "synth_cry_short.wav"]
 
 
 def test_info_on_real_data_file(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
