@@ -9,12 +9,13 @@ max; a category-balanced logistic regression (C = 0.01) on grouped 5-fold CV (se
 subsampled to 300 clips each (both are rejected ≥ 0.99 by every variant; the encoder's cost is the probe's).
 
     python benchmarks/detector_zoom_probe.py [--data DIR] [--scales 1,1.5,2,3] [--cache DIR]
-        [--one-pass 1,2,3] [--combine 1+2,2+3]
+        [--one-pass 1,2,3] [--faster 2] [--combine 1+2,2+3]
 
 Each scale takes ~6-8 minutes on one core (one process per scale with ``--only``), in one pass ~4; embeddings
 are kept in ``--cache`` so the evaluation reruns in seconds.  ``--one-pass``: the same scales with each clip heard
 by the encoder at once rather than in overlapping 3 s windows (what would cut the detector's cost per recording,
-docs/performance.md); ``--combine``: two scales' embeddings side by side.
+docs/performance.md); ``--faster``: the scale's windows also heard that many times faster (frames and hop that
+many times longer: fewer frames to convolve); ``--combine``: two scales' embeddings side by side.
 Writes ``benchmarks/results/detector_zoom_probe.json``.
 """
 
@@ -54,15 +55,19 @@ def subset(table, *, per_category: int = 300, seed: int = 0) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
-def embed(table, rows: np.ndarray, *, scale: float, one_pass: bool = False) -> np.ndarray:
+def embed(table, rows: np.ndarray, *, scale: float, one_pass: bool = False, time_scale: float = 1.0) -> np.ndarray:
     """Each clip's pooled (mean, max) window embeddings through the pretrained encoder at ``scale``: the bundled
     detector's feature and encoder settings (float32), only the scale and the bands it needs changed.
 
     With ``one_pass`` the encoder hears the whole band-limited clip at once (zero-padded to one window when
     shorter) and its embedding, the same statistics over the whole clip's maps, is the clip's: no overlapping
-    windows, each second convolved once."""
+    windows, each second convolved once.  With ``time_scale`` the encoder's frames and hop are that many times
+    longer: the window heard that many times faster (with ``scale`` equal to it, as a tape played at that speed),
+    in that many times fewer frames."""
     torch.set_num_threads(1)
-    config = dataclasses.replace(SfxDetectorRecipe().model, frequency_scale=scale, input_bands=BANDS[scale])
+    model = SfxDetectorRecipe().model
+    config = dataclasses.replace(model, frequency_scale=scale, input_bands=BANDS[scale],
+                                 n_fft=round(model.n_fft * time_scale), hop_length=round(model.hop_length * time_scale))
     fe = build_feature_extractor(model_config=config)
     encoder = build_model(task="detector", model_config=config).encoder
     window = int(round(WindowConfig().window_seconds * 16_000))
@@ -116,6 +121,8 @@ def main() -> int:
     p.add_argument("--data", default=str(default_data_dir()))
     p.add_argument("--scales", default="1,1.5,2,3")
     p.add_argument("--only", type=float, default=None, help="embed this one scale into --cache and stop")
+    p.add_argument("--faster", default="",
+                   help="these scales (e.g. '2') also heard that many times faster: frames and hop that much longer")
     p.add_argument("--combine", default="",
                    help="also the embeddings of several scales side by side, e.g. '1+2,2+3' (scales among --scales)")
     p.add_argument("--one-pass", default="",
@@ -143,6 +150,11 @@ def main() -> int:
         return 0
     probed = table.iloc[rows].reset_index(drop=True)
     report = {"clips": len(rows), "categories": probed.category.value_counts().to_dict(), "variants": {}}
+    for scale in (float(x) for x in filter(None, args.faster.split(","))):
+        path = cache / f"scale_{scale:g}_faster.npy"
+        if not path.exists():
+            np.save(path, embed(table, rows, scale=scale, time_scale=scale))
+        embeddings[f"scale {scale:g} ({BANDS[scale]} bands), {scale:g} times faster"] = np.load(path)
     windowed = {scale: embeddings[f"scale {scale:g} ({BANDS[scale]} bands)"] for scale in scales}
     for combo in filter(None, args.combine.split(",")):
         parts = [float(s) for s in combo.split("+")]
