@@ -70,12 +70,12 @@ def embed(table, rows: np.ndarray, *, scale: float, one_pass: bool = False, time
                                  n_fft=round(model.n_fft * time_scale), hop_length=round(model.hop_length * time_scale))
     fe = build_feature_extractor(model_config=config)
     encoder = build_model(task="detector", model_config=config).encoder
-    window = int(round(WindowConfig().window_seconds * 16_000))
     out, start = [], time.time()
     for k, i in enumerate(rows):
         audio = load(table.path.values[i], validate_audio=False)
         if one_pass:
             clip = band_limit(audio.samples, sample_rate=audio.sample_rate, cutoff_hz=AudioConfig().band_limit_hz)
+            window = int(round(WindowConfig().window_seconds * audio.sample_rate))
             windows = np.pad(clip, (0, max(0, window - clip.size)))[None, :]
         else:
             windows, _ = frame_windows(audio.samples, sample_rate=audio.sample_rate)
@@ -120,14 +120,15 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=str(default_data_dir()))
     p.add_argument("--scales", default="1,1.5,2,3")
-    p.add_argument("--only", type=float, default=None, help="embed this one scale into --cache and stop")
+    p.add_argument("--only", type=float, default=None,
+                   help="embed this one scale's variants (windowed, and those asked for below) into --cache and stop")
     p.add_argument("--faster", default="",
                    help="these scales (e.g. '2') also heard that many times faster: frames and hop that much longer")
     p.add_argument("--combine", default="",
                    help="also the embeddings of several scales side by side, e.g. '1+2,2+3' (scales among --scales)")
     p.add_argument("--one-pass", default="",
                    help="these scales (e.g. '1,2,3') also with each clip through the encoder at once instead of in "
-                        "windows (with --only: that scale in one pass only)")
+                        "windows")
     p.add_argument("--cache", default=str(ROOT / "artifacts" / "zoom_probe"))
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "detector_zoom_probe.json"))
     args = p.parse_args()
@@ -136,26 +137,27 @@ def main() -> int:
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     scales = [args.only] if args.only is not None else [float(s) for s in args.scales.split(",")]
-    embeddings = {}
+    one_pass, faster = ({float(x) for x in filter(None, arg.split(","))} for arg in (args.one_pass, args.faster))
+    variants = []  # (name, cache file, scale, embed() options): each scale windowed, and the extras asked for
     for scale in scales:
-        one_pass_too = scale in {float(x) for x in filter(None, args.one_pass.split(","))}
-        for one_pass in ((True,) if args.only is not None and one_pass_too else
-                         (False, True) if one_pass_too else (False,)):
-            name = f"scale {scale:g} ({BANDS[scale]} bands)" + (", one pass" if one_pass else "")
-            path = cache / (f"scale_{scale:g}" + ("_one_pass" if one_pass else "") + ".npy")
-            if not path.exists():
-                np.save(path, embed(table, rows, scale=scale, one_pass=one_pass))
-            embeddings[name] = np.load(path)
+        base = f"scale {scale:g} ({BANDS[scale]} bands)"
+        variants.append((base, f"scale_{scale:g}", scale, {}))
+        if scale in one_pass:
+            variants.append((f"{base}, one pass", f"scale_{scale:g}_one_pass", scale, {"one_pass": True}))
+        if scale in faster:
+            variants.append((f"{base}, {scale:g} times faster", f"scale_{scale:g}_faster", scale,
+                             {"time_scale": scale}))
+    embeddings = {}
+    for name, stem, scale, options in variants:
+        path = cache / f"{stem}.npy"
+        if not path.exists():
+            np.save(path, embed(table, rows, scale=scale, **options))
+        embeddings[name] = np.load(path)
     if args.only is not None:
         return 0
     probed = table.iloc[rows].reset_index(drop=True)
     report = {"clips": len(rows), "categories": probed.category.value_counts().to_dict(), "variants": {}}
-    for scale in (float(x) for x in filter(None, args.faster.split(","))):
-        path = cache / f"scale_{scale:g}_faster.npy"
-        if not path.exists():
-            np.save(path, embed(table, rows, scale=scale, time_scale=scale))
-        embeddings[f"scale {scale:g} ({BANDS[scale]} bands), {scale:g} times faster"] = np.load(path)
-    windowed = {scale: embeddings[f"scale {scale:g} ({BANDS[scale]} bands)"] for scale in scales}
+    windowed = {scale: embeddings[name] for name, _, scale, options in variants if not options}
     for combo in filter(None, args.combine.split(",")):
         parts = [float(s) for s in combo.split("+")]
         name = "scales " + " + ".join(f"{s:g}" for s in parts) + " side by side"
