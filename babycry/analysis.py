@@ -24,7 +24,7 @@ from .errors import BabyCryError, InvalidParameterError
 from .features import level_range_db
 from .hub import local_folder, read_json
 from .modeling import CryModel, Prediction, frame_windows
-from .modeling.background import submit
+from .modeling.background import cores_apart, submit
 from .modeling.fbank import same_features
 from .pattern import PatternConfig, SoundPattern, describe_sound
 
@@ -265,6 +265,16 @@ def analyse_batch(
         raise InvalidParameterError(f"cry_threshold must lie in (0, 1), got {cry_threshold!r}.")
     if not audios:
         return []
+    # both threads of the analysis on different cores, also when it arrives at an idle machine (modeling.background)
+    with cores_apart():
+        return _analyse_batch(audios, detector=detector, reason=reason, window=window, audio_config=audio_config,
+                              steady=steady, pattern=pattern, cry_threshold=cry_threshold, digits=digits)
+
+
+def _analyse_batch(audios: Sequence[Audio], *, detector: CryModel, reason: CryModel, window: WindowConfig,
+                   audio_config: AudioConfig, steady: SteadySoundConfig, pattern: PatternConfig,
+                   cry_threshold: float, digits: int) -> list[Analysis]:
+    """:func:`analyse_batch` after its checks."""
     framed = []
     for audio in audios:
         detector.check_rate(audio.sample_rate)

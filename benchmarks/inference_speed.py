@@ -7,7 +7,8 @@ machine's load hits both sides alike (the ratio is what counts on a shared machi
 - end-to-end ``babycry.analyse`` of a 7 s recording: decode (the bundled 7 s WAV, as bytes) -> preprocess ->
   features -> both models -> calibrated result, alone (as the app runs it); vs an AST-base-sized model
   (transformers ``ASTConfig()`` defaults, random weights, ``ASTFeatureExtractor()`` defaults) decoding and
-  classifying the same clip;
+  classifying the same clip; after 0.3 s idle (as a request reaches an idle app) with and without the analysis's
+  two threads kept on different cores;
   vs the pre-issue-17 pipeline (each model framing the recording and running the feature extractor itself,
   the steady-sound rule framing it a third time, eager models);
 - decoding alone: the 7 s WAV (libsndfile) vs the same clip as a browser's WebM/Opus (ffprobe + ffmpeg);
@@ -39,8 +40,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from babycry.analysis import analyse, analyse_batch, is_steady_sound
+from babycry.analysis import _analyse_batch, analyse, analyse_batch, is_steady_sound
 from babycry.audio import Audio, from_array, load
+from babycry.config import CRY_THRESHOLD, AudioConfig, SteadySoundConfig, WindowConfig
 from babycry.modeling import (
     DEFAULT_DETECTOR_DIR,
     DEFAULT_REASON_DIR,
@@ -49,6 +51,7 @@ from babycry.modeling import (
     load_detector,
     load_reason,
 )
+from babycry.pattern import PatternConfig
 from babycry.synth import synth_cry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,8 +73,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(fns: dict[str, Callable[[], object]], *, repeats: int, warmup: int) -> dict[str, dict[str, float]]:
-    """Median/min/max ms of each function over ``repeats`` interleaved runs after ``warmup`` untimed ones."""
+def timed(fns: dict[str, Callable[[], object]], *, repeats: int, warmup: int,
+          pause_s: float = 0.0) -> dict[str, dict[str, float]]:
+    """Median/min/max ms of each function over ``repeats`` interleaved runs after ``warmup`` untimed ones; with
+    ``pause_s``, each timed run comes after that long idle (untimed), as a request to an idle server."""
     for _ in range(warmup):
         for fn in fns.values():
             fn()
@@ -79,6 +84,8 @@ def timed(fns: dict[str, Callable[[], object]], *, repeats: int, warmup: int) ->
     cpu: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            if pause_s:
+                time.sleep(pause_s)
             start, start_cpu = time.perf_counter(), time.process_time()
             fn()
             times[name].append((time.perf_counter() - start) * 1e3)
@@ -165,6 +172,18 @@ def main() -> int:
     alone = report["clip_7s_alone"]["analyse"]
     print(f"7 s clip, end to end, alone: analyse {alone['median_ms']:.1f} ms (CPU {alone['cpu_ms']:.1f} ms)",
           flush=True)
+    # after 0.3 s idle, as a parent's request reaches the app: with the analysis's two threads kept on different
+    # cores (what analyse does) and left where the scheduler wakes them (its body without that: the change's "before")
+    report["clip_7s_after_idle"] = timed(
+        {"analyse": ours_7s,
+         "threads_not_kept_apart": lambda: _analyse_batch([load(blob)], detector=det, reason=rea, window=WindowConfig(),
+                                                          audio_config=AudioConfig(), steady=SteadySoundConfig(),
+                                                          pattern=PatternConfig(), cry_threshold=CRY_THRESHOLD,
+                                                          digits=4)[0]},
+        repeats=args.repeats, warmup=args.warmup, pause_s=0.3)
+    idle = report["clip_7s_after_idle"]
+    print(f"7 s clip after 0.3 s idle: analyse {idle['analyse']['median_ms']:.1f} ms, threads not kept apart "
+          f"{idle['threads_not_kept_apart']['median_ms']:.1f} ms", flush=True)
     report["clip_7s"] = timed({"analyse": ours_7s, "pre_issue_17": lambda: old_pipeline(load(blob), old_det, old_rea)},
                               repeats=args.repeats, warmup=args.warmup)
     report["rss_after_warmup_mb"] = round(rss_mb(), 1)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
 import pytest
 
-from babycry.modeling import load_detector
-from babycry.modeling.background import on_both_threads, second_thread, submit
+from babycry.modeling import background, load_detector
+from babycry.modeling.background import cores_apart, on_both_threads, second_thread, submit
 from babycry.modeling.windows import frame_windows
 
 
@@ -51,8 +52,6 @@ def test_the_int8_encoder_gives_each_window_its_own_embedding_split_or_whole(cry
 
 def test_work_still_runs_when_the_background_thread_is_gone() -> None:
     """After the executor shuts down (as at interpreter exit) the work runs on the calling thread instead."""
-    from babycry.modeling import background
-
     second_thread().shutdown()
     try:
         assert on_both_threads(lambda a: a + 1, np.arange(4)).tolist() == [1, 2, 3, 4]
@@ -60,3 +59,60 @@ def test_work_still_runs_when_the_background_thread_is_gone() -> None:
     finally:
         background._EXECUTOR = None  # the next call makes a fresh one
     assert second_thread().submit(sum, [2, 3]).result() == 5
+
+
+needs_two_cpus = pytest.mark.skipif(
+    not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2 or background._current_cpu() is None,
+    reason="needs Linux thread affinity and two CPUs")
+
+
+def _affinity_of_second_thread() -> set[int]:
+    return second_thread().submit(os.sched_getaffinity, 0).result()
+
+
+@needs_two_cpus
+def test_cores_apart_keeps_the_two_threads_of_an_analysis_on_different_cpus_and_restores_them() -> None:
+    allowed = os.sched_getaffinity(0)
+    with cores_apart():
+        mine, theirs = os.sched_getaffinity(0), _affinity_of_second_thread()
+        assert len(mine) == 1 and mine <= allowed
+        assert theirs == allowed - mine
+        with cores_apart():  # held already (another analysis of the process): changes nothing
+            assert os.sched_getaffinity(0) == mine
+        assert os.sched_getaffinity(0) == mine  # the inner one did not restore early
+    assert os.sched_getaffinity(0) == allowed
+    assert _affinity_of_second_thread() == allowed
+
+
+@needs_two_cpus
+def test_cores_apart_restores_the_affinities_after_an_error_and_leaves_a_one_cpu_thread_alone() -> None:
+    allowed = os.sched_getaffinity(0)
+    with pytest.raises(ValueError, match="inside"), cores_apart():
+        raise ValueError("inside")
+    assert os.sched_getaffinity(0) == allowed and _affinity_of_second_thread() == allowed
+    one = {min(allowed)}
+    os.sched_setaffinity(0, one)
+    try:
+        with cores_apart():
+            assert os.sched_getaffinity(0) == one
+            assert _affinity_of_second_thread() == allowed
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
+@needs_two_cpus
+def test_an_analysis_gives_the_same_answer_with_its_threads_kept_apart_or_not(cry16k: np.ndarray) -> None:
+    """``analyse`` keeps its threads apart itself; on a thread bound to one CPU it cannot, and answers the same."""
+    from babycry import analyse, load_reason
+    from babycry.audio import from_array
+
+    audio = from_array(np.tile(cry16k, 3), 16000)
+    detector, reason = load_detector(), load_reason()
+    apart = analyse(audio, detector=detector, reason=reason).to_dict()
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})
+    try:
+        together = analyse(audio, detector=detector, reason=reason).to_dict()
+    finally:
+        os.sched_setaffinity(0, allowed)
+    assert together == apart
