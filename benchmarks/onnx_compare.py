@@ -3,8 +3,9 @@
 Exports each bundled checkpoint's window outputs (features -> logits, or the pooling detector's embeddings) to ONNX
 (opset 17, dynamic batch, float32), runs it in ONNX Runtime on one thread, and compares it with torch's forward pass
 (TorchScript-traced, one thread, in the precision babycry picks: bfloat16 for the CNN on an AMX CPU, and float32)
-on the features of a 7 s clip's 4 windows: the largest difference from torch's float32 outputs, the medians of
-``--repeats`` runs, the export and session start-up times.  This is the measurement behind which runtime serves
+on the features of a 7 s clip's windows (4 with the 1.5 s hop of the results file, 3 since the 2 s hop): the
+largest difference from torch's float32 outputs, the medians of ``--repeats`` runs, the export and session
+start-up times.  This is the measurement behind which runtime serves
 which model (``load_model(runtime="auto")``: the reason AST from its graph, the CNN in torch).
 
     python benchmarks/onnx_compare.py [--repeats 30]

@@ -3,9 +3,10 @@
 Inference runs every model on one thread (:attr:`CryModel.threads`, ONNX Runtime sessions of one intra-op thread):
 on a busy 2-core machine a parallel operation waits for the other core, and ONNX Runtime's spinning pool slowed
 whole analyses down.  The second core is used coarsely instead, for work that releases the GIL (ONNX Runtime,
-FFTs, numpy): the reason model's half of an analysis (:func:`babycry.analysis.analyse_batch`) and half of the
-detector encoder's windows (:func:`on_both_threads`).  One thread for the whole process keeps an analysis to two
-busy threads however many requests the app serves at once.
+FFTs, numpy): the reason model's half of an analysis (:func:`babycry.analysis.analyse_batch`) and the detector
+encoder's windows, each thread taking the next as it comes free (:func:`on_both_threads`); :func:`cores_apart` keeps
+the two threads on different cores for the length of an analysis.  One thread for the whole process keeps an
+analysis to two busy threads however many requests the app serves at once.
 """
 
 from __future__ import annotations
@@ -85,8 +86,11 @@ def submit(fn: Callable, *args: object) -> Future:
 
 
 def on_both_threads(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
-    """``fn(x)`` for a function of rows (``fn(x)[i]`` depends on ``x[i]`` only): the second half of the rows on
-    the background thread, the first on this one, concatenated.
+    """``fn(x)`` for a function of rows (``fn(x)[i]`` depends on ``x[i]`` only), row by row on this thread and the
+    background one, each taking the next row when it is free; the results in order.
+
+    Taking rows as they come, not a half each: the background thread often starts late (it finishes the reason
+    model first), and with an odd number of rows a fixed half left one thread a whole row behind.
 
     Examples
     --------
@@ -95,9 +99,27 @@ def on_both_threads(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np
     """
     if len(x) < 2 or _in_second_thread():
         return fn(x)
-    half = len(x) // 2
-    rest = submit(fn, x[half:])
-    return np.concatenate([fn(x[:half]), rest.result()], axis=0)
+    results: list[np.ndarray | None] = [None] * len(x)
+    rows = iter(range(len(x)))
+    take = threading.Lock()
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            with take:
+                i = next(rows, None)
+            if i is None:
+                return
+            results[i] = fn(x[i : i + 1])
+
+    helper = submit(work)
+    try:
+        work()
+    finally:
+        stop.set()  # on an error here, the background thread takes no further row
+        if not helper.cancel():  # not started yet (still on the reason model): nothing left for it
+            helper.result()
+    return np.concatenate(results, axis=0)
 
 
 @functools.lru_cache(maxsize=1)

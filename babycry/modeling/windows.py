@@ -43,7 +43,7 @@ def window_bounds(n_samples: int, *, sample_rate: int, window: WindowConfig = Wi
     Examples
     --------
     >>> window_bounds(7 * 16000, sample_rate=16000)
-    [(0, 48000), (24000, 72000), (48000, 96000), (64000, 112000)]
+    [(0, 48000), (32000, 80000), (64000, 112000)]
     """
     if window.window_seconds <= 0 or window.hop_seconds <= 0:
         raise InvalidParameterError(

@@ -59,7 +59,7 @@ def test_card_states_the_recipe_it_was_given() -> None:
     metrics = {"task": "detector", "labels": ["not_cry", "cry"]}
     training = {"command": "babycry train --task detector", "data": {"root": "DATA"}, "config": _recipe("detector")}
     bundled = render_model_card(metrics=metrics, training=training, calibration={})
-    assert "3.6 kHz" in bundled and "3 s windows" in bundled and "1.5 s hop" in bundled
+    assert "3.6 kHz" in bundled and "3 s windows" in bundled and "2 s hop" in bundled
     assert "--folds 5 --seeds 3" in bundled and "--data DATA" in bundled
     assert "machine tones" in bundled and "random codecs" in bundled and "`removed`" in bundled
     assert "third block's 256 maps" in bundled  # what the bundled detector's embedding holds

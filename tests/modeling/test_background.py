@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -18,11 +19,30 @@ def test_rows_split_over_both_threads_come_back_in_order() -> None:
 
     def double(a: np.ndarray) -> np.ndarray:
         seen.append(threading.current_thread().name)
+        time.sleep(0.02)  # a row takes long enough for the background thread to take some
         return a * 2
 
     assert on_both_threads(double, np.arange(7)).tolist() == [0, 2, 4, 6, 8, 10, 12]
-    assert len(set(seen)) == 2  # this thread and the background one
+    assert len(seen) == 7 and len(set(seen)) == 2  # each row once, on this thread and the background one
     assert on_both_threads(double, np.arange(1)).tolist() == [0]  # one row: nothing to split
+
+
+def test_a_busy_background_thread_leaves_the_rows_to_this_one() -> None:
+    """The background thread still on other work (the reason model) takes no row; none waits for it."""
+    release = threading.Event()
+    busy = second_thread().submit(release.wait, 10)
+    seen: list[str] = []
+
+    def double(a: np.ndarray) -> np.ndarray:
+        seen.append(threading.current_thread().name)
+        return a * 2
+
+    try:
+        assert on_both_threads(double, np.arange(4)).tolist() == [0, 2, 4, 6]
+        assert set(seen) == {threading.current_thread().name}
+    finally:
+        release.set()
+    assert busy.result(timeout=10)
 
 
 def test_the_background_thread_never_waits_on_itself() -> None:

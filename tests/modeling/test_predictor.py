@@ -12,8 +12,10 @@ from babycry.modeling import load_detector, load_reason
 from babycry.synth import synth_cry
 
 
-def test_same_cry_at_8k_and_16k_gets_the_same_answer(tiny_models, cry16k: np.ndarray) -> None:
-    model = load_detector(tiny_models.detector_dir)
+def test_same_cry_at_8k_and_16k_gets_the_same_answer(cry16k: np.ndarray) -> None:
+    """The bundled detector (a tiny test model's sensitivity to the 4-8 kHz it never sees after the band limit
+    depends on its random start, not on the pipeline)."""
+    model = load_detector()
     a16 = from_array(cry16k, 16000)
     a8 = from_array(resample(cry16k, orig_sr=16000, target_sr=8000), 8000)
     p16 = model.predict(a16.samples, sample_rate=16000)

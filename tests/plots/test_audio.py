@@ -102,8 +102,8 @@ def test_timeline_draws_each_window_over_its_span_with_the_cry_threshold() -> No
     from babycry.plots import timeline_figure
 
     windows = [{"start_s": 0.0, "end_s": 3.0, "cry_probability": 0.9},
-               {"start_s": 1.5, "end_s": 4.5, "cry_probability": 0.2}]
+               {"start_s": 2.0, "end_s": 5.0, "cry_probability": 0.2}]
     fig = timeline_figure(windows)
-    assert fig.data[0].x.tolist() == [1.5, 3.0] and fig.data[0].error_x.array.tolist() == [1.5, 1.5]
+    assert fig.data[0].x.tolist() == [1.5, 3.5] and fig.data[0].error_x.array.tolist() == [1.5, 1.5]
     assert [shape.y0 for shape in fig.layout.shapes] == [CRY_THRESHOLD]
     assert not timeline_figure(windows, threshold=None).layout.shapes
