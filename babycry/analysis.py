@@ -267,48 +267,40 @@ def analyse_batch(
         return []
     # both threads of the analysis on different cores, also when it arrives at an idle machine (modeling.background)
     with cores_apart():
-        return _analyse_batch(audios, detector=detector, reason=reason, window=window, audio_config=audio_config,
-                              steady=steady, pattern=pattern, cry_threshold=cry_threshold, digits=digits)
-
-
-def _analyse_batch(audios: Sequence[Audio], *, detector: CryModel, reason: CryModel, window: WindowConfig,
-                   audio_config: AudioConfig, steady: SteadySoundConfig, pattern: PatternConfig,
-                   cry_threshold: float, digits: int) -> list[Analysis]:
-    """:func:`analyse_batch` after its checks."""
-    framed = []
-    for audio in audios:
-        detector.check_rate(audio.sample_rate)
-        reason.check_rate(audio.sample_rate)
-        framed.append(frame_windows(audio.samples, sample_rate=audio.sample_rate, window=window,
-                                    audio_config=audio_config))
-    windows = np.concatenate([w for w, _ in framed], axis=0)
-    # The reason model's features and forward pass on the background thread while the detector's run on this one
-    # (modeling.background): 7 s clip, median 56.8 -> 48.8 ms wall over 200 alternating runs, the same CPU time.
-    if same_features(detector.feature_extractor, reason.feature_extractor):
-        det_features = detector.features(windows)
-        reason_job = submit(reason.window_outputs, det_features)
-    else:
-        reason_job = submit(lambda: reason.window_outputs(reason.features(windows)))
-        det_features = detector.features(windows)
-    # The measures of the sound itself, here: the background thread is still on the reason model, and the detector's
-    # encoder splits its windows over both threads best when both are free (7 s clip: see docs/performance.md).
-    sounds = [(_is_steady(wins, spans, sample_rate=audio.sample_rate, config=steady),
-               describe_sound(audio.samples, sample_rate=audio.sample_rate, config=pattern))
-              for audio, (wins, spans) in zip(audios, framed, strict=True)]
-    det_outputs = detector.window_outputs(det_features)
-    rea_outputs = reason_job.result()
-    results, start = [], 0
-    for audio, (wins, spans), (steady_sound, sound) in zip(audios, framed, sounds, strict=True):
-        stop = start + len(wins)
-        results.append(_answer(
-            audio,
-            det=detector.prediction(det_outputs[start:stop], spans=spans),
-            rea=reason.prediction(rea_outputs[start:stop], spans=spans),
-            steady_sound=steady_sound, sound=sound,
-            detector=detector, reason=reason, cry_threshold=cry_threshold, digits=digits,
-        ))
-        start = stop
-    return results
+        framed = []
+        for audio in audios:
+            detector.check_rate(audio.sample_rate)
+            reason.check_rate(audio.sample_rate)
+            framed.append(frame_windows(audio.samples, sample_rate=audio.sample_rate, window=window,
+                                        audio_config=audio_config))
+        windows = np.concatenate([w for w, _ in framed], axis=0)
+        # The reason model's features and forward pass on the background thread while the detector's run on this one
+        # (modeling.background): 7 s clip, median 56.8 -> 48.8 ms wall over 200 alternating runs, the same CPU time.
+        if same_features(detector.feature_extractor, reason.feature_extractor):
+            det_features = detector.features(windows)
+            reason_job = submit(reason.window_outputs, det_features)
+        else:
+            reason_job = submit(lambda: reason.window_outputs(reason.features(windows)))
+            det_features = detector.features(windows)
+        # The measures of the sound itself, here: the background thread is still on the reason model; the detector's
+        # encoder then takes its windows on both threads as each comes free (7 s clip: see docs/performance.md).
+        sounds = [(_is_steady(wins, spans, sample_rate=audio.sample_rate, config=steady),
+                   describe_sound(audio.samples, sample_rate=audio.sample_rate, config=pattern))
+                  for audio, (wins, spans) in zip(audios, framed, strict=True)]
+        det_outputs = detector.window_outputs(det_features)
+        rea_outputs = reason_job.result()
+        results, start = [], 0
+        for audio, (wins, spans), (steady_sound, sound) in zip(audios, framed, sounds, strict=True):
+            stop = start + len(wins)
+            results.append(_answer(
+                audio,
+                det=detector.prediction(det_outputs[start:stop], spans=spans),
+                rea=reason.prediction(rea_outputs[start:stop], spans=spans),
+                steady_sound=steady_sound, sound=sound,
+                detector=detector, reason=reason, cry_threshold=cry_threshold, digits=digits,
+            ))
+            start = stop
+        return results
 
 
 def _answer(audio: Audio, *, det: Prediction, rea: Prediction, steady_sound: bool, sound: SoundPattern,

@@ -165,7 +165,7 @@ class WindowConfig:
     ``hop_seconds``; a clip shorter than one window is zero-padded to it.  The
     per-window cry probabilities make the timeline a long recording shows.
     A 2 s hop (1.5 s until 2026-11-28) gives a 7 s recording 3 windows instead
-    of 4 and a 60 s one 29 instead of 39, with the detector's grouped figures
+    of 4 and a 60 s one 30 instead of 39, with the detector's grouped figures
     unchanged (docs/experiments.md, "A two-second hop").
 
     Examples

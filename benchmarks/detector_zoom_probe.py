@@ -139,6 +139,10 @@ def main() -> int:
     scales = [args.only] if args.only is not None else [float(s) for s in args.scales.split(",")]
     one_pass, faster = ({float(x) for x in filter(None, arg.split(","))} for arg in (args.one_pass, args.faster))
     variants = []  # (name, cache file, scale, embed() options): each scale windowed, and the extras asked for
+    # the cache files name the window settings too: embeddings of other windows (the 1.5 s hop before 2026-11-28)
+    # are never read back as these
+    window = WindowConfig()
+    framing = f"_w{window.window_seconds:g}_h{window.hop_seconds:g}"
     for scale in scales:
         base = f"scale {scale:g} ({BANDS[scale]} bands)"
         variants.append((base, f"scale_{scale:g}", scale, {}))
@@ -149,7 +153,7 @@ def main() -> int:
                              {"time_scale": scale}))
     embeddings = {}
     for name, stem, scale, options in variants:
-        path = cache / f"{stem}.npy"
+        path = cache / f"{stem}{framing}.npy"
         if not path.exists():
             np.save(path, embed(table, rows, scale=scale, **options))
         embeddings[name] = np.load(path)
