@@ -24,7 +24,7 @@ from .errors import BabyCryError, InvalidParameterError
 from .features import level_range_db
 from .hub import local_folder, read_json
 from .modeling import CryModel, Prediction, frame_windows
-from .modeling.background import cores_apart, submit
+from .modeling.background import cores_apart, on_both_threads, submit
 from .modeling.fbank import same_features
 from .pattern import PatternConfig, SoundPattern, describe_sound
 
@@ -235,9 +235,10 @@ def analyse_batch(
 
     Each result equals ``analyse`` of that recording alone (up to float rounding in the batched model);
     this is the throughput path (a batch of clips in one forward pass per model).  Both use the machine's second
-    core coarsely: the reason model runs on the process's background thread while the detector runs on the calling
-    one, and the detector's int8 encoder splits its windows over both (:mod:`babycry.modeling.background`); every
-    model itself runs on one thread.  Safe to call from several threads at once.
+    core coarsely: the reason model and the measures of the sound run on the process's background thread while the
+    detector runs on the calling one, and each window's detector features and forward pass go to whichever thread
+    is free (:mod:`babycry.modeling.background`); every model itself runs on one thread.  Safe to call from several
+    threads at once.
 
     Parameters
     ----------
@@ -279,15 +280,15 @@ def analyse_batch(
         if same_features(detector.feature_extractor, reason.feature_extractor):
             det_features = detector.features(windows)
             reason_job = submit(reason.window_outputs, det_features)
+            sounds_job = submit(_sounds, audios, framed, steady, pattern)
+            det_outputs = detector.window_outputs(det_features)
         else:
             reason_job = submit(lambda: reason.window_outputs(reason.features(windows)))
-            det_features = detector.features(windows)
-        # The measures of the sound itself, here: the background thread is still on the reason model; the detector's
-        # encoder then takes its windows on both threads as each comes free (7 s clip: see docs/performance.md).
-        sounds = [(_is_steady(wins, spans, sample_rate=audio.sample_rate, config=steady),
-                   describe_sound(audio.samples, sample_rate=audio.sample_rate, config=pattern))
-                  for audio, (wins, spans) in zip(audios, framed, strict=True)]
-        det_outputs = detector.window_outputs(det_features)
+            # the measures of the sound itself next on the background thread; then each window's detector features
+            # and forward pass on whichever thread is free (on_both_threads), so neither thread waits for the other
+            sounds_job = submit(_sounds, audios, framed, steady, pattern)
+            det_outputs = on_both_threads(detector.outputs_of, windows)
+        sounds = sounds_job.result()
         rea_outputs = reason_job.result()
         results, start = [], 0
         for audio, (wins, spans), (steady_sound, sound) in zip(audios, framed, sounds, strict=True):
@@ -301,6 +302,14 @@ def analyse_batch(
             ))
             start = stop
         return results
+
+
+def _sounds(audios: Sequence[Audio], framed: list[tuple[np.ndarray, list[tuple[float, float]]]],
+            steady: SteadySoundConfig, pattern: PatternConfig) -> list[tuple[bool, SoundPattern]]:
+    """Each recording's steady-sound flag and :class:`SoundPattern` (what the app says of the sound itself)."""
+    return [(_is_steady(wins, spans, sample_rate=audio.sample_rate, config=steady),
+             describe_sound(audio.samples, sample_rate=audio.sample_rate, config=pattern))
+            for audio, (wins, spans) in zip(audios, framed, strict=True)]
 
 
 def _answer(audio: Audio, *, det: Prediction, rea: Prediction, steady_sound: bool, sound: SoundPattern,

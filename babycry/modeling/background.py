@@ -3,10 +3,10 @@
 Inference runs every model on one thread (:attr:`CryModel.threads`, ONNX Runtime sessions of one intra-op thread):
 on a busy 2-core machine a parallel operation waits for the other core, and ONNX Runtime's spinning pool slowed
 whole analyses down.  The second core is used coarsely instead, for work that releases the GIL (ONNX Runtime,
-FFTs, numpy): the reason model's half of an analysis (:func:`babycry.analysis.analyse_batch`) and the detector
-encoder's windows, each thread taking the next as it comes free (:func:`on_both_threads`); :func:`cores_apart` keeps
-the two threads on different cores for the length of an analysis.  One thread for the whole process keeps an
-analysis to two busy threads however many requests the app serves at once.
+FFTs, numpy): the reason model's half of an analysis (:func:`babycry.analysis.analyse_batch`) and the detector's
+windows (features and forward pass), each thread taking the next as it comes free (:func:`on_both_threads`);
+:func:`cores_apart` keeps the two threads on different cores for the length of an analysis.  One thread for the
+whole process keeps an analysis to two busy threads however many requests the app serves at once.
 """
 
 from __future__ import annotations

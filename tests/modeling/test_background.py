@@ -68,6 +68,8 @@ def test_the_int8_encoder_gives_each_window_its_own_embedding_split_or_whole(cry
     whole = detector.int8_encoder.embed(features)
     np.testing.assert_array_equal(on_both_threads(detector.int8_encoder.embed, features), whole)
     np.testing.assert_array_equal(detector.window_outputs(features), whole.astype(np.float64))
+    # as an analysis runs them: each window's features and forward pass on whichever thread is free
+    np.testing.assert_array_equal(on_both_threads(detector.outputs_of, windows), whole.astype(np.float64))
 
 
 def test_work_still_runs_when_the_background_thread_is_gone() -> None:
