@@ -13,43 +13,27 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the repository's demo package (run as a script from benchmarks/)
+from demo.launch import free_port, start_app, wait_until_served  # noqa: E402
+
 CLIP = ROOT / "assets" / "examples" / "synth_cry_7s.wav"
 OUT = ROOT / "benchmarks" / "results" / "startup.json"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def one_start() -> dict[str, float]:
     from gradio_client import Client, handle_file
 
-    port = _free_port()
-    env = dict(os.environ, GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port),
-               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
+    port = free_port()
     t0 = time.perf_counter()
-    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = start_app(port)
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
-                break
-            except OSError:
-                if app.poll() is not None:
-                    raise SystemExit("the app exited before serving its page") from None
-                time.sleep(0.05)
+        wait_until_served(f"http://127.0.0.1:{port}/", app, timeout_s=600)
         page = time.perf_counter() - t0
         answer = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(handle_file(str(CLIP)),
                                                                               api_name="/classify")

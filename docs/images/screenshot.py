@@ -9,26 +9,18 @@ Launches ``app.py`` on a free loopback port, opens it in headless Debian Chromiu
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # the repository's demo package (run as a script from docs/images/)
+from demo.launch import free_port, start_app, wait_until_served  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 #: the headlines the verdict box holds once an answer is on the page (tests/app/test_browser.py waits the same way)
 ANSWERED = ("() => { const v = document.querySelector('#verdict h2'); "
             "return v && /crying|not a baby|steady sound/i.test(v.innerText); }")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> int:
@@ -40,21 +32,11 @@ def main() -> int:
     args = p.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}
-    app = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    app = start_app(port)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5).close()
-                break
-            except OSError:
-                if app.poll() is not None or time.time() > deadline:
-                    raise SystemExit("the app did not start") from None
-                time.sleep(0.2)
+        wait_until_served(url, app, timeout_s=180)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
             page = browser.new_context(viewport={"width": args.width, "height": args.height}).new_page()

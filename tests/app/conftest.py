@@ -8,7 +8,6 @@ and with the tiny checkpoints the ``tiny_models`` fixture trains.
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from demo.launch import free_port
 from tests.conftest import _real_data_root
 
 # Gradio reads GRADIO_TEMP_DIR when it is imported: give the tests' uploads a folder of their own.
@@ -27,10 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +87,7 @@ def _launched(demo) -> Iterator[str]:
 
     assert demo.models.load_error() is None  # the worker process is up
     demo.queue(default_concurrency_limit=LIMITS.concurrency_limit, max_size=LIMITS.queue_size)
-    port = _free_port()
+    port = free_port()
     demo.launch(
         server_name="127.0.0.1",
         server_port=port,

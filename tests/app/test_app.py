@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, _free_port
+from demo.launch import free_port
+
+from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +43,7 @@ def _holds_torch(pid: int) -> bool:
 def test_app_py_serves_on_the_env_port_answers_and_stops_cleanly(tmp_path, audio_files, artifacts):
     from gradio_client import Client, handle_file
 
-    port = _free_port()
+    port = free_port()
     uploads = tmp_path / "uploads"
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
            "GRADIO_TEMP_DIR": str(uploads), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}

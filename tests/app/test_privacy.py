@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import _free_port
+from demo.launch import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ def _launch(tiny_models, limits, *, models=None):
     demo = build_demo(detector_path=tiny_models.detector_dir, reason_path=tiny_models.reason_dir, worker=False,
                       models=models, limits=limits)
     demo.queue(default_concurrency_limit=limits.concurrency_limit, max_size=limits.queue_size)
-    port = _free_port()
+    port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
                 max_file_size=limits.max_file_size, **launch_options())
     return demo, f"http://127.0.0.1:{port}/"
