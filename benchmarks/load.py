@@ -1,8 +1,8 @@
 """Load test of the launched app on loopback: concurrent gradio_client clients sending valid and invalid audio.
 
 Starts the real app in a child process (``python app.py`` with ``GRADIO_SERVER_NAME=127.0.0.1`` and a free
-``GRADIO_SERVER_PORT``; while app.py does not read those, its ``demo`` object is launched the same way on that
-port), warms it up, then ``--clients`` threads (10), each with its own ``gradio_client.Client``, send
+``GRADIO_SERVER_PORT``, :mod:`demo.launch`; its stderr goes to a file, quoted if it exits), warms it up, then
+``--clients`` threads (10), each with its own ``gradio_client.Client``, send
 ``--requests`` (20) ``/classify`` calls each, cycling through valid recordings (WAV 16 kHz, stereo 48 kHz WAV,
 WebM/Opus, MP3) and invalid ones (a text file, a PNG, digital silence, 50 ms, an empty file).  Checked:
 
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,13 +37,10 @@ import numpy as np
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the repository's demo package (run as a script from benchmarks/)
+from demo.launch import free_port, start_app, wait_until_served  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _rss_kb(pid: int) -> int:
@@ -127,33 +123,6 @@ def expected_answers(files: dict[str, tuple[Path, bool]]) -> dict[str, dict]:
     return out
 
 
-def launch_app(port: int, uploads: Path) -> subprocess.Popen:
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_TEMP_DIR": str(uploads), "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    if "GRADIO_SERVER_PORT" in (ROOT / "app.py").read_text():
-        cmd = [sys.executable, "app.py"]
-    else:  # app.py's own demo, launched on loopback and the free port
-        cmd = [sys.executable, "-c", "import app; from demo import LIMITS, launch_options; app.demo.launch("
-               f"server_name='127.0.0.1', server_port={port}, max_file_size=LIMITS.max_file_size, "
-               "**launch_options())"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def wait_for(url: str, proc: subprocess.Popen, timeout: float) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "config", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"the app did not answer on {url} within {timeout:.0f} s")
-
-
 def one_call(client, path: Path) -> tuple[str, object, float]:
     from gradio_client import handle_file
     from gradio_client.exceptions import AppError
@@ -188,11 +157,16 @@ def main() -> int:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     t_launch = time.perf_counter()
-    proc = launch_app(port, uploads)
+    app_log = tmp / "app-stderr.log"
+    with app_log.open("w") as log:  # a file, not a pipe: a pipe nobody reads would stall a chatty app
+        proc = start_app(port, env={"GRADIO_TEMP_DIR": str(uploads)}, stderr=log)
     report: dict[str, object] = {"clients": args.clients, "requests_per_client": args.requests,
                                  "files": {n: ("valid" if v else "invalid") for n, (_, v) in files.items()}}
     try:
-        wait_for(url, proc, timeout=180)
+        try:
+            wait_until_served(url, proc, timeout_s=180)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}: {app_log.read_text(errors='replace')[-2000:]}") from None
         report["start_s"] = round(time.perf_counter() - t_launch, 1)
         # Warm-up: every file three times by as many clients as the app serves at once (models loaded, first-call
         # costs paid, the allocator's pools filled the way a busy app fills them).
