@@ -119,6 +119,18 @@ def test_band_limit_is_flat_below_and_silent_above_the_edge() -> None:
         assert low < gain_db < high, (hz, gain_db)
 
 
+def test_band_limit_in_float32_matches_the_float64_filter() -> None:
+    # the analysis filters in float32 for speed: the same zero-phase elliptic filter to well below the features' floor
+    from babycry.preprocess import _band_limit_sos
+
+    x = np.random.default_rng(0).normal(size=7 * 16000).astype(np.float32) * 0.3
+    sos = _band_limit_sos(AudioConfig().band_limit_hz, 16000)
+    reference = signal.sosfiltfilt(sos, x.astype(np.float64), padlen=3 * (2 * len(sos) + 1))
+    y = band_limit(x, sample_rate=16000, cutoff_hz=AudioConfig().band_limit_hz)
+    assert y.dtype == np.float32
+    assert np.max(np.abs(y - reference)) < 1e-5
+
+
 def test_band_limit_is_a_no_op_at_8khz() -> None:
     x = _sine(3000, 8000)
     np.testing.assert_allclose(band_limit(x, sample_rate=8000, cutoff_hz=4000), x.astype(np.float32))
