@@ -11,6 +11,9 @@ machine's load hits both sides alike (the ratio is what counts on a shared machi
   two threads kept on different cores;
   vs the pre-issue-17 pipeline (each model framing the recording and running the feature extractor itself,
   the steady-sound rule framing it a third time, eager models);
+- where the 7 s analysis's time goes: each stage alone on one thread (decode, band limit and framing, the
+  detector's features, its encoder, the reason model, the sound measures), and the detector encoder's graph by
+  ONNX Runtime operator type (its profiler);
 - decoding alone: the 7 s WAV (libsndfile) vs the same clip as a browser's WebM/Opus (ffprobe + ffmpeg);
 - a 60 s recording (new and pre-issue-17 pipeline);
 - throughput: 64 clips of 7 s through ``analyse_batch`` (one forward pass per model) vs one ``analyse`` each;
@@ -113,6 +116,79 @@ def old_pipeline(audio: Audio, det: CryModel, rea: CryModel) -> float:
     return float(probs[0][1])
 
 
+def stages_7s(blob: bytes, det: CryModel, rea: CryModel, *, repeats: int, warmup: int) -> dict[str, object]:
+    """Each stage of a 7 s analysis alone on this thread (``analyse`` overlaps them on two)."""
+    from babycry.analysis import _sounds  # noqa: PLC2701 - the stage the analysis runs, timed on its own
+    from babycry.config import SteadySoundConfig
+    from babycry.pattern import PatternConfig
+
+    audio = load(blob)
+    windows, spans = frame_windows(audio.samples, sample_rate=audio.sample_rate)
+    features = det.features(windows)
+    encoder = det.int8_encoder.embed if det.inference_dtype == "int8" else det.window_outputs
+    fns = {
+        "decode": lambda: load(blob),
+        "band_limit_and_framing": lambda: frame_windows(audio.samples, sample_rate=audio.sample_rate),
+        "detector_features": lambda: det.features(windows),
+        "detector_encoder": lambda: encoder(features),
+        "reason_features_and_graph": lambda: rea.window_outputs(rea.features(windows)),
+        "sound_measures": lambda: _sounds([audio], [(windows, spans)], SteadySoundConfig(), PatternConfig()),
+    }
+    out: dict[str, object] = {"windows": len(windows), **timed(fns, repeats=repeats, warmup=warmup)}
+    if det.inference_dtype == "int8":
+        out["encoder_ops_ms_per_window"] = encoder_ops(det.int8_encoder.path, features[:1], runs=repeats,
+                                                       warmup=warmup)
+        out["encoder_gmacs_per_window"] = round(conv_macs(det.model, features[:1]) / 1e9, 3)
+    return out
+
+
+def conv_macs(model: torch.nn.Module, features: np.ndarray) -> int:
+    """Multiply-adds of the convolutions of ``model.embed`` on ``features`` (the float network the int8 graph
+    quantises): each output value costs ``in_channels / groups x kernel area``."""
+    total = [0]
+
+    def count(module: torch.nn.Conv2d, _inputs: object, output: torch.Tensor) -> None:
+        k = module.kernel_size[0] * module.kernel_size[1]
+        total[0] += output.numel() * module.in_channels // module.groups * k
+
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    try:
+        with torch.inference_mode():
+            model.embed(torch.as_tensor(np.asarray(features, dtype=np.float32)))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return total[0]
+
+
+def encoder_ops(path: Path, features: np.ndarray, *, runs: int, warmup: int) -> dict[str, float]:
+    """The int8 encoder graph's time per window by operator type (ONNX Runtime's profiler, one thread; the
+    ``warmup`` runs before the ``runs`` counted are left out)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    options.enable_profiling = True
+    with tempfile.TemporaryDirectory(prefix="babycry-ort-") as tmp:
+        options.profile_file_prefix = str(Path(tmp) / "encoder")
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        x = {"input_values": np.ascontiguousarray(features, dtype=np.float32)}
+        for _ in range(warmup + runs):
+            session.run(None, x)
+        events = json.loads(Path(session.end_profiling()).read_text())
+    ends = sorted(e["ts"] + e["dur"] for e in events if e.get("name") == "model_run")
+    counted_from = ends[warmup - 1] if warmup else 0
+    totals: dict[str, float] = {}
+    for event in events:
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time") and event["ts"] >= counted_from:
+            op = event["args"]["op_name"]
+            totals[op] = totals.get(op, 0.0) + event["dur"] / 1e3 / runs
+    ranked = dict(sorted(((op, round(ms, 3)) for op, ms in totals.items()), key=lambda kv: -kv[1]))
+    return {"total": round(sum(totals.values()), 3), **ranked}
+
+
 def ast_base() -> tuple[object, object]:
     """An AST-base-sized classifier: ASTConfig() defaults (12 x 768, 1214 patches), random weights."""
     from transformers import ASTConfig, ASTFeatureExtractor, ASTForAudioClassification
@@ -171,6 +247,16 @@ def main() -> int:
     alone = report["clip_7s_alone"]["analyse"]
     print(f"7 s clip, end to end, alone: analyse {alone['median_ms']:.1f} ms (CPU {alone['cpu_ms']:.1f} ms)",
           flush=True)
+    report["stages_7s"] = stages_7s(blob, det, rea, repeats=args.repeats, warmup=args.warmup)
+    stages = report["stages_7s"]
+    print("7 s clip, each stage alone on one thread: " + ", ".join(
+        f"{name} {v['median_ms']:.1f} ms" for name, v in stages.items() if isinstance(v, dict) and "median_ms" in v),
+        flush=True)
+    if "encoder_ops_ms_per_window" in stages:
+        ops = stages["encoder_ops_ms_per_window"]
+        print(f"detector encoder graph per window: {ops['total']:.2f} ms, of it " + ", ".join(
+            f"{op} {ms:.2f}" for op, ms in list(ops.items())[1:4])
+            + f"; {stages['encoder_gmacs_per_window']} G multiply-adds a window", flush=True)
     # after 0.3 s idle, as a parent's request reaches the app: with the analysis's two threads kept on different
     # cores (what analyse does) and left where the scheduler wakes them (the change's "before": with cores_apart's
     # lock held, as by another analysis of the process, analyse leaves the affinities alone)
