@@ -70,8 +70,8 @@ def say_share(x: float) -> str:
 
     Examples
     --------
-    >>> [say_share(v) for v in (0.99, 0.918, 0.519, 0.249, 0.05, 0.01)]
-    ['almost all', '9 in 10', 'about half', '1 in 4', '1 in 20', 'almost none']
+    >>> [say_share(v) for v in (0.99, 0.954, 0.918, 0.519, 0.249, 0.05, 0.01)]
+    ['almost all', '19 in 20', '9 in 10', 'about half', '1 in 4', '1 in 20', 'almost none']
     """
     x = float(x)
     if x >= 0.97:
@@ -82,6 +82,8 @@ def say_share(x: float) -> str:
         return "about half"
     if x < 0.3:
         return f"1 in {int(round(1.0 / x))}"
+    if round(10 * x) >= 10:  # 0.95-0.97 would read "10 in 10": a claim of every one
+        return f"{min(19, int(round(20 * x)))} in 20"
     return f"{int(round(10 * x))} in 10"
 
 

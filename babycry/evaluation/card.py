@@ -126,6 +126,9 @@ def _embedding(model: dict[str, Any]) -> str:
     last = f"the last block's {8 * model['channels']} maps averaged over frequency, their max and mean over time"
     middle = [f"the {name} block's {width * model['channels']} maps" for key, name, width in
               (("block3_stats", "third", 4), ("block2_stats", "second", 2)) if model.get(key)]
+    if not model.get("last_block", True):  # the network stops after the third block
+        return (" and ".join(middle) + " averaged over frequency, their max, mean and standard deviation over time "
+                "(the encoder's fourth block is not run)")
     if middle:
         return (last + "; and " + " and ".join(middle)
                 + " the same way, their max, mean and standard deviation over time")
@@ -145,8 +148,10 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                 if task == "reason" else ").")
     if _is_sfx(recipe):
         model = recipe["model"]
+        widest = 8 if model.get("last_block", True) else 4  # without the last block: its two convolutions gone
         return ("A frozen pretrained sound-effects CNN (`SfxForAudioClassification`, babycry's own transformers "
-                f"model class: a 9-layer CNN, {model['channels']}-{8 * model['channels']} maps, pretrained by "
+                f"model class: a {'9' if widest == 8 else '7'}-layer CNN, {model['channels']}-"
+                f"{widest * model['channels']} maps, pretrained by "
                 "aiSFX on sound-effects libraries) whose pooled embedding (" + _embedding(model) + ") feeds a "
                 "logistic-regression head fitted here, on " + windows + " The encoder sees each window "
                 + ("as the HTK mel bands of 44.1 kHz audio it was trained on, computed straight from the 16 kHz "

@@ -45,7 +45,7 @@ def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = Mode
         return SfxConfig(channels=model_config.channels, n_mels=model_config.n_mels,
                          pretrained=model_config.pretrained, pooling=model_config.pooling,
                          block3_stats=model_config.block3_stats, block2_stats=model_config.block2_stats,
-                         **label_maps)
+                         last_block=model_config.last_block, **label_maps)
     from transformers import ASTConfig
 
     return ASTConfig(
@@ -117,7 +117,10 @@ def build_model(*, task: str, model_config: ModelConfig | SfxModelConfig = Model
         if model_config.pretrained == "aisfx":
             from .sfx.pretrained import load_aisfx_encoder_state
 
-            model.encoder.load_state_dict(load_aisfx_encoder_state())
+            state = load_aisfx_encoder_state()
+            if not model_config.last_block:  # the network stops after the third block
+                state = {key: value for key, value in state.items() if not key.startswith("conv_block4.")}
+            model.encoder.load_state_dict(state)
         elif model_config.pretrained:
             raise InvalidParameterError(f"Unknown pretrained encoder {model_config.pretrained!r}: use 'aisfx' or ''.")
         return model.eval()

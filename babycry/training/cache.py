@@ -92,6 +92,8 @@ def cache_key(data: TaskData, recipe: Recipe) -> str:
         for name in ("block3_stats", "block2_stats"):  # a wider embedding; caches without it keep their key
             if getattr(recipe.model, name):
                 relevant["encoder"][name] = True
+        if not recipe.model.last_block:  # a narrower one; caches with the last block keep their key
+            relevant["encoder"]["last_block"] = False
         dtype = encoder_dtype(recipe)
         if dtype != "float32":  # float32 caches keep the key they had before the setting
             relevant["encoder"]["dtype"] = dtype

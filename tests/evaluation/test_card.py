@@ -63,6 +63,7 @@ def test_card_states_the_recipe_it_was_given() -> None:
     assert "--folds 5 --seeds 3" in bundled and "--data DATA" in bundled
     assert "machine tones" in bundled and "random codecs" in bundled and "`removed`" in bundled
     assert "third block's 256 maps" in bundled  # what the bundled detector's embedding holds
+    assert "fourth block is not run" in bundled and "last block's" not in bundled
     assert "lowest 72 of 96 mel bands" in bundled and "heard an octave higher" in bundled
     changed = _recipe("detector", **{"cv.folds": 7, "audio.band_limit_hz": 3000.0, "window.window_seconds": 2.0,
                                      "augment.synth_tones_per_cry": 0, "augment.phone_codec.p": 0.0,

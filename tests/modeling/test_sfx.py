@@ -153,6 +153,41 @@ def test_the_middle_blocks_summaries_follow_the_last_blocks_embedding() -> None:
         torch.testing.assert_close(third_only.embed(x), e1[:, :112])
 
 
+def test_without_the_last_block_the_network_stops_after_the_third(tmp_path: Path, cry16k: np.ndarray) -> None:
+    # the same weights: the embedding is the full network's summaries alone, and the fourth block is not there
+    # (nor in the saved weights); loaded back, the served model gives the same logits
+    full = build_model(task="detector", model_config=SfxModelConfig(channels=4, pretrained="", block3_stats=True,
+                                                                      block2_stats=True), seed=1)
+    config = SfxModelConfig(channels=4, pretrained="", block3_stats=True, block2_stats=True, last_block=False)
+    short = build_model(task="detector", model_config=config, seed=1)
+    assert not hasattr(short.encoder, "conv_block4")
+    short.encoder.load_state_dict({k: v for k, v in full.encoder.state_dict().items()
+                                   if not k.startswith("conv_block4.")})
+    x = torch.rand(2, 130, 56)
+    with torch.no_grad():
+        assert short.embed(x).shape == (2, short.config.embedding_size) == (2, 48 + 24)
+        torch.testing.assert_close(short.embed(x), full.embed(x)[:, 64:])
+    short.save_pretrained(tmp_path)
+    build_feature_extractor(model_config=config).save_pretrained(tmp_path)
+    loaded = load_model(tmp_path, task="detector")
+    loaded.precision = "float32"
+    assert loaded.model.config.last_block is False
+    windows = np.stack([cry16k[:48000], cry16k[16000:64000]])
+    with torch.no_grad():
+        expected = short(input_values=torch.as_tensor(loaded.features(windows))).logits.numpy()
+    np.testing.assert_allclose(loaded.window_logits(windows), expected, atol=1e-5)
+    with pytest.raises(InvalidParameterError, match="block3_stats"):
+        SfxConfig(channels=4, last_block=False, id2label={0: "not_cry", 1: "cry"})
+
+
+@pytest.mark.skipif(not HAS_AISFX, reason="needs the aisfx package")
+def test_the_pretrained_encoder_without_its_last_block_keeps_the_first_three() -> None:
+    short = build_model(task="detector", model_config=SfxModelConfig(block3_stats=True, last_block=False))
+    full = build_model(task="detector", model_config=SfxModelConfig(block3_stats=True))
+    for name, value in short.encoder.state_dict().items():
+        torch.testing.assert_close(value, full.encoder.state_dict()[name])
+
+
 def test_save_and_load_roundtrip_as_a_babycry_checkpoint(tmp_path: Path, cry16k: np.ndarray) -> None:
     model = build_model(task="detector", model_config=TINY, seed=3)
     with torch.no_grad():

@@ -31,7 +31,8 @@ class SfxConfig(PretrainedConfig):
     model_type = SFX_MODEL_TYPE
 
     def __init__(self, *, channels: int = 64, n_mels: int = 96, pretrained: str = "aisfx", pooling: str = "window",
-                 block3_stats: bool = False, block2_stats: bool = False, **kwargs: Any) -> None:
+                 block3_stats: bool = False, block2_stats: bool = False, last_block: bool = True,
+                 **kwargs: Any) -> None:
         from ...errors import InvalidParameterError
 
         if pooling not in POOLINGS:
@@ -43,13 +44,17 @@ class SfxConfig(PretrainedConfig):
         # False in checkpoints saved before the third (second) block was summarised (their config.json lacks it)
         self.block3_stats = bool(block3_stats)
         self.block2_stats = bool(block2_stats)
+        # True in checkpoints saved before the last block could be left out
+        self.last_block = bool(last_block)
+        if not self.last_block and not self.block3_stats:
+            raise InvalidParameterError("last_block=False needs block3_stats=True: the embedding would be empty.")
         super().__init__(**kwargs)
 
     @property
     def embedding_size(self) -> int:
         """Pooled embedding width: max and mean over time of the last block's ``8 · channels`` maps, and with
         ``block3_stats`` (``block2_stats``) max, mean and standard deviation of the third (second) block's
-        ``4 · channels`` (``2 · channels``).
+        ``4 · channels`` (``2 · channels``); without the ``last_block``, the summaries alone.
 
         Examples
         --------
@@ -57,8 +62,12 @@ class SfxConfig(PretrainedConfig):
         112
         >>> SfxConfig(channels=4, block3_stats=True, block2_stats=True, id2label={0: "no", 1: "yes"}).embedding_size
         136
+        >>> SfxConfig(channels=4, block3_stats=True, block2_stats=True, last_block=False,
+        ...           id2label={0: "no", 1: "yes"}).embedding_size
+        72
         """
-        return 2 * 8 * self.channels + 3 * self.channels * (4 * self.block3_stats + 2 * self.block2_stats)
+        return (2 * 8 * self.channels * self.last_block
+                + 3 * self.channels * (4 * self.block3_stats + 2 * self.block2_stats))
 
     @property
     def head_input_size(self) -> int:

@@ -40,27 +40,35 @@ class SfxEncoder(nn.Module):
     frequency, then max, mean and standard deviation over time, in float32, after the last block's embedding
     (third block first).  Maps the encoder computes anyway, less specific to its pretraining task than the last
     block's, whose summary (with how much they vary over time) sets laughter apart from cries a little better
-    than the last block alone (docs/experiments.md, "Summarising the third block too").
+    than the last block alone (docs/experiments.md, "Summarising the third block too").  Without ``last_block`` the
+    network stops after the third block and the embedding is those summaries alone (docs/experiments.md, "Without
+    the last block").
     """
 
-    def __init__(self, channels: int, *, block3_stats: bool = False, block2_stats: bool = False) -> None:
+    def __init__(self, channels: int, *, block3_stats: bool = False, block2_stats: bool = False,
+                 last_block: bool = True) -> None:
         super().__init__()
         widths = [1, channels, 2 * channels, 4 * channels, 8 * channels]
-        for i in range(4):
+        # without the last block (its summary left out of the embedding) the network stops after the third
+        self.n_blocks = 4 if last_block else 3
+        for i in range(self.n_blocks):
             setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
         self.block3_stats = bool(block3_stats)
         self.block2_stats = bool(block2_stats)
+        self.last_block = bool(last_block)
 
     def forward(self, input_values: torch.Tensor) -> torch.Tensor:
         # (n, 1, frames, mels), channels-last: oneDNN's fastest convolution layout on CPU (same values)
         x = input_values.unsqueeze(1).contiguous(memory_format=torch.channels_last)
         summarised = {1: self.block2_stats, 2: self.block3_stats}
         summaries = {}
-        for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)]):
+        for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)][: self.n_blocks]):
             x = getattr(self, f"conv_block{i + 1}")(x, pool)
             if summarised.get(i):
                 middle = x.float().mean(dim=3)  # (n, maps, frames at this depth)
                 summaries[i] = torch.cat([middle.amax(dim=2), middle.mean(dim=2), middle.std(dim=2)], dim=1)
+        if not self.last_block:
+            return torch.cat([summaries[i] for i in (2, 1) if i in summaries], dim=1)
         x = x.mean(dim=3)  # (n, maps, frames)
         pooled = torch.cat([x.amax(dim=2), x.mean(dim=2)], dim=1)
         if not summaries:
@@ -91,7 +99,7 @@ class SfxHeadMixin:
         :class:`~babycry.modeling.sfx.SfxConfig` (the checkpoint's parameter names)."""
         head_input_size = int(config.head_input_size)
         self.encoder = SfxEncoder(int(config.channels), block3_stats=config.block3_stats,
-                                  block2_stats=config.block2_stats)
+                                  block2_stats=config.block2_stats, last_block=getattr(config, "last_block", True))
         # the head's standardisation of its input, fitted with it and saved with the weights
         self.register_buffer("embedding_mean", torch.zeros(head_input_size))  # type: ignore[attr-defined]
         self.register_buffer("embedding_scale", torch.ones(head_input_size))  # type: ignore[attr-defined]

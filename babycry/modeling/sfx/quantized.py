@@ -104,7 +104,7 @@ class Int8Encoder:
     Examples
     --------
     >>> Int8Encoder("assets/models/cry-detector/onnx/encoder-int8.onnx").embed(features).shape  # doctest: +SKIP
-    (4, 2176)
+    (4, 1152)
     """
 
     def __init__(self, path: str | os.PathLike, *, threads: int = 1) -> None:
