@@ -45,9 +45,9 @@ def test_the_sound_effects_cnn_fits_its_head_on_cached_embeddings(tiny_data: Pat
     data = load_task(tiny_data, task="detector")
     recipe = tiny_recipe("detector", family="sfx")
     cache = build_cache(data, recipe=recipe)
-    # 2 x 8 x 4 (the last block's max and mean) + 3 x 4 x 4 and 3 x 2 x 4 (the third and second blocks' max,
-    # mean and spread)
-    assert cache.features.ndim == 2 and cache.features.shape[1] == 136
+    # 3 x 4 x 4 and 3 x 2 x 4 (the third and second blocks' max, mean and spread; the recipe's encoder stops
+    # after its third block)
+    assert cache.features.ndim == 2 and cache.features.shape[1] == 72
     a, b = fit(cache, recipe=recipe), fit(cache, recipe=recipe)
     la = clip_logits(a, cache, np.arange(len(data)))
     np.testing.assert_allclose(la, clip_logits(b, cache, np.arange(len(data))), atol=1e-6)  # convex: deterministic
