@@ -148,10 +148,11 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                 if task == "reason" else ").")
     if _is_sfx(recipe):
         model = recipe["model"]
-        widest = 8 if model.get("last_block", True) else 4  # without the last block: its two convolutions gone
+        # without the last block, its two convolutions and its widest maps are gone
+        layers, widest = (9, 8) if model.get("last_block", True) else (7, 4)
         return ("A frozen pretrained sound-effects CNN (`SfxForAudioClassification`, babycry's own transformers "
-                f"model class: a {'9' if widest == 8 else '7'}-layer CNN, {model['channels']}-"
-                f"{widest * model['channels']} maps, pretrained by "
+                f"model class: a {layers}-layer CNN, {model['channels']}-{widest * model['channels']} maps, "
+                "pretrained by "
                 "aiSFX on sound-effects libraries) whose pooled embedding (" + _embedding(model) + ") feeds a "
                 "logistic-regression head fitted here, on " + windows + " The encoder sees each window "
                 + ("as the HTK mel bands of 44.1 kHz audio it was trained on, computed straight from the 16 kHz "

@@ -50,8 +50,7 @@ class SfxEncoder(nn.Module):
         super().__init__()
         widths = [1, channels, 2 * channels, 4 * channels, 8 * channels]
         # without the last block (its summary left out of the embedding) the network stops after the third
-        self.n_blocks = 4 if last_block else 3
-        for i in range(self.n_blocks):
+        for i in range(4 if last_block else 3):
             setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
         self.block3_stats = bool(block3_stats)
         self.block2_stats = bool(block2_stats)
@@ -62,7 +61,7 @@ class SfxEncoder(nn.Module):
         x = input_values.unsqueeze(1).contiguous(memory_format=torch.channels_last)
         summarised = {1: self.block2_stats, 2: self.block3_stats}
         summaries = {}
-        for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)][: self.n_blocks]):
+        for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)][: 4 if self.last_block else 3]):
             x = getattr(self, f"conv_block{i + 1}")(x, pool)
             if summarised.get(i):
                 middle = x.float().mean(dim=3)  # (n, maps, frames at this depth)
@@ -99,7 +98,7 @@ class SfxHeadMixin:
         :class:`~babycry.modeling.sfx.SfxConfig` (the checkpoint's parameter names)."""
         head_input_size = int(config.head_input_size)
         self.encoder = SfxEncoder(int(config.channels), block3_stats=config.block3_stats,
-                                  block2_stats=config.block2_stats, last_block=getattr(config, "last_block", True))
+                                  block2_stats=config.block2_stats, last_block=config.last_block)
         # the head's standardisation of its input, fitted with it and saved with the weights
         self.register_buffer("embedding_mean", torch.zeros(head_input_size))  # type: ignore[attr-defined]
         self.register_buffer("embedding_scale", torch.ones(head_input_size))  # type: ignore[attr-defined]
