@@ -162,12 +162,8 @@ class WindowConfig:
     """Fixed analysis windows for the models.
 
     Every source is cut into windows of ``window_seconds`` with a hop of
-    ``hop_seconds``; a clip shorter than one window is filled to it by
-    ``short_fill``: ``"zeros"`` pads it with digital silence (the bundled
-    models), ``"repeat"`` plays it again, each copy faded in and out over
-    ``fade_seconds`` (an experiment: docs/experiments.md, "Short recordings
-    played again").  The per-window
-    cry probabilities make the timeline a long recording shows.
+    ``hop_seconds``; a clip shorter than one window is zero-padded to it.  The
+    per-window cry probabilities make the timeline a long recording shows.
     A 2 s hop (1.5 s until 2026-11-28) gives a 7 s recording 3 windows instead
     of 4 and a 60 s one 30 instead of 39, with the detector's grouped figures
     unchanged (docs/experiments.md, "A two-second hop").
@@ -175,20 +171,12 @@ class WindowConfig:
     Examples
     --------
     >>> from babycry.config import WindowConfig
-    >>> WindowConfig().window_seconds, WindowConfig().hop_seconds, WindowConfig().short_fill
-    (3.0, 2.0, 'zeros')
+    >>> WindowConfig().window_seconds, WindowConfig().hop_seconds
+    (3.0, 2.0)
     """
 
     window_seconds: float = 3.0
     hop_seconds: float = 2.0
-    short_fill: str = "zeros"
-    fade_seconds: float = 0.01
-
-    def __post_init__(self) -> None:
-        if self.short_fill not in ("repeat", "zeros"):
-            raise InvalidParameterError(f"short_fill must be 'repeat' or 'zeros', got {self.short_fill!r}.")
-        if not 0.0 <= self.fade_seconds < self.window_seconds / 2:
-            raise InvalidParameterError(f"fade_seconds must lie in [0, window/2), got {self.fade_seconds!r}.")
 
 
 @dataclass(frozen=True)

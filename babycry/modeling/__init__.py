@@ -21,7 +21,7 @@ from .build import build_config, build_feature_extractor, build_model
 from .checkpoint import DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR, load_detector, load_model, load_reason
 from .config import ModelConfig
 from .predictor import CryModel, Prediction
-from .windows import fit_window, frame_windows, window_bounds, window_of
+from .windows import fit_window, frame_windows, window_bounds
 
 __all__ = [
     "ModelConfig",
@@ -30,7 +30,6 @@ __all__ = [
     "build_model",
     "window_bounds",
     "fit_window",
-    "window_of",
     "frame_windows",
     "Prediction",
     "CryModel",

@@ -2,9 +2,8 @@
 
 :func:`frame_windows` cuts the band-limited signal into windows of
 ``WindowConfig.window_seconds``, loudness-normalises each on its own content,
-then fills it to the window's length when the recording is shorter (by
-repeating it, :class:`~babycry.config.WindowConfig`).  Training builds its
-windows through the same functions, so filling, duration and level cannot
+then zero-pads it at the end when the recording is shorter.  Training builds
+its windows through the same functions, so padding, duration and level cannot
 tell the sources apart.
 """
 
@@ -17,7 +16,7 @@ from ..config import AudioConfig, WindowConfig
 from ..errors import InvalidParameterError
 from ..preprocess import band_limit, normalise_loudness
 
-__all__ = ["window_bounds", "fit_window", "window_of", "frame_windows"]
+__all__ = ["window_bounds", "fit_window", "frame_windows"]
 
 
 def window_bounds(n_samples: int, *, sample_rate: int, window: WindowConfig = WindowConfig()) -> list[tuple[int, int]]:
@@ -60,67 +59,19 @@ def window_bounds(n_samples: int, *, sample_rate: int, window: WindowConfig = Wi
     return [(s, s + length) for s in starts]
 
 
-def fit_window(segment: np.ndarray, *, length: int, target_rms_dbfs: float, fill: str = "zeros",
-               fade: int = 0) -> np.ndarray:
-    """Loudness-normalise one segment on its own content and fill/crop it to ``length``.
-
-    Parameters
-    ----------
-    segment : np.ndarray
-        Mono float samples.
-    length : int
-        Window length in samples.
-    target_rms_dbfs : float
-        Loudness target (on the segment's own content).
-    fill : {"repeat", "zeros"}
-        How a shorter segment reaches ``length``: played again (each copy faded in and out over ``fade``
-        samples, so no join clicks) or padded with zeros.
-    fade : int
-        Fade length in samples for ``"repeat"`` (at most a quarter of the segment).
+def fit_window(segment: np.ndarray, *, length: int, target_rms_dbfs: float) -> np.ndarray:
+    """Loudness-normalise one segment on its own content and zero-pad/crop it to ``length``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> w = fit_window(np.ones(10, np.float32), length=16, target_rms_dbfs=-20.0, fill="repeat")
-    >>> w.shape, bool(w[12] > 0)
-    ((16,), True)
-    >>> float(fit_window(np.ones(10, np.float32), length=16, target_rms_dbfs=-20.0)[12])
-    0.0
+    >>> fit_window(np.ones(10, np.float32), length=16, target_rms_dbfs=-20.0).shape
+    (16,)
     """
-    if fill not in ("repeat", "zeros"):
-        raise InvalidParameterError(f"fill must be 'repeat' or 'zeros', got {fill!r}.")
-    segment = normalise_loudness(np.asarray(segment, dtype=np.float32)[:length], target_rms_dbfs=target_rms_dbfs)
-    segment = np.asarray(segment, dtype=np.float32)
-    if segment.size == length:
-        return segment
+    segment = np.asarray(segment, dtype=np.float32)[:length]
     out = np.zeros(length, dtype=np.float32)
-    if fill == "zeros" or segment.size == 0:
-        out[: segment.size] = segment
-        return out
-    n = segment.size
-    f = min(int(fade), n // 4)
-    if f > 0:
-        # fade every copy in and out: the joins dip instead of stepping (a step is a broadband click)
-        ramp = np.linspace(0.0, 1.0, f + 2, dtype=np.float32)[1:-1]
-        segment = segment.copy()
-        segment[:f] *= ramp
-        segment[-f:] *= ramp[::-1]
-    return np.tile(segment, -(-length // n))[:length]
-
-
-def window_of(segment: np.ndarray, *, sample_rate: int, window: WindowConfig = WindowConfig(),
-              audio_config: AudioConfig = AudioConfig()) -> np.ndarray:
-    """One model window from a segment: :func:`fit_window` with the window's length, fill and fade.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> window_of(np.ones(16000, np.float32), sample_rate=16000).shape
-    (48000,)
-    """
-    return fit_window(segment, length=int(round(window.window_seconds * sample_rate)),
-                      target_rms_dbfs=audio_config.target_rms_dbfs, fill=window.short_fill,
-                      fade=int(round(window.fade_seconds * sample_rate)))
+    out[: segment.size] = normalise_loudness(segment, target_rms_dbfs=target_rms_dbfs)
+    return out
 
 
 def frame_windows(
@@ -135,8 +86,8 @@ def frame_windows(
 
     The signal is band-limited to ``audio_config.band_limit_hz`` (unless
     ``band_limited``), each window is loudness-normalised to
-    ``audio_config.target_rms_dbfs`` on its own content and filled to
-    ``window.window_seconds`` when the recording is shorter (``window.short_fill``).
+    ``audio_config.target_rms_dbfs`` on its own content and zero-padded to
+    ``window.window_seconds`` when the recording is shorter.
 
     Parameters
     ----------
@@ -173,8 +124,10 @@ def frame_windows(
     samples = check_samples(samples, sample_rate=sample_rate, what="analyse")
     if not band_limited:
         samples = band_limit(samples, sample_rate=sample_rate, cutoff_hz=audio_config.band_limit_hz)
+    length = int(round(window.window_seconds * sample_rate))
     bounds = window_bounds(samples.size, sample_rate=sample_rate, window=window)
-    windows = np.stack([window_of(samples[s:e], sample_rate=sample_rate, window=window, audio_config=audio_config)
-                        for s, e in bounds])
+    windows = np.stack(
+        [fit_window(samples[s:e], length=length, target_rms_dbfs=audio_config.target_rms_dbfs) for s, e in bounds]
+    )
     spans = [(round(s / sample_rate, 3), round(e / sample_rate, 3)) for s, e in bounds]
     return windows, spans

@@ -28,7 +28,7 @@ from ..augment import NoiseBank, get, random_crop
 from ..codec import CodecBatch
 from ..data import TaskData, read_manifest, with_absolute_paths
 from ..errors import DataError
-from ..modeling import build_config, build_feature_extractor, build_model, frame_windows, window_of
+from ..modeling import build_config, build_feature_extractor, build_model, fit_window, frame_windows
 from ..modeling.config import SfxModelConfig
 from ..modeling.fbank import fbank_features
 from ..modeling.predictor import inference_copy, resolve_precision
@@ -221,7 +221,7 @@ def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
         if not silent and cry_voicing(x, sample_rate=sr) <= aug.train_only_max_cry_voicing:
             for _ in range(aug.train_only_windows_per_clip):
                 seg = random_crop(x, rng, sample_rate=sr, window_s=window.window_seconds, p_short=0.2)
-                plan.windows.append(window_of(seg, sample_rate=sr, window=window, audio_config=audio))
+                plan.windows.append(fit_window(seg, length=length, target_rms_dbfs=audio.target_rms_dbfs))
                 plan.rows.append(_row(job, y=0, kind="train_only", stratum=f"train_only_{job.category}",
                                       group=job.group))
         return plan
@@ -269,7 +269,7 @@ def _finish_clip(plan: _ClipPlan, codecs: CodecBatch) -> tuple[list[np.ndarray],
             extra[i] = (seg, *extra[i][1:])
     for seg, label, kind, g, start in extra:
         seg = band_limit(seg, sample_rate=sr, cutoff_hz=audio.band_limit_hz)
-        windows.append(window_of(seg[start : start + length], sample_rate=sr, window=window, audio_config=audio))
+        windows.append(fit_window(seg[start : start + length], length=length, target_rms_dbfs=audio.target_rms_dbfs))
         rows.append(_row(job, y=label, kind=kind, stratum=kind if kind in OWN_STRATUM else job.category,
                          noise_group=g))
     return windows, rows
