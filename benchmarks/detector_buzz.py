@@ -54,8 +54,8 @@ def buzz(n: int, *, sample_rate: int, f0: float, seed: int) -> np.ndarray:
 def held_out_heads(data, model_dir: str) -> tuple[dict[int, int], list]:
     """Grouped 5-fold CV (seed 0) on the checkpoint's recipe and window cache: each clip's fold and each fold's
     head, fitted as ``babycry cv`` fits it (the same folds, fold seeds and excluded families)."""
-    from babycry.data import grouped_folds
     from babycry.training.cache import build_cache
+    from babycry.training.cv import fold_plan
     from babycry.training.fit import fit
     from babycry.training.recipes import Recipe, recipe_for
 
@@ -63,10 +63,10 @@ def held_out_heads(data, model_dir: str) -> tuple[dict[int, int], list]:
     recipe = Recipe.from_json(config, base=recipe_for("detector")).replace(progress=False)
     cache = build_cache(data, recipe=recipe)
     fold_of, heads = {}, []
-    for k, (train, test) in enumerate(grouped_folds(data.y, data.groups, n_splits=5, seed=recipe.seed)):
-        heads.append(fit(cache, recipe=recipe, train_clips=train, seed=recipe.seed * 100 + k,
-                         exclude_groups=set(data.groups[test].tolist())))
-        fold_of.update({int(data.table.index[i]): k for i in test})
+    for fold in fold_plan(data, recipe=recipe, folds=5, seeds=1):
+        heads.append(fit(cache, recipe=recipe, train_clips=fold.train, seed=fold.seed,
+                         exclude_groups=fold.exclude_groups))
+        fold_of.update({int(data.table.index[i]): fold.fold for i in fold.test})
     return fold_of, heads
 
 

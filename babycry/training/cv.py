@@ -16,7 +16,7 @@ from .fit import clip_logits, fit
 from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes
 from .recipes import Recipe
 
-__all__ = ["CVResult", "cross_validate", "CategoryHoldout", "leave_category_out"]
+__all__ = ["CVResult", "Fold", "fold_plan", "cross_validate", "CategoryHoldout", "leave_category_out"]
 
 
 @dataclass
@@ -56,14 +56,30 @@ class CVResult:
 
 
 @dataclass(frozen=True)
-class _FoldJob:
+class Fold:
+    """One fit of a cross-validation: what it trains on, what it scores, and the seed that fixes its result.
+
+    Attributes
+    ----------
+    seed_index, fold : int
+        Which repetition and which of its folds.
+    seed : int
+        The fit's seed (``repetition seed * 100 + fold``).
+    train, test : np.ndarray
+        Rows of the task table.
+    exclude_groups : set or None
+        Families the fit must not hear, not even as mixed-in noise (the test side's, when grouped).
+    score_phone : bool
+        Also score the test clips' phone-codec windows.
+    """
+
     seed_index: int
     fold: int
     seed: int
     train: np.ndarray
     test: np.ndarray
     exclude_groups: set | None
-    score_phone: bool = True  # also score the test clips' phone-codec windows
+    score_phone: bool = True
 
 
 def _init_fold_worker(cache: FeatureCache, recipe: Recipe) -> None:
@@ -76,7 +92,7 @@ def _init_fold_worker(cache: FeatureCache, recipe: Recipe) -> None:
                                                      progress=recipe.progress and not worker))
 
 
-def _run_fold(job: _FoldJob) -> tuple[np.ndarray, np.ndarray | None]:
+def _run_fold(job: Fold) -> tuple[np.ndarray, np.ndarray | None]:
     """Fit one fold and return its test clips' logits, clean and (when asked) through a phone codec (NaN without
     those windows)."""
     cache, recipe = WORKER["cache"], WORKER["recipe"]
@@ -88,6 +104,33 @@ def _run_fold(job: _FoldJob) -> tuple[np.ndarray, np.ndarray | None]:
 def _folds_of(y: np.ndarray, groups: np.ndarray, *, folds: int, seed: int, split: str) -> list:
     return grouped_folds(y, groups, n_splits=folds, seed=seed) if split == "grouped" else random_folds(
         y, n_splits=folds, seed=seed)
+
+
+def fold_plan(data: TaskData, *, recipe: Recipe, folds: int = 5, seeds: int = 3,
+              split: str = "grouped") -> list[Fold]:
+    """The fits of :func:`cross_validate`: ``folds`` folds for each of ``seeds`` seeds from ``recipe.seed`` on.
+
+    Whoever refits a fold (a benchmark scoring held-out clips its own way) gets the same folds, seeds and
+    excluded families as ``babycry cv``.
+
+    Examples
+    --------
+    >>> plan = fold_plan(data, recipe=DetectorRecipe(), folds=5, seeds=1)  # doctest: +SKIP
+    >>> [f.seed for f in plan]  # doctest: +SKIP
+    [0, 1, 2, 3, 4]
+    """
+    if split not in ("grouped", "random"):
+        raise InvalidParameterError(f"split must be 'grouped' or 'random', got {split!r}.")
+    if seeds < 1:
+        raise InvalidParameterError(f"seeds must be at least 1, got {seeds}.")
+    plan = []
+    for s in range(seeds):
+        seed = recipe.seed + s
+        for k, (tr, te) in enumerate(_folds_of(data.y, data.groups, folds=folds, seed=seed, split=split)):
+            test_groups = set(data.groups[te].tolist()) if split == "grouped" else None
+            plan.append(Fold(seed_index=s, fold=k, seed=seed * 100 + k, train=tr, test=te,
+                             exclude_groups=test_groups))
+    return plan
 
 
 def cross_validate(
@@ -112,25 +155,13 @@ def cross_validate(
     --------
     >>> cross_validate(data, cache, recipe=ReasonRecipe(), folds=5, seeds=3)  # doctest: +SKIP
     """
-    if split not in ("grouped", "random"):
-        raise InvalidParameterError(f"split must be 'grouped' or 'random', got {split!r}.")
-    if seeds < 1:
-        raise InvalidParameterError(f"seeds must be at least 1, got {seeds}.")
+    jobs = fold_plan(data, recipe=recipe, folds=folds, seeds=seeds, split=split)
     t0 = time.time()
-    y, groups = data.y, data.groups
     n_labels = len(data.labels)
     all_logits = np.zeros((seeds, len(data), n_labels))
     phone_eval = bool((cache.index["kind"] == "phone_eval").any())
     all_phone = np.full((seeds, len(data), n_labels), np.nan) if phone_eval else None
-    all_folds, jobs = [], []
-    for s in range(seeds):
-        seed = recipe.seed + s
-        fold_list = _folds_of(y, groups, folds=folds, seed=seed, split=split)
-        all_folds.append(fold_list)
-        for k, (tr, te) in enumerate(fold_list):
-            test_groups = set(groups[te].tolist()) if split == "grouped" else None
-            jobs.append(_FoldJob(seed_index=s, fold=k, seed=seed * 100 + k, train=tr, test=te,
-                                 exclude_groups=test_groups))
+    all_folds = [[(f.train, f.test) for f in jobs if f.seed_index == s] for s in range(seeds)]
     # Small transformers train faster as one single-threaded fit per core than as one fit on all cores;
     # each fold's seed fixes its result, however the folds are spread over processes.
     workers = max(1, min(recipe.threads, os.cpu_count() or 1, len(jobs)))
@@ -199,9 +230,9 @@ def leave_category_out(
         out_of_category = np.flatnonzero(cats == cat)
         keep = np.setdiff1d(train, out_of_category)
         exclude = set(groups[test].tolist()) | set(groups[out_of_category].tolist())
-        jobs.append(_FoldJob(seed_index=0, fold=k, seed=recipe.seed * 100 + 50 + k, train=keep,
-                             test=np.concatenate([out_of_category, test_cries]), exclude_groups=exclude,
-                             score_phone=False))
+        jobs.append(Fold(seed_index=0, fold=k, seed=recipe.seed * 100 + 50 + k, train=keep,
+                         test=np.concatenate([out_of_category, test_cries]), exclude_groups=exclude,
+                         score_phone=False))
     workers = max(1, min(recipe.threads, os.cpu_count() or 1, len(jobs)))
     results = map_in_processes(_run_fold, jobs, workers=workers, initializer=_init_fold_worker,
                                initargs=(cache, recipe))

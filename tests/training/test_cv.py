@@ -12,8 +12,8 @@ import pytest
 from babycry.data import load_task
 from babycry.errors import InvalidParameterError
 from babycry.training.cache import build_cache
-from babycry.training.cv import cross_validate
-from babycry.training.fit import training_rows
+from babycry.training.cv import cross_validate, fold_plan
+from babycry.training.fit import clip_logits, fit, training_rows
 from babycry.training.recipes import tiny_recipe
 
 
@@ -35,6 +35,20 @@ def test_grouped_cv_never_puts_a_group_on_both_sides(tiny) -> None:
             assert set(data.groups[tr]).isdisjoint(data.groups[te])
     with pytest.raises(InvalidParameterError):
         cross_validate(data, cache, recipe=recipe, split="stratified")
+
+
+def test_a_fold_refitted_from_the_plan_gives_the_cv_logits(tiny) -> None:
+    # benchmarks refit folds from fold_plan to score held-out clips their own way: same folds, seeds, exclusions
+    data, recipe, cache = tiny
+    result = cross_validate(data, cache, recipe=recipe, folds=2, seeds=2)
+    plan = fold_plan(data, recipe=recipe, folds=2, seeds=2)
+    assert [(f.seed_index, f.fold, f.seed) for f in plan] == [(0, 0, 0), (0, 1, 1), (1, 0, 100), (1, 1, 101)]
+    fold = plan[3]
+    assert fold.exclude_groups == set(data.groups[fold.test].tolist())
+    model = fit(cache, recipe=recipe, train_clips=fold.train, seed=fold.seed, exclude_groups=fold.exclude_groups)
+    np.testing.assert_allclose(clip_logits(model, cache, fold.test), result.logits[1, fold.test], atol=1e-5)
+    with pytest.raises(InvalidParameterError):
+        fold_plan(data, recipe=recipe, seeds=0)
 
 
 def test_phone_codec_windows_are_scored_out_of_fold_but_never_trained_on(tiny) -> None:
