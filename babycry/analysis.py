@@ -277,17 +277,18 @@ def analyse_batch(
         windows = np.concatenate([w for w, _ in framed], axis=0)
         # The reason model's features and forward pass on the background thread while the detector's run on this one
         # (modeling.background): 7 s clip, median 56.8 -> 48.8 ms wall over 200 alternating runs, the same CPU time.
-        if same_features(detector.feature_extractor, reason.feature_extractor):
+        shared = same_features(detector.feature_extractor, reason.feature_extractor)
+        if shared:
             det_features = detector.features(windows)
             reason_job = submit(reason.window_outputs, det_features)
-            sounds_job = submit(_sounds, audios, framed, steady, pattern)
-            det_outputs = detector.window_outputs(det_features)
         else:
             reason_job = submit(lambda: reason.window_outputs(reason.features(windows)))
-            # the measures of the sound itself next on the background thread; then each window's detector features
-            # and forward pass on whichever thread is free (on_both_threads), so neither thread waits for the other
-            sounds_job = submit(_sounds, audios, framed, steady, pattern)
-            det_outputs = on_both_threads(detector.outputs_of, windows)
+        # the measures of the sound itself next on the background thread
+        sounds_job = submit(_sounds, audios, framed, steady, pattern)
+        # without shared features, each window's detector features and forward pass on whichever thread is free
+        # (on_both_threads), so neither thread waits for the other
+        det_outputs = (detector.window_outputs(det_features) if shared
+                       else on_both_threads(detector.outputs_of, windows))
         sounds = sounds_job.result()
         rea_outputs = reason_job.result()
         results, start = [], 0

@@ -164,20 +164,14 @@ def conv_macs(model: torch.nn.Module, features: np.ndarray) -> int:
 def encoder_ops(path: Path, features: np.ndarray, *, runs: int, warmup: int) -> dict[str, float]:
     """The int8 encoder graph's time per window by operator type (ONNX Runtime's profiler, one thread; the
     ``warmup`` runs before the ``runs`` counted are left out)."""
-    import onnxruntime as ort
+    from babycry.modeling.onnx_runtime import session
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
-    options.enable_profiling = True
     with tempfile.TemporaryDirectory(prefix="babycry-ort-") as tmp:
-        options.profile_file_prefix = str(Path(tmp) / "encoder")
-        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        profiled = session(path, threads=1, profile_prefix=str(Path(tmp) / "encoder"))
         x = {"input_values": np.ascontiguousarray(features, dtype=np.float32)}
         for _ in range(warmup + runs):
-            session.run(None, x)
-        events = json.loads(Path(session.end_profiling()).read_text())
+            profiled.run(None, x)
+        events = json.loads(Path(profiled.end_profiling()).read_text())
     ends = sorted(e["ts"] + e["dur"] for e in events if e.get("name") == "model_run")
     counted_from = ends[warmup - 1] if warmup else 0
     totals: dict[str, float] = {}

@@ -49,8 +49,10 @@ class SfxEncoder(nn.Module):
                  last_block: bool = True) -> None:
         super().__init__()
         widths = [1, channels, 2 * channels, 4 * channels, 8 * channels]
-        # without the last block (its summary left out of the embedding) the network stops after the third
-        for i in range(4 if last_block else 3):
+        # each block's max pooling; without the last block (its summary left out of the embedding) the network
+        # stops after the third
+        self.pools = ((2, 2), (2, 2), (2, 2), (1, 1))[: 4 if last_block else 3]
+        for i in range(len(self.pools)):
             setattr(self, f"conv_block{i + 1}", SfxConvBlock(widths[i], widths[i + 1]))
         self.block3_stats = bool(block3_stats)
         self.block2_stats = bool(block2_stats)
@@ -61,7 +63,7 @@ class SfxEncoder(nn.Module):
         x = input_values.unsqueeze(1).contiguous(memory_format=torch.channels_last)
         summarised = {1: self.block2_stats, 2: self.block3_stats}
         summaries = {}
-        for i, pool in enumerate([(2, 2), (2, 2), (2, 2), (1, 1)][: 4 if self.last_block else 3]):
+        for i, pool in enumerate(self.pools):
             x = getattr(self, f"conv_block{i + 1}")(x, pool)
             if summarised.get(i):
                 middle = x.float().mean(dim=3)  # (n, maps, frames at this depth)
