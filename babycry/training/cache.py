@@ -384,8 +384,7 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
         graph = _int8_graph(data, recipe=recipe, path=graph_dir / _INT8_GRAPH)
 
     table = data.table
-    noise_categories = recipe.augment.noise_categories if data.task == "detector" else ("noise",)
-    noise_rows = table[table["category"].isin(noise_categories)] if "category" in table else table.iloc[:0]
+    noise_rows = table[table["category"] == "noise"] if "category" in table else table.iloc[:0]
     noise = NoiseBank.from_files(noise_rows["path"].tolist(), noise_rows["group"].astype(str).tolist(),
                                  config=recipe.audio)
     copies = _reason_copies(data.y, recipe=recipe) if data.task == "reason" else np.zeros(len(table), dtype=int)
