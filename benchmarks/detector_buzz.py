@@ -13,10 +13,11 @@ folder's recordings of household background (washing dishes, an exercise bike; d
 By default every clip is scored by a head that never heard its family: grouped 5-fold CV (seed 0, the folds and
 fits of ``babycry cv``) on the checkpoint's recipe and window cache, each held-out clip (clean and mixed) through
 the checkpoint's encoder, then its fold's head (P(cry) at 0.5; the detector's calibration has no class bias, so
-this is the calibrated threshold too).  The household-background mixes are left out there: with three such
-recordings, the fold's model has trained on the very recording mixed in.  ``--in-sample`` scores with the
-checkpoint itself, on clips it was fitted on (the clean column then near 1; what moves is what the added sound
-alone does), household background included.
+this is the calibrated threshold too).  A clip is mixed only with the household background of its own test fold
+(a recording the fold's head never heard, as a clip or mixed into one), so with three such recordings only the
+clips of the folds that hold one get the household-background rows (their count is reported).  ``--in-sample``
+scores with the checkpoint itself, on clips it was fitted on (the clean column then near 1; what moves is what the
+added sound alone does), every clip mixed with any of the household background.
 
     python benchmarks/detector_buzz.py [--data DIR] [--model DIR] [--per-category 60] [--in-sample] [--out FILE]
 
@@ -51,9 +52,10 @@ def buzz(n: int, *, sample_rate: int, f0: float, seed: int) -> np.ndarray:
     return harmonics(n, sample_rate=sample_rate, f0=f0, slope=1.0, phases=phases).astype(np.float32)
 
 
-def held_out_heads(data, model_dir: str) -> tuple[dict[int, int], list]:
-    """Grouped 5-fold CV (seed 0) on the checkpoint's recipe and window cache: each clip's fold and each fold's
-    head, fitted as ``babycry cv`` fits it (the same folds, fold seeds and excluded families)."""
+def held_out_heads(data, model_dir: str) -> tuple[dict[int, int], list, list[set]]:
+    """Grouped 5-fold CV (seed 0) on the checkpoint's recipe and window cache: each clip's fold, each fold's
+    head, fitted as ``babycry cv`` fits it, and the families each head never heard (the same folds, fold seeds
+    and excluded families)."""
     from babycry.training.cache import build_cache
     from babycry.training.cv import fold_plan
     from babycry.training.fit import fit
@@ -62,12 +64,13 @@ def held_out_heads(data, model_dir: str) -> tuple[dict[int, int], list]:
     config = json.loads((Path(model_dir) / "training.json").read_text())["config"]
     recipe = Recipe.from_json(config, base=recipe_for("detector")).replace(progress=False)
     cache = build_cache(data, recipe=recipe)
-    fold_of, heads = {}, []
+    fold_of, heads, unheard = {}, [], []
     for fold in fold_plan(data, recipe=recipe, folds=5, seeds=1):
         heads.append(fit(cache, recipe=recipe, train_clips=fold.train, seed=fold.seed,
                          exclude_groups=fold.exclude_groups))
         fold_of.update({int(data.table.index[i]): fold.fold for i in fold.test})
-    return fold_of, heads
+        unheard.append(set(fold.exclude_groups))
+    return fold_of, heads, unheard
 
 
 def held_out_p_cry(detector, head, samples: np.ndarray, *, sample_rate: int) -> float:
@@ -96,18 +99,18 @@ def main() -> None:
     cry = detector.labels.index("cry")
     data = load_task(args.data, task="detector")
     table = data.table
-    fold_of, heads = ({}, []) if args.in_sample else held_out_heads(data, args.model)
+    fold_of, heads, unheard = ({}, [], []) if args.in_sample else held_out_heads(data, args.model)
     rng = np.random.default_rng(0)
     picked = list(table.index[table["category"] == "cry"])
     for category in NOT_CRY:
         rows = table.index[table["category"] == category].to_numpy()
         picked += list(rng.choice(rows, size=min(args.per_category, rows.size), replace=False))
-    # household background only in-sample: held out, a fold's model has trained on the very recording mixed in
-    background_snrs = SNRS_DB if args.in_sample else ()
-    conditions = (["clean"] + [f"{f0:.0f} Hz buzz at {snr:.0f} dB" for snr in SNRS_DB for f0 in FUNDAMENTALS_HZ]
-                  + [f"household background at {snr:.0f} dB" for snr in background_snrs])
-    backgrounds = [load(p, validate_audio=False).samples.astype(np.float32)
-                   for p in table.loc[table["category"] == "background", "path"]] if background_snrs else []
+    buzzes = ["clean"] + [f"{f0:.0f} Hz buzz at {snr:.0f} dB" for snr in SNRS_DB for f0 in FUNDAMENTALS_HZ]
+    in_background = [f"household background at {snr:.0f} dB" for snr in SNRS_DB]
+    conditions = buzzes + in_background
+    background_rows = table[table["category"] == "background"]
+    backgrounds = [(str(group), load(path, validate_audio=False).samples.astype(np.float32))
+                   for path, group in zip(background_rows["path"], background_rows["group"], strict=True)]
     right: dict[str, dict[str, list[bool]]] = {}
     for i, index in enumerate(sorted(picked)):
         category, path = table.at[index, "category"], table.at[index, "path"]
@@ -118,11 +121,13 @@ def main() -> None:
         x = clip.samples.astype(np.float32)
         mixes = [x] + [mix_at_snr(x, buzz(x.size, sample_rate=clip.sample_rate, f0=f0, seed=i), snr)
                        for snr in SNRS_DB for f0 in FUNDAMENTALS_HZ]
-        if background_snrs:
-            bg = backgrounds[i % len(backgrounds)]
+        # held out, only the background recordings of the clip's own test fold: its head never heard them
+        pool = [b for g, b in backgrounds if args.in_sample or g in unheard[fold_of[index]]]
+        if pool:
+            bg = pool[i % len(pool)]
             background = np.tile(bg, int(np.ceil(x.size / bg.size)))[: x.size]
-            mixes += [mix_at_snr(x, background, snr) for snr in background_snrs]
-        for name, y in zip(conditions, mixes, strict=True):
+            mixes += [mix_at_snr(x, background, snr) for snr in SNRS_DB]
+        for name, y in zip(buzzes + in_background[: len(mixes) - len(buzzes)], mixes, strict=True):
             if args.in_sample:
                 p_cry = float(detector.predict(y, sample_rate=clip.sample_rate).probabilities[cry])
             else:
@@ -134,6 +139,7 @@ def main() -> None:
               "categories": {}}
     for category, by in right.items():
         result["categories"][category] = {"clips": len(by["clean"]),
+                                          "clips_under_household_background": len(by.get(in_background[0], [])),
                                           **{name: round(float(np.mean(v)), 3) for name, v in by.items()}}
     for snr in SNRS_DB:
         names = [f"{f0:.0f} Hz buzz at {snr:.0f} dB" for f0 in FUNDAMENTALS_HZ]
@@ -141,10 +147,11 @@ def main() -> None:
             result["categories"][category][f"any buzz at {snr:.0f} dB"] = round(
                 float(np.mean([np.mean(by[n]) for n in names])), 3)
     print(f"{'category':<12} {'clips':>5} {'clean':>6} " + " ".join(f"{f'buzz {s:.0f} dB':>12}" for s in SNRS_DB)
-          + " " + " ".join(f"{f'backgr. {s:.0f} dB':>15}" for s in SNRS_DB))
+          + f" {'of them':>8} " + " ".join(f"{f'backgr. {s:.0f} dB':>15}" for s in SNRS_DB))
     for category, row in result["categories"].items():
         print(f"{category:<12} {row['clips']:5d} {row['clean']:6.3f} "
-              + " ".join(f"{row[f'any buzz at {s:.0f} dB']:12.3f}" for s in SNRS_DB) + " "
+              + " ".join(f"{row[f'any buzz at {s:.0f} dB']:12.3f}" for s in SNRS_DB)
+              + f" {row['clips_under_household_background']:8d} "
               + " ".join(f"{row.get(f'household background at {s:.0f} dB', float('nan')):15.3f}" for s in SNRS_DB))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
