@@ -134,12 +134,10 @@ class _ClipJob:
     train_only: bool = False
 
 
-def _init_cache_worker(recipe: Recipe, noise: NoiseBank, graph: Path | None = None,
-                       cry_noise: NoiseBank | None = None) -> None:
+def _init_cache_worker(recipe: Recipe, noise: NoiseBank, graph: Path | None = None) -> None:
     """Per-process state of the cache builder (the feature extractor is built once per process)."""
     limit_worker_threads()
-    WORKER.update(recipe=recipe, noise=noise, cry_noise=cry_noise or noise,
-                  extractor=build_feature_extractor(model_config=recipe.model))
+    WORKER.update(recipe=recipe, noise=noise, extractor=build_feature_extractor(model_config=recipe.model))
     if isinstance(recipe.model, SfxModelConfig):
         import torch
 
@@ -235,8 +233,7 @@ def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
         codec, kbps = get("phone_codec").transform(sample_rate=sr, rng=eval_rng, codecs=None).draw()
         plan.phone_ticket = codecs.ask([x], codec=codec, bitrate_kbps=kbps)
     if recipe.task == "detector":
-        extra = detector_windows(x, job.category, rng, WORKER["noise"], cry_noise=WORKER["cry_noise"],
-                                 recipe=recipe.augment, sample_rate=sr,
+        extra = detector_windows(x, job.category, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
                                  window_s=window.window_seconds)
         extra, plan.coded, drawn = choose_phone_coded(extra, x, job.category, rng, recipe=recipe.augment,
                                                       sample_rate=sr, window_s=window.window_seconds)
@@ -397,11 +394,6 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
     # Training-only negatives get clip ids after the task's rows, so no fold ever scores them; fit() keeps
     # them out of a fold through their group.
     aux = train_only_rows(data, recipe=recipe)
-    cry_noise = noise
-    if data.task == "detector" and recipe.augment.home_noise_under_cries and not aux.empty:
-        home = NoiseBank.from_files(aux["path"].tolist(), aux["group"].astype(str).tolist(), config=recipe.audio)
-        cry_noise = NoiseBank(clips=noise.clips + home.clips, groups=noise.groups + home.groups,
-                              p_recorded=noise.p_recorded)
     jobs += [_ClipJob(clip=len(table) + j, path=row.path, rel_path=row.rel_path, y=0, category=str(row.label),
                       group=str(row.group), copies=0, train_only=True)
              for j, row in enumerate(aux.itertuples(index=False))]
@@ -413,7 +405,7 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
                     mininterval=2.0)
     batches = [tuple(jobs[i : i + _BATCH_CLIPS]) for i in range(0, len(jobs), _BATCH_CLIPS)]
     for done in map_in_processes(_featurise_batch, batches, workers=workers, initializer=_init_cache_worker,
-                                 initargs=(recipe, noise, graph, cry_noise)):
+                                 initargs=(recipe, noise, graph)):
         for f, r in done:
             feats.append(f)
             rows += r

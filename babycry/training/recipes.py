@@ -118,9 +118,6 @@ class DetectorAugment:
     cry_stretch: Use = _use("time_stretch", 0.5, "cries", rate=(0.9, 1.1))
     cry_filter: Use = _use("mic_filter", 0.3, "cries")
     cry_noise: Use = _use("background_noise", 0.7, "cries", snr_db=(0.0, 20.0))
-    # the unreviewed home uploads (train_only_labels) also serve as the recorded noise under cries: real rooms,
-    # phones and households of hundreds of families beside ESC-50's clips
-    home_noise_under_cries: bool = True
     # of every three hard negatives, two are voice bursts and one a lowered voice
     hard_negatives_per_cry: int = 3
     burst: Use = _use("voice_bursts", 1.0, "cries -> not-cry (laughter-like bursts)")

@@ -61,10 +61,8 @@ def _noisy(use: Use, x: np.ndarray, rng: np.random.Generator, noise: NoiseBank, 
 
 
 def detector_windows(x: np.ndarray, category: str, rng: np.random.Generator, noise: NoiseBank, *,
-                     recipe: DetectorAugment, sample_rate: int, window_s: float,
-                     cry_noise: NoiseBank | None = None) -> list[Item]:
-    """Augmented windows and hard negatives of one detector clip of ``category`` (``cry_noise``: the bank the
-    cries' own augmented copies are mixed with, default ``noise``)."""
+                     recipe: DetectorAugment, sample_rate: int, window_s: float) -> list[Item]:
+    """Augmented windows and hard negatives of one detector clip of ``category``."""
     sr, r = sample_rate, recipe
     items: list[Item] = []
     if category == "cry":
@@ -73,7 +71,7 @@ def detector_windows(x: np.ndarray, category: str, rng: np.random.Generator, noi
             seg = _voice(seg, rng, sample_rate=sr, pitch=r.cry_pitch, stretch=r.cry_stretch)
             if _chosen(r.cry_filter, rng):
                 seg = _apply(r.cry_filter, seg, rng, sample_rate=sr)
-            seg, g = _noisy(r.cry_noise, seg, rng, cry_noise or noise, sample_rate=sr)
+            seg, g = _noisy(r.cry_noise, seg, rng, noise, sample_rate=sr)
             items.append((seg, 1, "cry_aug", g))
         for j in range(r.hard_negatives_per_cry):
             if j % 3 != 2:
