@@ -162,10 +162,8 @@ class ReasonAugment:
     noise: Use = _use("background_noise", 0.5, "labelled cries", snr_db=(3.0, 30.0))
 
 
-# adult laughter x3: the real laughter nearest to a laugh the detector never heard (left out, baby laughter 0.68 ->
-# 0.73 rejected on the first fold, docs/experiments.md "Adult laughter weighted up")
 _DETECTOR_STRATA = {"synth_cry": 0.3, "noise": 3.0, "silence": 0.5, "speech": 0.5, "laugh_like": 1.5,
-                    "synth_laugh": 1.5, "adult_laugh": 3.0}
+                    "synth_laugh": 1.5}
 
 
 @dataclass(frozen=True)
