@@ -163,7 +163,7 @@ class ReasonAugment:
 
 
 _DETECTOR_STRATA = {"synth_cry": 0.3, "noise": 3.0, "silence": 0.5, "speech": 0.5, "laugh_like": 1.5,
-                    "synth_laugh": 1.5, "adult_laugh": 2.0}
+                    "synth_laugh": 1.5}
 
 
 @dataclass(frozen=True)
