@@ -69,7 +69,7 @@ def held_out_heads(data, model_dir: str) -> tuple[dict[int, int], list, list[set
         heads.append(fit(cache, recipe=recipe, train_clips=fold.train, seed=fold.seed,
                          exclude_groups=fold.exclude_groups))
         fold_of.update({int(data.table.index[i]): fold.fold for i in fold.test})
-        unheard.append(set(fold.exclude_groups))
+        unheard.append(fold.exclude_groups)
     return fold_of, heads, unheard
 
 
@@ -121,13 +121,14 @@ def main() -> None:
         x = clip.samples.astype(np.float32)
         mixes = [x] + [mix_at_snr(x, buzz(x.size, sample_rate=clip.sample_rate, f0=f0, seed=i), snr)
                        for snr in SNRS_DB for f0 in FUNDAMENTALS_HZ]
+        named = list(zip(buzzes, mixes, strict=True))
         # held out, only the background recordings of the clip's own test fold: its head never heard them
         pool = [b for g, b in backgrounds if args.in_sample or g in unheard[fold_of[index]]]
         if pool:
             bg = pool[i % len(pool)]
             background = np.tile(bg, int(np.ceil(x.size / bg.size)))[: x.size]
-            mixes += [mix_at_snr(x, background, snr) for snr in SNRS_DB]
-        for name, y in zip(buzzes + in_background[: len(mixes) - len(buzzes)], mixes, strict=True):
+            named += [(name, mix_at_snr(x, background, snr)) for name, snr in zip(in_background, SNRS_DB, strict=True)]
+        for name, y in named:
             if args.in_sample:
                 p_cry = float(detector.predict(y, sample_rate=clip.sample_rate).probabilities[cry])
             else:
