@@ -98,7 +98,7 @@ bench-cv: setup
 bench-sources: setup
 	$(PY) benchmarks/detector_sources.py --data $(DATA)
 
-# A steady buzz and household background mixed under every cry and a sample of the not-cries, each clip scored by a
+# A steady buzz, household background and an adult talking mixed under every cry and a sample of the not-cries, each clip scored by a
 # head that never heard its family nor the background mixed in (~10 min with the window cache): detector_buzz.json.
 bench-buzz: setup
 	$(PY) benchmarks/detector_buzz.py --data $(DATA)

@@ -8,14 +8,17 @@ sound in amplitude), for three buzzes (fundamentals 50, 120 and 200 Hz, harmonic
 reports, per category, the share the detector gets right at P(cry) 0.5 (cries called cries, the rest rejected),
 clean and under each buzz.  The buzzes are synthetic, like the ones the training recipe mixes in
 (``babycry.augment.noise.coloured_noise``); as a check on real audio, each clip is also mixed with one of the data
-folder's recordings of household background (washing dishes, an exercise bike; drawn per clip) at the same ratios.
+folder's recordings of household background (washing dishes, an exercise bike; drawn per clip) at the same ratios,
+and with an adult talking over it (one speaker of the folder's speech, utterances strung with pauses: a parent
+soothing a crying baby) at 10 dB and 3 dB.
 
 By default every clip is scored by a head that never heard its family: grouped 5-fold CV (seed 0, the folds and
 fits of ``babycry cv``) on the checkpoint's recipe and window cache, each held-out clip (clean and mixed) through
 the checkpoint's encoder, then its fold's head (P(cry) at 0.5; the detector's calibration has no class bias, so
 this is the calibrated threshold too).  A clip is mixed only with the household background of its own test fold
 (a recording the fold's head never heard, as a clip or mixed into one), so with three such recordings only the
-clips of the folds that hold one get the household-background rows (their count is reported).  ``--in-sample``
+clips of the folds that hold one get the household-background rows (their count is reported); likewise the talking
+is a speaker of the clip's own test fold.  ``--in-sample``
 scores with the checkpoint itself, on clips it was fitted on (the clean column then near 1; what moves is what the
 added sound alone does), every clip mixed with any of the household background.
 
@@ -34,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from babycry.audio import load
-from babycry.augment.noise import harmonics, mix_at_snr
+from babycry.augment.noise import VoiceBank, harmonics, mix_at_snr
 from babycry.calibration import softmax
 from babycry.data import default_data_dir, load_task
 from babycry.errors import BabyCryError
@@ -43,6 +46,7 @@ from babycry.modeling import frame_windows, load_detector
 ROOT = Path(__file__).resolve().parents[1]
 FUNDAMENTALS_HZ = (50.0, 120.0, 200.0)
 SNRS_DB = (20.0, 10.0)
+TALK_SNRS_DB = (10.0, 3.0)
 NOT_CRY = ("laugh", "adult_laugh", "noise", "background", "cough")
 
 
@@ -107,10 +111,13 @@ def main() -> None:
         picked += list(rng.choice(rows, size=min(args.per_category, rows.size), replace=False))
     buzzes = ["clean"] + [f"{f0:.0f} Hz buzz at {snr:.0f} dB" for snr in SNRS_DB for f0 in FUNDAMENTALS_HZ]
     in_background = [f"household background at {snr:.0f} dB" for snr in SNRS_DB]
-    conditions = buzzes + in_background
+    talked = [f"talking at {snr:.0f} dB" for snr in TALK_SNRS_DB]
+    conditions = buzzes + in_background + talked
     background_rows = table[table["category"] == "background"]
     backgrounds = [(str(group), load(path, validate_audio=False).samples.astype(np.float32))
                    for path, group in zip(background_rows["path"], background_rows["group"], strict=True)]
+    speech = table[table["category"] == "speech"]
+    voices: dict[int | None, VoiceBank] = {}  # per test fold: its own speakers (in-sample: all, under None)
     right: dict[str, dict[str, list[bool]]] = {}
     for i, index in enumerate(sorted(picked)):
         category, path = table.at[index, "category"], table.at[index, "path"]
@@ -128,6 +135,13 @@ def main() -> None:
             bg = pool[i % len(pool)]
             background = np.tile(bg, int(np.ceil(x.size / bg.size)))[: x.size]
             named += [(name, mix_at_snr(x, background, snr)) for name, snr in zip(in_background, SNRS_DB, strict=True)]
+        fold = None if args.in_sample else fold_of[index]
+        if fold not in voices:
+            own = speech if fold is None else speech[speech["group"].astype(str).isin(unheard[fold])]
+            voices[fold] = VoiceBank.from_files(own["path"].tolist(), own["group"].astype(str).tolist())
+        if voices[fold].clips:
+            talk, _ = voices[fold].draw(np.random.default_rng([1, i]), x.size, sample_rate=clip.sample_rate)
+            named += [(name, mix_at_snr(x, talk, snr)) for name, snr in zip(talked, TALK_SNRS_DB, strict=True)]
         for name, y in named:
             if args.in_sample:
                 p_cry = float(detector.predict(y, sample_rate=clip.sample_rate).probabilities[cry])
@@ -141,6 +155,7 @@ def main() -> None:
     for category, by in right.items():
         result["categories"][category] = {"clips": len(by["clean"]),
                                           "clips_under_household_background": len(by.get(in_background[0], [])),
+                                          "clips_under_talking": len(by.get(talked[0], [])),
                                           **{name: round(float(np.mean(v)), 3) for name, v in by.items()}}
     for snr in SNRS_DB:
         names = [f"{f0:.0f} Hz buzz at {snr:.0f} dB" for f0 in FUNDAMENTALS_HZ]
@@ -148,12 +163,15 @@ def main() -> None:
             result["categories"][category][f"any buzz at {snr:.0f} dB"] = round(
                 float(np.mean([np.mean(by[n]) for n in names])), 3)
     print(f"{'category':<12} {'clips':>5} {'clean':>6} " + " ".join(f"{f'buzz {s:.0f} dB':>12}" for s in SNRS_DB)
-          + f" {'of them':>8} " + " ".join(f"{f'backgr. {s:.0f} dB':>15}" for s in SNRS_DB))
+          + f" {'of them':>8} " + " ".join(f"{f'backgr. {s:.0f} dB':>15}" for s in SNRS_DB)
+          + f" {'of them':>8} " + " ".join(f"{f'talk {s:.0f} dB':>11}" for s in TALK_SNRS_DB))
     for category, row in result["categories"].items():
         print(f"{category:<12} {row['clips']:5d} {row['clean']:6.3f} "
               + " ".join(f"{row[f'any buzz at {s:.0f} dB']:12.3f}" for s in SNRS_DB)
               + f" {row['clips_under_household_background']:8d} "
-              + " ".join(f"{row.get(f'household background at {s:.0f} dB', float('nan')):15.3f}" for s in SNRS_DB))
+              + " ".join(f"{row.get(f'household background at {s:.0f} dB', float('nan')):15.3f}" for s in SNRS_DB)
+              + f" {row['clips_under_talking']:8d} "
+              + " ".join(f"{row.get(f'talking at {s:.0f} dB', float('nan')):11.3f}" for s in TALK_SNRS_DB))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {out}")

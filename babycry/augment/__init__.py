@@ -7,8 +7,9 @@ previews the same transforms and lists those ranges.
 
 from .base import Augmentation, AugmentResult, GeneratorTransform, Param, seeded
 from .crop import random_crop
-from .noise import NOISE_KINDS, NoiseBank, coloured_noise, mix_at_snr
+from .noise import NOISE_KINDS, NoiseBank, VoiceBank, coloured_noise, mix_at_snr
 from .registry import REGISTRY, apply, available, describe, get
 
 __all__ = ["Augmentation", "AugmentResult", "GeneratorTransform", "Param", "seeded", "random_crop", "NOISE_KINDS",
-           "NoiseBank", "coloured_noise", "mix_at_snr", "REGISTRY", "apply", "available", "describe", "get"]
+           "NoiseBank", "VoiceBank", "coloured_noise", "mix_at_snr", "REGISTRY", "apply", "available", "describe",
+           "get"]

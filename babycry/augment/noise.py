@@ -19,7 +19,7 @@ import numpy as np
 from ..config import AudioConfig
 from ..errors import InvalidParameterError
 
-__all__ = ["NOISE_KINDS", "coloured_noise", "harmonics", "mix_at_snr", "NoiseBank"]
+__all__ = ["NOISE_KINDS", "coloured_noise", "harmonics", "mix_at_snr", "NoiseBank", "VoiceBank"]
 
 #: What :func:`coloured_noise` draws from.
 NOISE_KINDS: tuple[str, ...] = ("white", "pink", "brown", "hum", "buzz")
@@ -187,3 +187,92 @@ def _bank_of_folder(root: str, config: AudioConfig) -> NoiseBank:
     manifest = read_manifest(root)
     rows = with_absolute_paths(manifest[(manifest["label"] == "noise") & (manifest["is_cry"] == 0)], root)
     return NoiseBank.from_files(rows["path"].tolist(), rows["group"].astype(str).tolist(), config=config)
+
+
+@dataclass
+class VoiceBank:
+    """Recorded utterances of adult speech, each with its speaker (group): the talking a parent does over a cry.
+
+    Attributes
+    ----------
+    clips : list of np.ndarray
+        Band-limited float32 utterances at the training rate.
+    groups : list of str
+        Each utterance's ``group`` (speaker) key.
+    """
+
+    clips: list[np.ndarray] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+    def draw(self, rng: np.random.Generator, n: int, *, sample_rate: int) -> tuple[np.ndarray, str]:
+        """``n`` samples of one speaker talking (utterances with 0.1-0.6 s pauses, from a random start) and the
+        speaker's group; a synthetic adult voice (``""``) when the bank is empty.
+
+        Examples
+        --------
+        >>> talk, group = VoiceBank().draw(np.random.default_rng(0), 16000, sample_rate=16000)
+        >>> talk.shape, group
+        ((16000,), '')
+        """
+        if not self.clips:
+            return _synthetic_talk(rng, n, sample_rate=sample_rate), ""
+        speaker = self.groups[int(rng.integers(len(self.groups)))]
+        own = [c for c, g in zip(self.clips, self.groups, strict=True) if g == speaker]
+        parts = [np.zeros(int(rng.uniform(0.0, 0.5) * sample_rate), np.float32)]
+        total = parts[0].size
+        while total < n:
+            utterance = own[int(rng.integers(len(own)))]
+            pause = np.zeros(int(rng.uniform(0.1, 0.6) * sample_rate), np.float32)
+            parts += [utterance, pause]
+            total += utterance.size + pause.size
+        return np.concatenate(parts)[:n].astype(np.float32), speaker
+
+    @classmethod
+    def from_files(
+        cls, paths: Sequence[str | os.PathLike], groups: Sequence[str], *, config: AudioConfig = AudioConfig()
+    ) -> VoiceBank:
+        """Decode, resample and band-limit utterances the way every model input is prepared.
+
+        Examples
+        --------
+        >>> VoiceBank.from_files([], []).clips
+        []
+        """
+        bank = NoiseBank.from_files(paths, groups, config=config)
+        return cls(clips=bank.clips, groups=bank.groups)
+
+    @classmethod
+    def from_data_folder(cls, root: str | os.PathLike | None, *, config: AudioConfig = AudioConfig()) -> VoiceBank:
+        """The ``speech`` negatives of a data folder (empty without one).
+
+        Examples
+        --------
+        >>> len(VoiceBank.from_data_folder(None).clips)
+        0
+        """
+        if root is None or not (Path(root) / "manifest.csv").exists():
+            return cls()
+        return _voices_of_folder(str(Path(root).resolve()), config)
+
+
+def _synthetic_talk(rng: np.random.Generator, n: int, *, sample_rate: int) -> np.ndarray:
+    # an adult voice (F0 90-250 Hz, an adult's formants) in syllable-length bursts: what the preview mixes in
+    # where no recorded speech is at hand
+    from ..synth import synth_cry
+
+    talk = synth_cry(seconds=max(n / sample_rate, 0.5), sample_rate=sample_rate, f0_hz=float(rng.uniform(90, 250)),
+                     seed=int(rng.integers(1 << 30)), f0_swing=float(rng.uniform(0.1, 0.4)),
+                     tilt_db_per_octave=float(rng.uniform(-14, -8)),
+                     formants_hz=(float(rng.uniform(450, 850)), float(rng.uniform(1000, 1900))),
+                     formant_bandwidths_hz=(float(rng.uniform(80, 200)), float(rng.uniform(120, 300))),
+                     burst_seconds=(0.15, 0.6), pause_seconds=(0.05, 0.4)).samples[:n].astype(np.float32)
+    return np.pad(talk, (0, n - talk.size))
+
+
+@functools.lru_cache(maxsize=2)
+def _voices_of_folder(root: str, config: AudioConfig) -> VoiceBank:
+    from ..data import read_manifest, with_absolute_paths
+
+    manifest = read_manifest(root)
+    rows = with_absolute_paths(manifest[(manifest["label"] == "speech") & (manifest["is_cry"] == 0)], root)
+    return VoiceBank.from_files(rows["path"].tolist(), rows["group"].astype(str).tolist(), config=config)

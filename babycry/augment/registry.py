@@ -15,6 +15,7 @@ from .gaussian_noise import GaussianNoiseAugmentation
 from .mic_filter import MicFilterAugmentation
 from .phone_codec import PhoneCodecAugmentation
 from .pitch_shift import PitchShiftAugmentation
+from .talk_over import TalkOverAugmentation
 from .time_stretch import TimeStretchAugmentation
 from .voice_bursts import VoiceBurstsAugmentation
 
@@ -27,6 +28,7 @@ REGISTRY: dict[str, Augmentation] = {
         TimeStretchAugmentation(),
         PitchShiftAugmentation(),
         BackgroundNoiseAugmentation(),
+        TalkOverAugmentation(),
         MicFilterAugmentation(),
         PhoneCodecAugmentation(),
         VoiceBurstsAugmentation(),

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..audio import load as load_audio
-from ..augment import NoiseBank, get, random_crop
+from ..augment import NoiseBank, VoiceBank, get, random_crop
 from ..codec import CodecBatch
 from ..data import TaskData, read_manifest, with_absolute_paths
 from ..errors import DataError
@@ -134,10 +134,12 @@ class _ClipJob:
     train_only: bool = False
 
 
-def _init_cache_worker(recipe: Recipe, noise: NoiseBank, graph: Path | None = None) -> None:
+def _init_cache_worker(recipe: Recipe, noise: NoiseBank, graph: Path | None = None,
+                       voices: VoiceBank | None = None) -> None:
     """Per-process state of the cache builder (the feature extractor is built once per process)."""
     limit_worker_threads()
-    WORKER.update(recipe=recipe, noise=noise, extractor=build_feature_extractor(model_config=recipe.model))
+    WORKER.update(recipe=recipe, noise=noise, voices=voices,
+                  extractor=build_feature_extractor(model_config=recipe.model))
     if isinstance(recipe.model, SfxModelConfig):
         import torch
 
@@ -233,7 +235,8 @@ def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
         codec, kbps = get("phone_codec").transform(sample_rate=sr, rng=eval_rng, codecs=None).draw()
         plan.phone_ticket = codecs.ask([x], codec=codec, bitrate_kbps=kbps)
     if recipe.task == "detector":
-        extra = detector_windows(x, job.category, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
+        extra = detector_windows(x, job.category, rng, WORKER["noise"], voices=WORKER.get("voices"),
+                                 recipe=recipe.augment, sample_rate=sr,
                                  window_s=window.window_seconds)
         extra, plan.coded, drawn = choose_phone_coded(extra, x, job.category, rng, recipe=recipe.augment,
                                                       sample_rate=sr, window_s=window.window_seconds)
@@ -387,6 +390,9 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
     noise_rows = table[table["category"] == "noise"] if "category" in table else table.iloc[:0]
     noise = NoiseBank.from_files(noise_rows["path"].tolist(), noise_rows["group"].astype(str).tolist(),
                                  config=recipe.audio)
+    speech_rows = table[table["category"] == "speech"] if "category" in table else table.iloc[:0]
+    voices = VoiceBank.from_files(speech_rows["path"].tolist(), speech_rows["group"].astype(str).tolist(),
+                                  config=recipe.audio) if data.task == "detector" else VoiceBank()
     copies = _reason_copies(data.y, recipe=recipe) if data.task == "reason" else np.zeros(len(table), dtype=int)
     jobs = [_ClipJob(clip=i, path=row.path, rel_path=row.rel_path, y=int(row.y), category=str(row.category),
                      group=str(row.group), copies=int(copies[i]))
@@ -405,7 +411,7 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
                     mininterval=2.0)
     batches = [tuple(jobs[i : i + _BATCH_CLIPS]) for i in range(0, len(jobs), _BATCH_CLIPS)]
     for done in map_in_processes(_featurise_batch, batches, workers=workers, initializer=_init_cache_worker,
-                                 initargs=(recipe, noise, graph)):
+                                 initargs=(recipe, noise, graph, voices)):
         for f, r in done:
             feats.append(f)
             rows += r

@@ -59,7 +59,8 @@ def training_rows(
     if train_clips is not None:
         mask &= index["clip"].isin(set(np.asarray(train_clips).tolist())).to_numpy() | train_only
     if exclude_groups:
-        mask &= ~index["noise_group"].astype(str).isin(exclude_groups).to_numpy()
+        mixed = index["noise_group"].astype(str).str.split("|")  # a window's noise and talking recordings
+        mask &= ~mixed.map(lambda gs: not exclude_groups.isdisjoint(gs)).to_numpy()
         mask &= ~(train_only & index["group"].astype(str).isin(exclude_groups).to_numpy())
     return np.flatnonzero(mask)
 

@@ -118,6 +118,9 @@ class DetectorAugment:
     cry_stretch: Use = _use("time_stretch", 0.5, "cries", rate=(0.9, 1.1))
     cry_filter: Use = _use("mic_filter", 0.3, "cries")
     cry_noise: Use = _use("background_noise", 0.7, "cries", snr_db=(0.0, 20.0))
+    # parents talk over a crying baby, and the real laughter has adults talking around it: talking is mixed
+    # over cries and the other not-cries alike, so a voice is no cue either way (docs/experiments.md)
+    cry_talk: Use = _use("talk_over", 0.3, "cries", snr_db=(0.0, 15.0))
     # of every three hard negatives, two are voice bursts and one a lowered voice
     hard_negatives_per_cry: int = 3
     burst: Use = _use("voice_bursts", 1.0, "cries -> not-cry (laughter-like bursts)")
@@ -139,6 +142,7 @@ class DetectorAugment:
     negative_copies: int = 2
     negative_filter: Use = _use("mic_filter", 0.5, "other not-cries")
     negative_noise: Use = _use("background_noise", 0.5, "other not-cries", snr_db=(0.0, 20.0))
+    negative_talk: Use = _use("talk_over", 0.3, "other not-cries", snr_db=(0.0, 15.0))
     phone_codec: Use = _use("phone_codec", 0.7, "augmented windows of every class but speech")
     phone_copies_per_negative: int = 1
     # evaluation only: CV also scores every held-out non-speech clip through one phone codec

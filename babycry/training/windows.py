@@ -4,8 +4,9 @@ Each function takes the clip's band-limited samples, the clip's generator
 (seeded by recipe seed and clip, so a cache is the same however many processes
 build it) and returns ``(segment, label, kind, noise_group)`` items: ``kind``
 names how the window was made (its own sampling stratum for the hard-negative
-kinds), ``noise_group`` the recording its background noise came from, so a
-fold never trains on noise from a recording it is tested on.  The transforms
+kinds), ``noise_group`` the recordings its background noise and talking came
+from (``|``-joined), so a fold never trains on a sound of a recording it is
+tested on.  The transforms
 backed by audiomentations draw from the global generators, which the cache
 builder seeds per clip as well.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import augment
-from ..augment import NoiseBank, random_crop
+from ..augment import NoiseBank, VoiceBank, random_crop
 from .recipes import DetectorAugment, ReasonAugment, Use
 
 __all__ = ["Item", "OWN_STRATUM", "detector_windows", "reason_windows", "choose_phone_coded", "cry_voicing"]
@@ -60,9 +61,22 @@ def _noisy(use: Use, x: np.ndarray, rng: np.random.Generator, noise: NoiseBank, 
     return out, transform.parameters["noise_group"]
 
 
+def _talked(use: Use, x: np.ndarray, rng: np.random.Generator, voices: VoiceBank | None, group: str, *,
+            sample_rate: int) -> tuple[np.ndarray, str]:
+    """Talking over ``x`` if chosen; ``group`` (the noise's recording) joined with the speaker's."""
+    if not _chosen(use, rng):
+        return x, group
+    transform = augment.get(use.name).transform(ranges=use.ranges, sample_rate=sample_rate, rng=rng,
+                                                voices=voices if voices is not None else VoiceBank())
+    out = transform(x, sample_rate=sample_rate)
+    return out, "|".join(g for g in (group, transform.parameters["noise_group"]) if g)
+
+
 def detector_windows(x: np.ndarray, category: str, rng: np.random.Generator, noise: NoiseBank, *,
-                     recipe: DetectorAugment, sample_rate: int, window_s: float) -> list[Item]:
-    """Augmented windows and hard negatives of one detector clip of ``category``."""
+                     recipe: DetectorAugment, sample_rate: int, window_s: float,
+                     voices: VoiceBank | None = None) -> list[Item]:
+    """Augmented windows and hard negatives of one detector clip of ``category`` (``voices``: the talking mixed
+    over cries and other not-cries; without it, a synthetic voice)."""
     sr, r = sample_rate, recipe
     items: list[Item] = []
     if category == "cry":
@@ -72,6 +86,7 @@ def detector_windows(x: np.ndarray, category: str, rng: np.random.Generator, noi
             if _chosen(r.cry_filter, rng):
                 seg = _apply(r.cry_filter, seg, rng, sample_rate=sr)
             seg, g = _noisy(r.cry_noise, seg, rng, noise, sample_rate=sr)
+            seg, g = _talked(r.cry_talk, seg, rng, voices, g, sample_rate=sr)
             items.append((seg, 1, "cry_aug", g))
         for j in range(r.hard_negatives_per_cry):
             if j % 3 != 2:
@@ -99,6 +114,7 @@ def detector_windows(x: np.ndarray, category: str, rng: np.random.Generator, noi
             if _chosen(r.negative_filter, rng):
                 seg = _apply(r.negative_filter, seg, rng, sample_rate=sr)
             seg, g = _noisy(r.negative_noise, seg, rng, noise, sample_rate=sr)
+            seg, g = _talked(r.negative_talk, seg, rng, voices, g, sample_rate=sr)
             items.append((seg, 0, f"{category}_aug", g))
     return items
 

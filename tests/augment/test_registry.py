@@ -15,7 +15,7 @@ from .conftest import RATE
 
 
 def test_registry_lists_every_transform_training_uses_and_the_previews() -> None:
-    assert available() == ["time_stretch", "pitch_shift", "background_noise", "mic_filter", "phone_codec",
+    assert available() == ["time_stretch", "pitch_shift", "background_noise", "talk_over", "mic_filter", "phone_codec",
                            "voice_bursts", "gaussian_noise", "gain", "band_pass"]
     for spec in describe():
         assert spec["description"]

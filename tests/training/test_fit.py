@@ -27,6 +27,11 @@ def test_fold_rows_drop_evaluation_windows_and_held_out_noise() -> None:
                         "noise_group": ["", "", "", "esc-9"], "group": ["", "", "", ""]})
     assert training_rows(idx).tolist() == [0, 2, 3]
     assert training_rows(idx, train_clips=np.array([1]), exclude_groups={"esc-9"}).tolist() == [2]
+    # a window with noise and talking mixed in names both recordings: either held out drops it
+    idx["noise_group"] = ["", "", "", "esc-9|jackson"]
+    for held_out in ({"esc-9"}, {"jackson"}):
+        assert training_rows(idx, exclude_groups=held_out).tolist() == [0, 2]
+    assert training_rows(idx, exclude_groups={"theo"}).tolist() == [0, 2, 3]
 
 
 def test_a_fit_is_seeded_and_scores_clips(tiny_data: Path) -> None:

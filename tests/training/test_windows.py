@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from babycry.augment import NoiseBank
+from babycry.augment import NoiseBank, VoiceBank
 from babycry.codec import CODECS
 from babycry.synth import synth_cry
 from babycry.training.recipes import DetectorRecipe, ReasonRecipe, Use
@@ -53,6 +53,24 @@ def test_recorded_noise_is_tracked_by_its_group() -> None:
     items = detector_windows(_cry(), "cry", np.random.default_rng(0), bank, recipe=recipe, sample_rate=SR,
                              window_s=3.0)
     assert [g for *_, g in items] == ["esc-1"] * 3
+
+
+def test_talking_over_cries_and_not_cries_is_tracked_by_speaker_beside_the_noise() -> None:
+    bank = NoiseBank(clips=[np.random.default_rng(0).normal(size=SR).astype(np.float32)], groups=["esc-1"],
+                     p_recorded=1.0)
+    voices = VoiceBank(clips=[synth_cry(seconds=0.5, sample_rate=SR, f0_hz=140.0, seed=2).samples], groups=["ann"])
+    always = {"cry_noise": Use("background_noise", 1.0, {"snr_db": (0.0, 5.0)}),
+              "cry_talk": Use("talk_over", 1.0, {"snr_db": (3.0, 3.0)}),
+              "negative_noise": Use("background_noise", 0.0, {"snr_db": (0.0, 5.0)}),
+              "negative_talk": Use("talk_over", 1.0, {"snr_db": (3.0, 3.0)})}
+    recipe = dataclasses.replace(DetectorRecipe().augment, hard_negatives_per_cry=0, synth_pairs_per_cry=0,
+                                 synth_negatives_per_cry=0, synth_tones_per_cry=0, **always)
+    cries = detector_windows(_cry(), "cry", np.random.default_rng(0), bank, recipe=recipe, sample_rate=SR,
+                             window_s=3.0, voices=voices)
+    assert [(label, g) for _, label, _, g in cries] == [(1, "esc-1|ann")] * 3
+    laugh = detector_windows(_cry()[: 3 * SR], "laugh", np.random.default_rng(0), bank, recipe=recipe,
+                             sample_rate=SR, window_s=3.0, voices=voices)
+    assert [(label, g) for _, label, _, g in laugh] == [(0, "ann")] * 2
 
 
 def test_speech_is_raised_and_negatives_get_noisy_copies() -> None:
