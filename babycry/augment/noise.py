@@ -256,11 +256,11 @@ class VoiceBank:
 
 
 def _synthetic_talk(rng: np.random.Generator, n: int, *, sample_rate: int) -> np.ndarray:
-    # an adult voice (F0 90-250 Hz, an adult's formants) in syllable-length bursts: what the preview mixes in
-    # where no recorded speech is at hand
+    # an adult voice (F0 100-250 Hz, 100 the synthesiser's floor; an adult's formants) in syllable-length
+    # bursts: what the preview mixes in where no recorded speech is at hand
     from ..synth import synth_cry
 
-    talk = synth_cry(seconds=max(n / sample_rate, 0.5), sample_rate=sample_rate, f0_hz=float(rng.uniform(90, 250)),
+    talk = synth_cry(seconds=max(n / sample_rate, 0.5), sample_rate=sample_rate, f0_hz=float(rng.uniform(100, 250)),
                      seed=int(rng.integers(1 << 30)), f0_swing=float(rng.uniform(0.1, 0.4)),
                      tilt_db_per_octave=float(rng.uniform(-14, -8)),
                      formants_hz=(float(rng.uniform(450, 850)), float(rng.uniform(1000, 1900))),

@@ -21,6 +21,12 @@ def test_a_synthetic_voice_at_the_ratio_without_recorded_speech(cry, snr: float)
     assert rms_dbfs(cry) - rms_dbfs(result.samples - cry) == pytest.approx(snr, abs=0.5)
 
 
+def test_the_synthetic_voice_is_drawn_within_the_synthesiser_s_range_for_any_seed(cry) -> None:
+    for seed in range(64):  # an F0 below the synthesiser's 100 Hz floor once failed ~1 preview in 16
+        result = apply(cry, sample_rate=RATE, name="talk_over", seed=seed)
+        assert result.samples.shape == cry.shape and np.isfinite(result.samples).all()
+
+
 def test_one_speaker_talks_with_pauses_and_is_named() -> None:
     rng = np.random.default_rng(0)
     word = np.sin(2 * np.pi * 150 * np.arange(int(0.4 * RATE)) / RATE).astype(np.float32)
