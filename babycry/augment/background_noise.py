@@ -8,15 +8,19 @@ from typing import Any
 import numpy as np
 
 from .base import Augmentation, GeneratorTransform, Param
-from .noise import NoiseBank, mix_at_snr
+from .noise import NoiseBank, VoiceBank, mix_at_snr
 
 __all__ = ["BackgroundNoiseAugmentation", "MixNoise"]
 
 
 class MixNoise(GeneratorTransform):
-    """Mix noise from a :class:`NoiseBank` at a drawn SNR; ``parameters["noise_group"]`` names its recording."""
+    """Mix a stretch drawn from a bank at a drawn SNR; ``parameters["noise_group"]`` names its recording.
 
-    def __init__(self, bounds, *, p: float, rng: np.random.Generator, bank: NoiseBank) -> None:
+    The bank is a :class:`NoiseBank` (background noise) or a :class:`~babycry.augment.noise.VoiceBank` (talking):
+    anything whose ``draw(rng, n, sample_rate=)`` returns ``(samples, group)``.
+    """
+
+    def __init__(self, bounds, *, p: float, rng: np.random.Generator, bank: NoiseBank | VoiceBank) -> None:
         super().__init__(bounds, p=p, rng=rng)
         self.bank = bank
 

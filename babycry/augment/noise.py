@@ -174,19 +174,28 @@ class NoiseBank:
         >>> len(NoiseBank.from_data_folder(None).clips)
         0
         """
-        if root is None or not (Path(root) / "manifest.csv").exists():
-            return cls()
-        return _bank_of_folder(str(Path(root).resolve()), config)
+        folder = _manifest_folder(root)
+        return cls() if folder is None else _bank_of_folder(folder, config)
+
+
+def _manifest_folder(root: str | os.PathLike | None) -> str | None:
+    """``root`` resolved, where it holds a ``manifest.csv``."""
+    return None if root is None or not (Path(root) / "manifest.csv").exists() else str(Path(root).resolve())
+
+
+def _files_of_label(root: str, label: str) -> tuple[list[str], list[str]]:
+    """The paths and groups of a data folder's not-cry clips labelled ``label``."""
+    from ..data import read_manifest, with_absolute_paths
+
+    manifest = read_manifest(root)
+    rows = with_absolute_paths(manifest[(manifest["label"] == label) & (manifest["is_cry"] == 0)], root)
+    return rows["path"].tolist(), rows["group"].astype(str).tolist()
 
 
 @functools.lru_cache(maxsize=4)
 def _bank_of_folder(root: str, config: AudioConfig) -> NoiseBank:
     # the app previews with the same recorded noise as training; decoded once per process
-    from ..data import read_manifest, with_absolute_paths
-
-    manifest = read_manifest(root)
-    rows = with_absolute_paths(manifest[(manifest["label"] == "noise") & (manifest["is_cry"] == 0)], root)
-    return NoiseBank.from_files(rows["path"].tolist(), rows["group"].astype(str).tolist(), config=config)
+    return NoiseBank.from_files(*_files_of_label(root, "noise"), config=config)
 
 
 @dataclass
@@ -250,9 +259,8 @@ class VoiceBank:
         >>> len(VoiceBank.from_data_folder(None).clips)
         0
         """
-        if root is None or not (Path(root) / "manifest.csv").exists():
-            return cls()
-        return _voices_of_folder(str(Path(root).resolve()), config)
+        folder = _manifest_folder(root)
+        return cls() if folder is None else _voices_of_folder(folder, config)
 
 
 def _synthetic_talk(rng: np.random.Generator, n: int, *, sample_rate: int) -> np.ndarray:
@@ -271,8 +279,4 @@ def _synthetic_talk(rng: np.random.Generator, n: int, *, sample_rate: int) -> np
 
 @functools.lru_cache(maxsize=2)
 def _voices_of_folder(root: str, config: AudioConfig) -> VoiceBank:
-    from ..data import read_manifest, with_absolute_paths
-
-    manifest = read_manifest(root)
-    rows = with_absolute_paths(manifest[(manifest["label"] == "speech") & (manifest["is_cry"] == 0)], root)
-    return VoiceBank.from_files(rows["path"].tolist(), rows["group"].astype(str).tolist(), config=config)
+    return VoiceBank.from_files(*_files_of_label(root, "speech"), config=config)

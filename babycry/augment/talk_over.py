@@ -5,27 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import numpy as np
+from .background_noise import MixNoise
+from .base import Augmentation, Param
+from .noise import VoiceBank
 
-from .base import Augmentation, GeneratorTransform, Param
-from .noise import VoiceBank, mix_at_snr
-
-__all__ = ["TalkOverAugmentation", "TalkOver"]
-
-
-class TalkOver(GeneratorTransform):
-    """Mix one speaker's talking from a :class:`VoiceBank` at a drawn ratio; ``parameters["noise_group"]`` names
-    the speaker."""
-
-    def __init__(self, bounds, *, p: float, rng: np.random.Generator, voices: VoiceBank) -> None:
-        super().__init__(bounds, p=p, rng=rng)
-        self.voices = voices
-
-    def apply(self, samples: np.ndarray, *, sample_rate: int) -> np.ndarray:
-        talk, speaker = self.voices.draw(self.rng, samples.size, sample_rate=sample_rate)
-        snr = self.uniform("snr_db")
-        self.parameters.update(snr_db=snr, noise_group=speaker, recorded=bool(speaker))
-        return mix_at_snr(samples, talk, snr)
+__all__ = ["TalkOverAugmentation"]
 
 
 class TalkOverAugmentation(Augmentation):
@@ -52,5 +36,6 @@ class TalkOverAugmentation(Augmentation):
 
     def _build(self, bounds, *, p, sample_rate, rng, voices: VoiceBank | None = None,
                data_dir: str | os.PathLike | None = None, **options: Any):
+        # the same mixing as background noise, from a bank of voices
         bank = voices if voices is not None else VoiceBank.from_data_folder(data_dir)
-        return TalkOver(bounds, p=p, rng=rng, voices=bank)
+        return MixNoise(bounds, p=p, rng=rng, bank=bank)

@@ -387,12 +387,13 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
         graph = _int8_graph(data, recipe=recipe, path=graph_dir / _INT8_GRAPH)
 
     table = data.table
-    noise_rows = table[table["category"] == "noise"] if "category" in table else table.iloc[:0]
-    noise = NoiseBank.from_files(noise_rows["path"].tolist(), noise_rows["group"].astype(str).tolist(),
-                                 config=recipe.audio)
-    speech_rows = table[table["category"] == "speech"] if "category" in table else table.iloc[:0]
-    voices = VoiceBank.from_files(speech_rows["path"].tolist(), speech_rows["group"].astype(str).tolist(),
-                                  config=recipe.audio) if data.task == "detector" else VoiceBank()
+
+    def files_of(category: str) -> tuple[list[str], list[str]]:
+        rows = table[table["category"] == category] if "category" in table else table.iloc[:0]
+        return rows["path"].tolist(), rows["group"].astype(str).tolist()
+
+    noise = NoiseBank.from_files(*files_of("noise"), config=recipe.audio)
+    voices = VoiceBank.from_files(*files_of("speech"), config=recipe.audio) if data.task == "detector" else VoiceBank()
     copies = _reason_copies(data.y, recipe=recipe) if data.task == "reason" else np.zeros(len(table), dtype=int)
     jobs = [_ClipJob(clip=i, path=row.path, rel_path=row.rel_path, y=int(row.y), category=str(row.category),
                      group=str(row.group), copies=int(copies[i]))

@@ -51,23 +51,13 @@ def _voice(x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, pitch: 
     return x
 
 
-def _noisy(use: Use, x: np.ndarray, rng: np.random.Generator, noise: NoiseBank, *,
-           sample_rate: int) -> tuple[np.ndarray, str]:
-    """Background noise if chosen, and the recording it came from."""
-    if not _chosen(use, rng):
-        return x, ""
-    transform = augment.get(use.name).transform(ranges=use.ranges, sample_rate=sample_rate, rng=rng, noise=noise)
-    out = transform(x, sample_rate=sample_rate)
-    return out, transform.parameters["noise_group"]
-
-
-def _talked(use: Use, x: np.ndarray, rng: np.random.Generator, voices: VoiceBank | None, group: str, *,
-            sample_rate: int) -> tuple[np.ndarray, str]:
-    """Talking over ``x`` if chosen; ``group`` (the noise's recording) joined with the speaker's."""
+def _mixed(use: Use, x: np.ndarray, rng: np.random.Generator, *, sample_rate: int, group: str = "",
+           **bank: NoiseBank | VoiceBank | None) -> tuple[np.ndarray, str]:
+    """Background noise (``noise=``) or talking (``voices=``) if chosen, and the recordings mixed in so far:
+    ``group`` joined with the one drawn."""
     if not _chosen(use, rng):
         return x, group
-    transform = augment.get(use.name).transform(ranges=use.ranges, sample_rate=sample_rate, rng=rng,
-                                                voices=voices if voices is not None else VoiceBank())
+    transform = augment.get(use.name).transform(ranges=use.ranges, sample_rate=sample_rate, rng=rng, **bank)
     out = transform(x, sample_rate=sample_rate)
     return out, "|".join(g for g in (group, transform.parameters["noise_group"]) if g)
 
@@ -85,8 +75,8 @@ def detector_windows(x: np.ndarray, category: str, rng: np.random.Generator, noi
             seg = _voice(seg, rng, sample_rate=sr, pitch=r.cry_pitch, stretch=r.cry_stretch)
             if _chosen(r.cry_filter, rng):
                 seg = _apply(r.cry_filter, seg, rng, sample_rate=sr)
-            seg, g = _noisy(r.cry_noise, seg, rng, noise, sample_rate=sr)
-            seg, g = _talked(r.cry_talk, seg, rng, voices, g, sample_rate=sr)
+            seg, g = _mixed(r.cry_noise, seg, rng, noise=noise, sample_rate=sr)
+            seg, g = _mixed(r.cry_talk, seg, rng, voices=voices, group=g, sample_rate=sr)
             items.append((seg, 1, "cry_aug", g))
         for j in range(r.hard_negatives_per_cry):
             if j % 3 != 2:
@@ -97,7 +87,7 @@ def detector_windows(x: np.ndarray, category: str, rng: np.random.Generator, noi
                 seg = random_crop(x, rng, sample_rate=sr, window_s=window_s * 0.6, p_short=0.3)
                 seg = _voice(seg, rng, sample_rate=sr, pitch=r.low_voice_pitch, stretch=r.low_voice_stretch)
                 kind = "low_voice"
-            seg, g = _noisy(r.proxy_noise, seg, rng, noise, sample_rate=sr)
+            seg, g = _mixed(r.proxy_noise, seg, rng, noise=noise, sample_rate=sr)
             items.append((seg, 0, kind, g))
         items += _synthetic_windows(rng, noise, recipe=r, sample_rate=sr, window_s=window_s)
     elif category == "speech":
@@ -106,15 +96,15 @@ def detector_windows(x: np.ndarray, category: str, rng: np.random.Generator, noi
             if rng.random() < 0.5:  # a few repeats with gaps: sustained voicing without a cry
                 gap = np.zeros(int(rng.uniform(0.05, 0.3) * sr), np.float32)
                 seg = np.concatenate([seg, gap] * int(rng.integers(2, 5)))
-            seg, g = _noisy(r.speech_noise, seg, rng, noise, sample_rate=sr)
+            seg, g = _mixed(r.speech_noise, seg, rng, noise=noise, sample_rate=sr)
             items.append((seg, 0, "speech_high", g))
     else:
         for _ in range(r.negative_copies):
             seg = random_crop(x, rng, sample_rate=sr, window_s=window_s)
             if _chosen(r.negative_filter, rng):
                 seg = _apply(r.negative_filter, seg, rng, sample_rate=sr)
-            seg, g = _noisy(r.negative_noise, seg, rng, noise, sample_rate=sr)
-            seg, g = _talked(r.negative_talk, seg, rng, voices, g, sample_rate=sr)
+            seg, g = _mixed(r.negative_noise, seg, rng, noise=noise, sample_rate=sr)
+            seg, g = _mixed(r.negative_talk, seg, rng, voices=voices, group=g, sample_rate=sr)
             items.append((seg, 0, f"{category}_aug", g))
     return items
 
@@ -135,11 +125,11 @@ def _synthetic_windows(rng: np.random.Generator, noise: NoiseBank, *, recipe: De
                           f0_hz=float(rng.uniform(200, 320)), seed=int(rng.integers(1 << 30)),
                           f0_swing=float(rng.uniform(0.1, 0.4)), burst_seconds=(0.08, 0.35),
                           pause_seconds=(0.08, 0.3)).samples
-        seg, g = _noisy(r.synth_negative_noise, laugh, rng, noise, sample_rate=sr)
+        seg, g = _mixed(r.synth_negative_noise, laugh, rng, noise=noise, sample_rate=sr)
         items.append((seg, 0, "synth_laugh", g))
         crying = synth_cry(seconds=window_s + 0.2, sample_rate=sr, f0_hz=float(rng.uniform(330, 600)),
                            seed=int(rng.integers(1 << 30)), f0_swing=float(rng.uniform(0.1, 0.4))).samples
-        seg, g = _noisy(r.synth_cry_noise, crying, rng, noise, sample_rate=sr)
+        seg, g = _mixed(r.synth_cry_noise, crying, rng, noise=noise, sample_rate=sr)
         items.append((seg, 1, "synth_cry", g))
     for _ in range(r.synth_negatives_per_cry):
         # Human sounds that are not infant cries: an adult voice (moaning, sobbing: F0 100-300 Hz and the
@@ -150,18 +140,18 @@ def _synthetic_windows(rng: np.random.Generator, noise: NoiseBank, *, recipe: De
                           formants_hz=(float(rng.uniform(450, 850)), float(rng.uniform(1000, 1900))),
                           formant_bandwidths_hz=(float(rng.uniform(80, 200)), float(rng.uniform(120, 300))),
                           burst_seconds=(0.3, 2.0), pause_seconds=(0.1, 0.8)).samples
-        seg, g = _noisy(r.synth_negative_noise, adult, rng, noise, sample_rate=sr)
+        seg, g = _mixed(r.synth_negative_noise, adult, rng, noise=noise, sample_rate=sr)
         items.append((seg, 0, "synth_adult", g))
         bursts = synth_bursts(seconds=float(rng.uniform(1.0, window_s + 0.2)), sample_rate=sr,
                               seed=int(rng.integers(1 << 30)), voicing=float(rng.uniform(0.0, 0.5)))
-        seg, g = _noisy(r.synth_negative_noise, bursts, rng, noise, sample_rate=sr)
+        seg, g = _mixed(r.synth_negative_noise, bursts, rng, noise=noise, sample_rate=sr)
         items.append((seg, 0, "synth_burst", g))
     for _ in range(r.synth_tones_per_cry):
         # Machine tones pitched like a cry: whines, sirens, beeps, chirps, motors (the noise clips a detector
         # most often calls cries are whistles, alarms and sirens).
         tones = synth_tones(seconds=float(rng.uniform(1.0, window_s + 0.2)), sample_rate=sr,
                             seed=int(rng.integers(1 << 30)))
-        seg, g = _noisy(r.synth_tone_noise, tones, rng, noise, sample_rate=sr)
+        seg, g = _mixed(r.synth_tone_noise, tones, rng, noise=noise, sample_rate=sr)
         items.append((seg, 0, "synth_tone", g))
     return items
 
@@ -200,7 +190,7 @@ def reason_windows(x: np.ndarray, label: int, n_copies: int, rng: np.random.Gene
     for _ in range(n_copies):
         seg = random_crop(x, rng, sample_rate=sample_rate, window_s=window_s * 1.1, p_short=0.0)
         seg = _voice(seg, rng, sample_rate=sample_rate, pitch=recipe.pitch, stretch=recipe.stretch)
-        seg, g = _noisy(recipe.noise, seg, rng, noise, sample_rate=sample_rate)
+        seg, g = _mixed(recipe.noise, seg, rng, noise=noise, sample_rate=sample_rate)
         items.append((seg, label, "reason_aug", g))
     return items
 
