@@ -33,7 +33,7 @@ from ..modeling.config import SfxModelConfig
 from ..modeling.fbank import fbank_features
 from ..modeling.predictor import inference_copy, resolve_precision
 from ..preprocess import band_limit
-from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes
+from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes, worker_count
 from .recipes import Recipe
 from .windows import OWN_STRATUM, choose_phone_coded, cry_voicing, detector_windows, reason_windows
 
@@ -407,7 +407,7 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
 
     feats: list[np.ndarray] = []
     rows: list[dict[str, Any]] = []
-    workers = max(1, min(recipe.threads, os.cpu_count() or 1)) if len(jobs) >= 64 else 1  # few clips: no processes
+    workers = worker_count(recipe.threads, len(jobs), min_jobs=64)
     progress = tqdm(total=len(jobs), desc=f"caching {data.task} windows", disable=not recipe.progress,
                     mininterval=2.0)
     batches = [tuple(jobs[i : i + _BATCH_CLIPS]) for i in range(0, len(jobs), _BATCH_CLIPS)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from ..data import TaskData, grouped_folds, random_folds
 from ..errors import InvalidParameterError
 from .cache import FeatureCache
 from .fit import clip_logits, fit
-from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes
+from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes, worker_count
 from .recipes import Recipe
 
 __all__ = ["CVResult", "Fold", "fold_plan", "cross_validate", "CategoryHoldout", "leave_category_out"]
@@ -164,7 +163,7 @@ def cross_validate(
     all_folds = [[(f.train, f.test) for f in jobs if f.seed_index == s] for s in range(seeds)]
     # Small transformers train faster as one single-threaded fit per core than as one fit on all cores;
     # each fold's seed fixes its result, however the folds are spread over processes.
-    workers = max(1, min(recipe.threads, os.cpu_count() or 1, len(jobs)))
+    workers = worker_count(recipe.threads, len(jobs))
     results = map_in_processes(_run_fold, jobs, workers=workers, initializer=_init_fold_worker,
                                initargs=(cache, recipe))
     for n, (job, (logits, phone)) in enumerate(zip(jobs, results, strict=True)):
@@ -233,7 +232,7 @@ def leave_category_out(
         jobs.append(Fold(seed_index=0, fold=k, seed=recipe.seed * 100 + 50 + k, train=keep,
                          test=np.concatenate([out_of_category, test_cries]), exclude_groups=exclude,
                          score_phone=False))
-    workers = max(1, min(recipe.threads, os.cpu_count() or 1, len(jobs)))
+    workers = worker_count(recipe.threads, len(jobs))
     results = map_in_processes(_run_fold, jobs, workers=workers, initializer=_init_fold_worker,
                                initargs=(cache, recipe))
     held, clips, logits = [], [], []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["WORKER", "in_worker_process", "limit_worker_threads", "map_in_processes"]
+__all__ = ["WORKER", "in_worker_process", "limit_worker_threads", "map_in_processes", "worker_count"]
 
 #: Per-process shared state (recipe, cache, feature extractor...), filled by a job kind's initializer.
 WORKER: dict[str, Any] = {}
@@ -39,6 +39,22 @@ def limit_worker_threads() -> None:
 
     threadpool_limits(1)
     torch.set_num_threads(1)
+
+
+def worker_count(threads: int, jobs: int, *, min_jobs: int = 1) -> int:
+    """Processes for ``jobs`` jobs: at most ``threads`` and the machine's cores, one per job; a single one (this
+    process) below ``min_jobs`` jobs, where starting workers costs more than it saves.
+
+    Examples
+    --------
+    >>> worker_count(8, 1), worker_count(1, 100), worker_count(2, 10, min_jobs=64)
+    (1, 1, 1)
+    """
+    import os
+
+    if jobs < min_jobs:
+        return 1
+    return max(1, min(threads, os.cpu_count() or 1, jobs))
 
 
 def map_in_processes(

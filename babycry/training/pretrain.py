@@ -30,7 +30,7 @@ from ..errors import DataError, InvalidParameterError
 from ..modeling import build_feature_extractor, frame_windows
 from ..modeling.fbank import fbank_features
 from ..preprocess import band_limit
-from .parallel import WORKER, in_worker_process, map_in_processes
+from .parallel import WORKER, in_worker_process, map_in_processes, worker_count
 from .recipes import PretrainRecipe
 
 __all__ = ["pretraining_rows", "build_pretraining_windows", "pretrain", "CHECKPOINT_FILE", "RECORD_FILE"]
@@ -117,7 +117,7 @@ def build_pretraining_windows(root: str | os.PathLike, *, recipe: PretrainRecipe
     folder = Path(recipe.cache_dir) / f"pretrain-{key}" if recipe.cache_dir else None
     if folder is not None and (folder / "features.npy").exists():
         return np.load(folder / "features.npy", mmap_mode="r"), pd.read_csv(folder / "index.csv", dtype=str)
-    workers = max(1, min(recipe.threads, os.cpu_count() or 1)) if len(rows) >= 64 else 1
+    workers = worker_count(recipe.threads, len(rows), min_jobs=64)
     feats, index = [], []
     progress = tqdm(total=len(rows), desc="featurising pretraining clips", disable=not recipe.progress,
                     mininterval=2.0)
