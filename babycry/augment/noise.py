@@ -212,6 +212,14 @@ class VoiceBank:
 
     clips: list[np.ndarray] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    _by_speaker: dict[str, list[np.ndarray]] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.clips) != len(self.groups):
+            raise InvalidParameterError(
+                f"A VoiceBank needs one group per clip, got {len(self.clips)} clips and {len(self.groups)} groups.")
+        for clip, group in zip(self.clips, self.groups, strict=True):  # each speaker's utterances, in bank order
+            self._by_speaker.setdefault(group, []).append(clip)
 
     def draw(self, rng: np.random.Generator, n: int, *, sample_rate: int) -> tuple[np.ndarray, str]:
         """``n`` samples of one speaker talking (utterances with 0.1-0.6 s pauses, from a random start) and the
@@ -226,7 +234,7 @@ class VoiceBank:
         if not self.clips:
             return _synthetic_talk(rng, n, sample_rate=sample_rate), ""
         speaker = self.groups[int(rng.integers(len(self.groups)))]
-        own = [c for c, g in zip(self.clips, self.groups, strict=True) if g == speaker]
+        own = self._by_speaker[speaker]
         parts = [np.zeros(int(rng.uniform(0.0, 0.5) * sample_rate), np.float32)]
         total = parts[0].size
         while total < n:
