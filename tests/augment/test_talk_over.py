@@ -55,3 +55,8 @@ def test_a_data_folder_adds_its_recorded_speakers(cry, data_dir: Path) -> None:
 def test_a_ratio_out_of_range_is_refused(cry) -> None:
     with pytest.raises(InvalidParameterError, match="snr_db"):
         apply(cry, sample_rate=RATE, name="talk_over", params={"snr_db": 60.0})
+
+
+def test_a_voice_bank_needs_one_speaker_per_utterance() -> None:
+    with pytest.raises(InvalidParameterError, match="one group per clip"):
+        VoiceBank(clips=[np.zeros(100, np.float32)], groups=[])
