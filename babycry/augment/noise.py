@@ -175,7 +175,7 @@ class NoiseBank:
         0
         """
         folder = _manifest_folder(root)
-        return cls() if folder is None else _bank_of_folder(folder, config)
+        return cls() if folder is None else _bank_of_folder(cls, folder, "noise", config)
 
 
 def _manifest_folder(root: str | os.PathLike | None) -> str | None:
@@ -192,10 +192,11 @@ def _files_of_label(root: str, label: str) -> tuple[list[str], list[str]]:
     return rows["path"].tolist(), rows["group"].astype(str).tolist()
 
 
-@functools.lru_cache(maxsize=4)
-def _bank_of_folder(root: str, config: AudioConfig) -> NoiseBank:
-    # the app previews with the same recorded noise as training; decoded once per process
-    return NoiseBank.from_files(*_files_of_label(root, "noise"), config=config)
+@functools.lru_cache(maxsize=6)
+def _bank_of_folder(kind: type[NoiseBank] | type[VoiceBank], root: str, label: str,
+                    config: AudioConfig) -> NoiseBank | VoiceBank:
+    # the app previews with the same recorded noise and voices as training; decoded once per process
+    return kind.from_files(*_files_of_label(root, label), config=config)
 
 
 @dataclass
@@ -268,7 +269,7 @@ class VoiceBank:
         0
         """
         folder = _manifest_folder(root)
-        return cls() if folder is None else _voices_of_folder(folder, config)
+        return cls() if folder is None else _bank_of_folder(cls, folder, "speech", config)
 
 
 def _synthetic_talk(rng: np.random.Generator, n: int, *, sample_rate: int) -> np.ndarray:
@@ -283,8 +284,3 @@ def _synthetic_talk(rng: np.random.Generator, n: int, *, sample_rate: int) -> np
                      formant_bandwidths_hz=(float(rng.uniform(80, 200)), float(rng.uniform(120, 300))),
                      burst_seconds=(0.15, 0.6), pause_seconds=(0.05, 0.4)).samples[:n].astype(np.float32)
     return np.pad(talk, (0, n - talk.size))
-
-
-@functools.lru_cache(maxsize=2)
-def _voices_of_folder(root: str, config: AudioConfig) -> VoiceBank:
-    return VoiceBank.from_files(*_files_of_label(root, "speech"), config=config)
