@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-fold bench-backgrounds bench-mic screenshot pretrain ast-detector compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-fold bench-backgrounds bench-mic screenshot pretrain ast-detector compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ eda: setup
 	$(VENV)/bin/babycry eda --data $(DATA) --json assets/eda/summary.json
 
 # Benchmarks: speed/memory of inference, the app under load, and grouped (+ leaky) cross-validation of both models.
-bench: bench-speed bench-precision bench-openset bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-backgrounds
+bench: bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-backgrounds
 
 # analyse() on a 7 s clip vs an AST-base-sized model, a 60 s recording, 64 clips batched, RSS (~3-5 min);
 # benchmarks/results/inference_speed.json, quoted in docs/performance.md.
@@ -73,11 +73,6 @@ bench-speed: setup
 # serves: P(cry) differences, verdicts that move, ms per window (~3 min); benchmarks/results/detector_precision.json.
 bench-precision: setup
 	$(PY) benchmarks/detector_precision.py --data $(DATA)
-
-# The open-set distance-to-cries rule on the detector's embeddings, grouped CV and leave-one-category-out (~2 min with
-# a warm cache); benchmarks/results/detector_openset.json, docs/experiments.md.
-bench-openset: setup
-	$(PY) benchmarks/detector_openset.py --data $(DATA)
 
 # python app.py to the page and to the first answer of a 7 s clip, three fresh starts (~40 s);
 # benchmarks/results/startup.json, quoted in docs/api.md.

@@ -5,8 +5,8 @@ docs/experiments.md compares them).  This pools clean windows only: each clip's 
 the bundled recipe's window cache; ``make train-detector`` builds it) as their mean, or mean and max, then one
 class-balanced logistic regression per grouped fold (each not-cry category the same total weight, as the
 probe in docs/experiments.md).  Clean windows only, no augmented ones.  Grouped 5-fold CV of the recipe's seed,
-P(cry) at 0.5, recall per category; the bundled head's figures on the same folds are in
-``benchmarks/results/detector_openset.json`` ("classifier").  Writes ``benchmarks/results/detector_pooling.json``.
+P(cry) at 0.5, recall per category; the per-window head of the time, on the same folds, is the "classifier" row
+of ``benchmarks/results/detector_openset.json``.  Writes ``benchmarks/results/detector_pooling.json``.
 
     python benchmarks/detector_pooling.py [--data DIR] [--C 0.01 0.05]
 """
