@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,11 @@ def test_bench_fold_variants_in_the_makefile_are_settings_of_the_bundled_detecto
     assert variants
     for overrides in variants:
         recipe_for("detector").replace(**json.loads(overrides))
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "benchmarks").glob("*.py")))
+def test_every_benchmark_imports_and_parses_its_arguments(script: str) -> None:
+    # what each imports from babycry still exists; --help returns before any data or model is read
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--help"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
