@@ -24,9 +24,10 @@ import numpy as np
 from babycry.calibration import softmax
 from babycry.config import labels_for_task
 from babycry.data import default_data_dir, load_task
+from babycry.modeling.config import SfxModelConfig
 from babycry.training.cache import build_cache
 from babycry.training.fit import clip_logits, fit
-from babycry.training.recipes import SfxDetectorRecipe, recipe_for
+from babycry.training.recipes import recipe_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +49,7 @@ def main() -> None:
     data = load_task(args.data, task="detector")
     categories = data.table["category"].to_numpy()
     shipped = recipe_for("detector", family=args.family).replace(progress=False)
-    harder = HARDER["sfx" if isinstance(shipped, SfxDetectorRecipe) else "ast"]
+    harder = HARDER["sfx" if isinstance(shipped.model, SfxModelConfig) else "ast"]
     # both configurations share one window cache: the overrides change only the optimisation and the model
     cache = build_cache(data, recipe=shipped, cache_root=ROOT / "artifacts" / "cache")
     names = sorted(set(categories))
