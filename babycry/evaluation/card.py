@@ -154,11 +154,7 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                 f"model class: a {layers}-layer CNN, {model['channels']}-{widest * model['channels']} maps, "
                 "pretrained by "
                 "aiSFX on sound-effects libraries) whose pooled embedding (" + _embedding(model) + ") feeds a "
-                + ("multinomial logistic-regression head fitted here over the cries and each kind of not-cry in "
-                   "training as a class of its own (laughter, coughs, speech, noise, each training-only proxy; "
-                   "`config.json` `head_classes`), P(cry) being the cry class's share, on "
-                   if model.get("negative_classes") else "logistic-regression head fitted here, on ")
-                + windows + " The encoder sees each window "
+                "logistic-regression head fitted here, on " + windows + " The encoder sees each window "
                 + ("as the HTK mel bands of 44.1 kHz audio it was trained on, computed straight from the 16 kHz "
                    "window (same frame duration and hop): " if model.get("stft_at_sampling_rate") else
                    "resampled to 44.1 kHz as ")

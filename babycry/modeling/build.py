@@ -19,16 +19,13 @@ from .config import ModelConfig, SfxModelConfig
 __all__ = ["build_config", "build_feature_extractor", "build_model"]
 
 
-def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = ModelConfig(),
-                 head_classes: dict[str, int] | None = None) -> Any:
+def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = ModelConfig()) -> Any:
     """Build the compact ``ASTConfig`` for a task (labels in ``id2label``).
 
     Parameters
     ----------
     task : {"detector", "reason"}
     model_config : ModelConfig
-    head_classes : dict, optional
-        The sound-effects CNN's head classes, each with its label id (``SfxModelConfig.negative_classes``).
 
     Returns
     -------
@@ -48,9 +45,7 @@ def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = Mode
         return SfxConfig(channels=model_config.channels, n_mels=model_config.n_mels,
                          pretrained=model_config.pretrained, pooling=model_config.pooling,
                          block3_stats=model_config.block3_stats, block2_stats=model_config.block2_stats,
-                         last_block=model_config.last_block,
-                         head_classes=list(head_classes) if head_classes else None,
-                         head_class_labels=list(head_classes.values()) if head_classes else None, **label_maps)
+                         last_block=model_config.last_block, **label_maps)
     from transformers import ASTConfig
 
     return ASTConfig(
@@ -103,10 +98,9 @@ def build_feature_extractor(*, model_config: ModelConfig | SfxModelConfig = Mode
     )
 
 
-def build_model(*, task: str, model_config: ModelConfig | SfxModelConfig = ModelConfig(), seed: int = 0,
-                head_classes: dict[str, int] | None = None) -> Any:
+def build_model(*, task: str, model_config: ModelConfig | SfxModelConfig = ModelConfig(), seed: int = 0) -> Any:
     """A freshly initialised ``ASTForAudioClassification`` for a task (or a sound-effects CNN whose encoder holds
-    its pretrained weights, for a :class:`SfxModelConfig`; ``head_classes`` as in :func:`build_config`).
+    its pretrained weights, for a :class:`SfxModelConfig`).
 
     Examples
     --------
@@ -119,8 +113,7 @@ def build_model(*, task: str, model_config: ModelConfig | SfxModelConfig = Model
     if isinstance(model_config, SfxModelConfig):
         from .sfx import SfxForAudioClassification
 
-        model = SfxForAudioClassification(build_config(task=task, model_config=model_config,
-                                                       head_classes=head_classes))
+        model = SfxForAudioClassification(build_config(task=task, model_config=model_config))
         if model_config.pretrained == "aisfx":
             from .sfx.pretrained import load_aisfx_encoder_state
 

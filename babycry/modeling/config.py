@@ -67,13 +67,6 @@ class SfxModelConfig:
         ``"aisfx"``: load the encoder's weights from the installed ``aisfx`` package; ``""``: random (tests).
     head_l2 : float
         Inverse L2 strength ``C`` of the logistic-regression head on standardised embeddings.
-    head_tol : float
-        Stopping tolerance of the head's L-BFGS fit (scikit-learn's ``tol``).
-    negative_classes : bool
-        Fit the head over each not-cry stratum of the training set as a class of its own (laughter, coughs,
-        speech, noise, each training-only proxy, …) and the cries as one: a multinomial logistic regression whose
-        P(cry) is the cry class's share, so each kind of not-cry gets its own boundary against the cries instead
-        of all sharing one.  False: one class per label (checkpoints before).
     pooling : {"window", "recording"}
         ``"window"``: the head scores each window and a recording's logits are their mean; ``"recording"``: the
         head scores a recording's mean and max over its windows' embeddings (one window: itself twice).
@@ -131,8 +124,6 @@ class SfxModelConfig:
     channels: int = 64
     pretrained: str = "aisfx"
     head_l2: float = 0.05
-    head_tol: float = 1e-4
-    negative_classes: bool = False
     encoder_precision: str = "auto"
     pooling: str = "window"
     augmented_share: float = 0.2

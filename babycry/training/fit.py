@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import labels_for_task
 from ..errors import DataError, InvalidParameterError
 from ..modeling import build_model
 from ..modeling.config import SfxModelConfig
@@ -195,54 +194,28 @@ def _fit_head(cache: FeatureCache, *, recipe: Recipe, train_clips: np.ndarray | 
     if rows.size == 0 or np.unique(y).size < 2:
         raise DataError("No training windows of both classes left for this fold.")
     if recipe.model.pooling == "recording":
-        x, y, weights, strata = _recording_items(cache, rows, recipe=recipe)
+        x, y, weights = _recording_items(cache, rows, recipe=recipe)
         weights = weights * weights.size / weights.sum()
     else:
         weights = sampling_weights(index.iloc[rows].reset_index(drop=True),
                                    stratum_weights=recipe.fit.stratum_weights)
         weights = weights * rows.size  # mean weight 1, so C means the same whatever the fold's size
         x = np.asarray(cache.features[rows], dtype=np.float64)
-        strata = index["stratum"].to_numpy()[rows]
     mean = np.average(x, axis=0, weights=weights)
     scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=weights))
     scale = np.where(scale > 1e-8, scale, 1.0)
-    targets = _head_targets(y, strata, task=recipe.task, classes=recipe.fit.stratum_classes) \
-        if recipe.model.negative_classes else y
-    head = LogisticRegression(C=recipe.model.head_l2, tol=recipe.model.head_tol, max_iter=5000, random_state=seed)
-    head.fit((x - mean) / scale, targets, sample_weight=weights)
+    head = LogisticRegression(C=recipe.model.head_l2, max_iter=5000, random_state=seed)
+    head.fit((x - mean) / scale, y, sample_weight=weights)
     coef, intercept = head.coef_, head.intercept_
     if coef.shape[0] == 1:  # binary: softmax over (-z/2, z/2) is the sigmoid of z
         coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
-    head_classes = None
-    if recipe.model.negative_classes:  # each class's label: the cry class is the cry label, the rest not-cry
-        positive = labels_for_task(recipe.task)[1]
-        head_classes = {str(name): int(name == positive) for name in head.classes_}
-    model = build_model(task=recipe.task, model_config=recipe.model, seed=seed, head_classes=head_classes)
+    model = build_model(task=recipe.task, model_config=recipe.model, seed=seed)
     with torch.no_grad():
         model.embedding_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
         model.embedding_scale.copy_(torch.as_tensor(scale, dtype=torch.float32))
         model.classifier.weight.copy_(torch.as_tensor(coef, dtype=torch.float32))
         model.classifier.bias.copy_(torch.as_tensor(intercept, dtype=torch.float32))
     return model.eval()
-
-
-def _head_targets(y: np.ndarray, strata: np.ndarray, *, task: str, classes: dict | None = None) -> np.ndarray:
-    """A negative-classes head's targets: the positive label's name for its items, each not-cry item its
-    stratum's class (``classes``; a stratum not named is a class of its own).
-
-    Examples
-    --------
-    >>> _head_targets(np.array([1, 0, 0, 1]), np.array(["cry", "laugh_like", "cough", "synth_cry"]),
-    ...               task="detector", classes={"laugh_like": "laugh"}).tolist()
-    ['cry', 'laugh', 'cough', 'cry']
-    """
-    labels = labels_for_task(task)
-    if len(labels) != 2:
-        raise InvalidParameterError(f"model.negative_classes needs a two-label task, not {task!r}.")
-    negative = np.array([str((classes or {}).get(s, s)) for s in np.asarray(strata).astype(str)])
-    if labels[1] in set(negative[np.asarray(y) == 0].tolist()):
-        raise InvalidParameterError(f"A not-{labels[1]} stratum or class is named {labels[1]!r}: rename it.")
-    return np.where(np.asarray(y) == 1, labels[1], negative)
 
 
 def pool_clips(features: np.ndarray, clips: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -265,10 +238,9 @@ def pool_clips(features: np.ndarray, clips: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _recording_items(cache: FeatureCache, rows: np.ndarray, *,
-                     recipe: Recipe) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A recording-pooling head's training set ``(x, y, weights, strata)``: each clip's clean windows pooled
-    (mean and max) as one item, and every augmented or training-only window as a recording of its own (its mean
-    and max are itself).
+                     recipe: Recipe) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A recording-pooling head's training set: each clip's clean windows pooled (mean and max) as one item,
+    and every augmented or training-only window as a recording of its own (its mean and max are itself).
 
     Each part is class- and stratum-balanced like :func:`sampling_weights`; the augmented part weighs
     ``recipe.model.augmented_share`` of the total: the clips are what a recording is, the augmented windows
@@ -289,7 +261,7 @@ def _recording_items(cache: FeatureCache, rows: np.ndarray, *,
     x = np.vstack([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     w = np.concatenate([sampling_weights(p[2], stratum_weights=recipe.fit.stratum_weights) * p[3] for p in parts])
-    return x, y, w, np.concatenate([p[2]["stratum"].to_numpy() for p in parts])
+    return x, y, w
 
 
 def clip_logits(

@@ -64,9 +64,7 @@ class FitSettings:
 
     ``samples_per_epoch`` windows are drawn per epoch, class-balanced and, within a class, by stratum
     (``stratum_weights`` relative to 1): the detector's unseen household noise is its hardest negative,
-    silence and speech its easiest, and synthetic cries only support the real ones.  ``stratum_classes``: in a
-    head with a class per kind of not-cry (``model.negative_classes``), the class each stratum joins (a
-    stratum not named is a class of its own).
+    silence and speech its easiest, and synthetic cries only support the real ones.
     """
 
     epochs: int = 5
@@ -77,7 +75,6 @@ class FitSettings:
     warmup_fraction: float = 0.1
     label_smoothing: float = 0.0
     stratum_weights: dict = field(default_factory=dict)
-    stratum_classes: dict = field(default_factory=dict)
     # a `babycry pretrain` output whose encoder initialises the AST (empty: random initialisation)
     init_from: str = ""
 
@@ -171,11 +168,6 @@ class ReasonAugment:
 
 _DETECTOR_STRATA = {"synth_cry": 0.3, "noise": 3.0, "silence": 0.5, "speech": 0.5, "laugh_like": 1.5,
                     "synth_laugh": 1.5}
-# The kind of sound each training-only not-cry stands in for: with a class per kind of not-cry in the head, the
-# proxies join the real category they imitate, and the sounds with no voice share one "noise" class
-_DETECTOR_CLASSES = {"laugh_like": "laugh", "synth_laugh": "laugh", "low_voice": "adult", "synth_adult": "adult",
-                     "adult_laugh": "adult", "speech_high": "speech", "synth_burst": "cough", "synth_tone": "noise",
-                     "train_only_removed": "noise", "background": "noise", "silence": "noise"}
 
 
 @dataclass(frozen=True)
@@ -330,16 +322,9 @@ class SfxDetectorRecipe(DetectorRecipe):
     # other recordings found 0.75 -> 0.89 of the time, balanced accuracy 0.945 -> 0.955 (docs/experiments.md)
     # the encoder stops after its third block: the head on the second and third blocks' summaries alone ranked
     # cries at least as well, with 27% fewer multiply-adds a window (docs/experiments.md, "Without the last block")
-    # a head class per kind of not-cry (laughter, adult voices, coughs, speech, noise): at the same cry recall
-    # adult laughter and laughter per family rejected more often (docs/experiments.md, "A class for each kind of
-    # not-cry"); tol 1e-3: the same figures within a thousandth at a quarter of the fit time
-    fit: FitSettings = field(default_factory=lambda: FitSettings(
-        epochs=8, samples_per_epoch=2000, stratum_weights=dict(_DETECTOR_STRATA),
-        stratum_classes=dict(_DETECTOR_CLASSES)))
     model: SfxModelConfig = field(default_factory=lambda: SfxModelConfig(
-        pooling="recording", head_l2=0.01, negative_classes=True, head_tol=1e-3, block3_stats=True,
-        block2_stats=True, stft_at_sampling_rate=True, encoder_precision="int8", frequency_scale=2.0,
-        input_bands=72, last_block=False))
+        pooling="recording", head_l2=0.01, block3_stats=True, block2_stats=True, stft_at_sampling_rate=True,
+        encoder_precision="int8", frequency_scale=2.0, input_bands=72, last_block=False))
     # each fit is seconds, so the leave-one-category-out figures are part of every training run
     cv: CVSettings = field(default_factory=lambda: CVSettings(leave_category_out=True))
 

@@ -244,37 +244,3 @@ def test_missing_aisfx_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(pretrained.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelLoadError, match="pip install --no-deps aisfx"):
         pretrained.aisfx_checkpoint()
-
-
-def test_a_head_over_finer_classes_gives_each_label_the_sum_of_its_classes(tmp_path: Path,
-                                                                           cry16k: np.ndarray) -> None:
-    """A negative-classes head (each kind of not-cry a class) answers in the task's labels: P(cry) is the cry
-    class's softmax share, and the checkpoint round-trips through both runtimes."""
-    classes = {"cough": 0, "cry": 1, "laugh": 0}
-    model = build_model(task="detector", model_config=TINY, seed=2, head_classes=classes)
-    assert model.classifier.out_features == 3 and model.config.head_classes == ["cough", "cry", "laugh"]
-    emb = torch.rand(4, model.config.embedding_size)
-    with torch.no_grad():
-        labels = model.logits_from_embeddings(emb)
-        per_class = model.classifier((emb - model.embedding_mean) / model.embedding_scale).softmax(-1)
-    assert labels.shape == (4, 2)
-    torch.testing.assert_close(labels.softmax(-1)[:, 1], per_class[:, 1])
-    model.save_pretrained(tmp_path)
-    build_feature_extractor(model_config=TINY).save_pretrained(tmp_path)
-    windows = np.stack([cry16k[:48000], cry16k[16000:64000]])
-    with torch.no_grad():
-        expected = None
-        for runtime in ("transformers", "auto"):
-            loaded = load_model(tmp_path, task="detector", runtime=runtime)
-            loaded.precision = "float32"
-            if expected is None:
-                expected = model(input_values=torch.as_tensor(loaded.features(windows))).logits.numpy()
-            np.testing.assert_allclose(loaded.window_logits(windows), expected, atol=1e-5)
-
-
-def test_head_classes_must_name_a_label_each_and_cover_every_label() -> None:
-    with pytest.raises(InvalidParameterError, match="go together"):
-        SfxConfig(channels=4, head_classes=["cry", "laugh"], id2label={0: "not_cry", 1: "cry"})
-    with pytest.raises(InvalidParameterError, match="every label"):
-        SfxConfig(channels=4, head_classes=["laugh", "cough"], head_class_labels=[0, 0],
-                  id2label={0: "not_cry", 1: "cry"})

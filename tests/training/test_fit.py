@@ -61,26 +61,6 @@ def test_the_sound_effects_cnn_fits_its_head_on_cached_embeddings(tiny_data: Pat
     assert not a.training and float(a.embedding_scale.min()) > 0
 
 
-def test_a_negative_classes_head_learns_each_kind_of_not_cry_and_answers_cry_or_not(tiny_data: Path) -> None:
-    data = load_task(tiny_data, task="detector")
-    recipe = tiny_recipe("detector", family="sfx").replace(**{"model.negative_classes": True,
-                                                               "model.pooling": "recording",
-                                                               "fit.stratum_classes": {}})
-    cache = build_cache(data, recipe=recipe)
-    model = fit(cache, recipe=recipe)
-    negative = set(cache.index.loc[cache.index["y"] == 0, "stratum"])
-    assert set(model.config.head_classes) == negative | {"cry"} and len(negative) > 1
-    # strata that stand in for one kind of sound share its class
-    merged = fit(cache, recipe=recipe.replace(**{"fit.stratum_classes": {s: "other" for s in negative}}))
-    assert merged.config.head_classes == ["cry", "other"]
-    assert [model.config.head_class_labels[model.config.head_classes.index(c)] for c in ("cry",)] == [1]
-    logits = clip_logits(model, cache, np.arange(len(data)))
-    assert logits.shape == (len(data), 2) and ((logits[:, 1] > logits[:, 0]) == (data.y == 1)).mean() > 0.6
-    with pytest.raises(InvalidParameterError, match="two-label"):
-        fit(build_cache(load_task(tiny_data, task="reason"), recipe=tiny_recipe("reason", family="sfx")),
-            recipe=tiny_recipe("reason", family="sfx").replace(**{"model.negative_classes": True}))
-
-
 def test_a_recording_pooling_head_trains_on_pooled_clips_and_single_augmented_windows() -> None:
     from babycry.training.cache import FeatureCache
     from babycry.training.fit import _recording_items
@@ -91,12 +71,12 @@ def test_a_recording_pooling_head_trains_on_pooled_clips_and_single_augmented_wi
                           "stratum": ["cry", "cry", "noise", "cry", "noise"], "noise_group": [""] * 5,
                           "group": [""] * 5})
     recipe = tiny_recipe("detector").replace(**{"model.augmented_share": 0.25})
-    x, y, w, strata = _recording_items(FeatureCache(features=features, index=index, path=None), np.arange(5),
-                                       recipe=recipe)
+    x, y, w = _recording_items(FeatureCache(features=features, index=index, path=None), np.arange(5),
+                               recipe=recipe)
     # clip 0: mean (2, 1) and max (3, 2) of its clean windows; clip 1 its one window twice; then each
     # augmented window as a recording of its own
     np.testing.assert_allclose(x, [[2, 1, 3, 2], [5, 5, 5, 5], [7, 1, 7, 1], [9, 9, 9, 9]])
-    assert y.tolist() == [1, 0, 1, 0] and strata.tolist() == ["cry", "noise", "cry", "noise"]
+    assert y.tolist() == [1, 0, 1, 0]
     np.testing.assert_allclose(w[:2].sum() / w.sum(), 0.75)
     with pytest.raises(InvalidParameterError, match="augmented_share"):
         _recording_items(FeatureCache(features=features, index=index, path=None), np.arange(5),

@@ -32,7 +32,6 @@ class SfxConfig(PretrainedConfig):
 
     def __init__(self, *, channels: int = 64, n_mels: int = 96, pretrained: str = "aisfx", pooling: str = "window",
                  block3_stats: bool = False, block2_stats: bool = False, last_block: bool = True,
-                 head_classes: list[str] | None = None, head_class_labels: list[int] | None = None,
                  **kwargs: Any) -> None:
         from ...errors import InvalidParameterError
 
@@ -49,16 +48,7 @@ class SfxConfig(PretrainedConfig):
         self.last_block = bool(last_block)
         if not self.last_block and not self.block3_stats:
             raise InvalidParameterError("last_block=False needs block3_stats=True: the embedding would be empty.")
-        # a head over finer classes than the labels (e.g. each kind of not-cry): each class's label, whose logit
-        # is the log-sum-exp of its classes' (None: one class per label, checkpoints before)
-        if (head_classes is None) != (head_class_labels is None) or (
-                head_classes is not None and len(head_classes) != len(head_class_labels or [])):
-            raise InvalidParameterError("head_classes and head_class_labels go together, one label per class.")
-        self.head_classes = list(head_classes) if head_classes is not None else None
-        self.head_class_labels = [int(i) for i in head_class_labels] if head_class_labels is not None else None
         super().__init__(**kwargs)
-        if self.head_class_labels is not None and sorted(set(self.head_class_labels)) != list(range(self.num_labels)):
-            raise InvalidParameterError("head_class_labels must give every label at least one class.")
 
     @property
     def embedding_size(self) -> int:
@@ -89,15 +79,3 @@ class SfxConfig(PretrainedConfig):
         128
         """
         return self.embedding_size * (2 if self.pooling == "recording" else 1)
-
-    @property
-    def head_size(self) -> int:
-        """The linear head's outputs: one per label, or one per :attr:`head_classes` entry.
-
-        Examples
-        --------
-        >>> SfxConfig(channels=4, id2label={0: "not_cry", 1: "cry"}, head_classes=["cry", "laugh", "speech"],
-        ...           head_class_labels=[1, 0, 0]).head_size
-        3
-        """
-        return len(self.head_classes) if self.head_classes is not None else int(self.num_labels)

@@ -94,7 +94,6 @@ class SfxHeadMixin:
     embedding_mean: torch.Tensor
     embedding_scale: torch.Tensor
     config: Any
-    _label_classes: list[list[int]] | None
 
     def _build_network(self, config: Any) -> None:
         """The encoder, the standardisation buffers and the linear head of an
@@ -105,11 +104,7 @@ class SfxHeadMixin:
         # the head's standardisation of its input, fitted with it and saved with the weights
         self.register_buffer("embedding_mean", torch.zeros(head_input_size))  # type: ignore[attr-defined]
         self.register_buffer("embedding_scale", torch.ones(head_input_size))  # type: ignore[attr-defined]
-        self.classifier = nn.Linear(head_input_size, int(config.head_size))
-        labels = getattr(config, "head_class_labels", None)
-        # which head outputs each label's logit gathers (a log-sum-exp over them); None: one output per label
-        self._label_classes = None if labels is None else [
-            [k for k, label in enumerate(labels) if label == i] for i in range(int(config.num_labels))]
+        self.classifier = nn.Linear(head_input_size, int(config.num_labels))
 
     def embed(self, input_values: torch.Tensor) -> torch.Tensor:
         """Pooled encoder embedding ``(n, embedding_size)`` (before standardisation)."""
@@ -121,13 +116,8 @@ class SfxHeadMixin:
         return getattr(self.config, "pooling", "window") == "recording"
 
     def head_logits(self, head_input: torch.Tensor) -> torch.Tensor:
-        """The head's logits of what it reads (:attr:`SfxConfig.head_input_size` wide), standardised first; a head
-        over finer classes gives each label the log-sum-exp of its classes' logits, so that the softmax over the
-        labels is the sum of the softmax over the classes."""
-        logits = self.classifier((head_input - self.embedding_mean) / self.embedding_scale)
-        if self._label_classes is None:
-            return logits
-        return torch.stack([torch.logsumexp(logits[..., k], dim=-1) for k in self._label_classes], dim=-1)
+        """The head's logits of what it reads (:attr:`SfxConfig.head_input_size` wide), standardised first."""
+        return self.classifier((head_input - self.embedding_mean) / self.embedding_scale)
 
     def logits_from_embeddings(self, embeddings: torch.Tensor) -> torch.Tensor:
         """Each window's logits from its embedding ``(n, embedding_size)``: a recording-pooling head scores each
