@@ -97,6 +97,8 @@ def cache_key(data: TaskData, recipe: Recipe) -> str:
         dtype = encoder_dtype(recipe)
         if dtype != "float32":  # float32 caches keep the key they had before the setting
             relevant["encoder"]["dtype"] = dtype
+    if data.task == "reason":  # reason windows mixed generated noise only before the folder's recorded noise
+        relevant["recorded_noise"] = True
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -387,13 +389,10 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
         graph = _int8_graph(data, recipe=recipe, path=graph_dir / _INT8_GRAPH)
 
     table = data.table
-
-    def files_of(category: str) -> tuple[list[str], list[str]]:
-        rows = table[table["category"] == category] if "category" in table else table.iloc[:0]
-        return rows["path"].tolist(), rows["group"].astype(str).tolist()
-
-    noise = NoiseBank.from_files(*files_of("noise"), config=recipe.audio)
-    voices = VoiceBank.from_files(*files_of("speech"), config=recipe.audio) if data.task == "detector" else VoiceBank()
+    # The folder's recorded noise and voices, as the app's augmentation preview draws them: both tasks mix with
+    # them (the reason task's own rows hold no noise, so it used to get generated noise only).
+    noise = NoiseBank.from_data_folder(data.root, config=recipe.audio)
+    voices = VoiceBank.from_data_folder(data.root, config=recipe.audio) if data.task == "detector" else VoiceBank()
     copies = _reason_copies(data.y, recipe=recipe) if data.task == "reason" else np.zeros(len(table), dtype=int)
     jobs = [_ClipJob(clip=i, path=row.path, rel_path=row.rel_path, y=int(row.y), category=str(row.category),
                      group=str(row.group), copies=int(copies[i]))

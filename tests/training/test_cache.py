@@ -94,6 +94,14 @@ def test_a_disk_cache_is_reused(tiny_data: Path, tmp_path: Path) -> None:
     np.testing.assert_array_equal(np.asarray(first.features), np.asarray(again.features))
 
 
+def test_reason_windows_mix_the_folders_recorded_noise_as_the_preview_does(tiny_data: Path) -> None:
+    # the Augmentations tab previews background noise drawn from the folder's noise clips; training must too
+    cache = build_cache(load_task(tiny_data, task="reason"), recipe=tiny_recipe("reason"))
+    noise_groups = set(cache.index["noise_group"]) - {""}
+    folder_noise = set(load_task(tiny_data, task="detector").table.query("category == 'noise'")["group"].astype(str))
+    assert noise_groups and noise_groups <= folder_noise
+
+
 def test_the_encoders_number_format_keys_the_cache_and_changes_little(tiny_data: Path) -> None:
     data = load_task(tiny_data, task="reason")
     fp32 = tiny_recipe("reason", family="sfx").replace(**{"model.encoder_precision": "float32"})
