@@ -89,11 +89,14 @@ def model_quality_note(models: Models) -> str:
                 text += (": better than guessing." if clears else
                          ", which includes guessing: that is why the app shows the reason as an experiment.")
             lines.append(text)
+        # with a threshold of 0 (none did better out of fold) the model names a reason however close the bars
+        abstains = ((rea.get("unsure") or {}).get("threshold") or 0.0) > 0.0
         lines.append(
             "**The bars** show how well a cry matches each reason *as if all four were equally common*. Most "
             "crying babies in the data are hungry; left in, that would make hungry the longest bar for almost "
-            "every cry, whatever it sounds like. The reason the app names is always the longest bar; when the bars "
-            "are close it names none."
+            "every cry, whatever it sounds like. The reason the app names is always the longest bar; "
+            + ("when the bars are close it names none." if abstains else "it names one even when the bars are "
+               "close, because holding back on close calls did not make it right more often.")
         )
     else:
         lines.append("**Which reason?** This reason model has no evaluation file: how good it is is unknown.")

@@ -41,3 +41,29 @@ def test_every_relative_link_and_anchor_resolves(doc: Path) -> None:
         elif anchor and path.suffix == ".md" and anchor not in _anchors(path):
             broken.append(f"{target}: no such heading")
     assert not broken, f"{doc.relative_to(ROOT)}: " + "; ".join(broken)
+
+
+def test_the_api_docs_example_answer_is_what_the_bundled_models_answer() -> None:
+    """docs/api.md shows /classify's answer for an example recording: it must follow every retrain."""
+    import json
+
+    from babycry import analyse, load_detector, load_reason
+    from babycry.audio import load
+
+    text = (ROOT / "docs" / "api.md").read_text()
+    section = text[text.index("### `/classify`"):]
+    start = section.index("```json") + len("```json")
+    documented = json.loads(section[start:section.index("```", start)])
+    try:
+        detector, reason = load_detector(), load_reason()
+    except Exception as err:  # noqa: BLE001 - a checkout without the bundled checkpoints
+        pytest.skip(f"bundled models not loadable: {err}")
+    answer = analyse(load(ROOT / "assets" / "examples" / "synth_cry_7s.wav"), detector=detector,
+                     reason=reason).to_dict()
+    assert answer["model"] == documented["model"]
+    for key in ("is_cry", "cry_unsure", "verdict", "unsure", "steady_sound", "truncated", "sound", "reason_quality"):
+        assert answer[key] == documented[key], key
+    # the encoder's number format follows the CPU (int8 / bfloat16 kernels), so probabilities match to 0.01
+    assert answer["cry_probability"] == pytest.approx(documented["cry_probability"], abs=0.01)
+    for key in ("reasons", "reasons_balanced"):
+        assert answer[key] == pytest.approx(documented[key], abs=0.01)

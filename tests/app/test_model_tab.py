@@ -38,9 +38,11 @@ def test_quality_note_is_plain_words_read_from_the_checkpoints():
     assert "recognises 19 in 20 cries" in note and "1 in 7 baby laughs a cry" in note
     assert "adults laughing" not in note  # 0.952 of them rejected: only categories below 0.9 are named
     assert "between 30% and 95%" in note and "1 in 6 cries and 1 in 6 baby laughs land there" in note  # per category
-    assert "right for 30% of cries" in note and "guessing is right for 25%" in note
-    assert "from 23% to 41%, which includes guessing" in note and "experiment" in note
+    assert "right for 35% of cries" in note and "guessing is right for 25%" in note
+    assert "from 24% to 46%, which includes guessing" in note and "experiment" in note
     assert "as if all four were equally common" in note
+    # the bundled reason model's out-of-fold threshold is 0: it never holds back, and the note does not claim it does
+    assert "names one even when the bars are close" in note and "names none" not in note
 
 
 def test_a_checkpoint_without_metrics_says_so(tmp_path):
@@ -48,3 +50,18 @@ def test_a_checkpoint_without_metrics_says_so(tmp_path):
     reports = dict(model_tab.model_reports(missing))
     assert all("no evaluation file" in r["error"] for r in reports.values())
     assert "unknown" in model_tab.model_quality_note(missing)
+
+
+def test_quality_note_says_the_reason_model_holds_back_only_when_its_threshold_does(tmp_path):
+    import json
+    import shutil
+
+    from babycry.modeling.checkpoint import DEFAULT_REASON_DIR
+
+    reason = tmp_path / "reason"
+    shutil.copytree(DEFAULT_REASON_DIR, reason, ignore=shutil.ignore_patterns("*.safetensors", "*.onnx", "*.npz"))
+    metrics = json.loads((reason / "metrics.json").read_text())
+    metrics["grouped"]["unsure"]["threshold"] = 0.26
+    (reason / "metrics.json").write_text(json.dumps(metrics))
+    note = model_tab.model_quality_note(Models(reason_path=reason, worker=False))
+    assert "when the bars are close it names none" in note and "even when the bars are close" not in note
