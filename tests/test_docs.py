@@ -67,3 +67,31 @@ def test_the_api_docs_example_answer_is_what_the_bundled_models_answer() -> None
     assert answer["cry_probability"] == pytest.approx(documented["cry_probability"], abs=0.01)
     for key in ("reasons", "reasons_balanced"):
         assert answer[key] == pytest.approx(documented[key], abs=0.01)
+
+
+@pytest.mark.parametrize("task", ["detector", "reason"])
+def test_the_readme_figures_table_is_the_bundled_checkpoints_metrics(task: str) -> None:
+    """README's figures row of each model is its metrics.json: a retrain that forgets the README fails here."""
+    import json
+
+    metrics = json.loads((ROOT / "assets" / "models" / f"cry-{task}" / "metrics.json").read_text())
+    grouped, leaky = metrics["grouped"], metrics["random"]
+    ba = grouped["metrics"]["balanced_accuracy"]
+    row = next(line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith(f"| cry-{task} |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1] == f"{grouped['n_clips']:,} ({grouped['n_groups']:,})"
+    assert cells[2].startswith(f"**{ba['value']:.3f}** [{ba['ci95'][0]:.3f}, {ba['ci95'][1]:.3f}]")
+    if task == "detector":
+        assert f"ROC AUC {grouped['metrics']['roc_auc']['value']:.3f}" in cells[2]
+    assert cells[3] == f"{grouped['majority_baseline']['balanced_accuracy']:.3f}"
+    assert cells[4] == f"{leaky['metrics']['balanced_accuracy']['value']:.3f}"
+
+
+@pytest.mark.parametrize("task", ["detector", "reason"])
+def test_models_md_quotes_each_checkpoints_grouped_balanced_accuracy(task: str) -> None:
+    import json
+
+    metrics = json.loads((ROOT / "assets" / "models" / f"cry-{task}" / "metrics.json").read_text())
+    ba = metrics["grouped"]["metrics"]["balanced_accuracy"]
+    section = (ROOT / "docs" / "models.md").read_text().split(f"## cry-{task}", 1)[1].split("\n## ", 1)[0]
+    assert f"| balanced accuracy | {ba['value']:.3f} [{ba['ci95'][0]:.3f}, {ba['ci95'][1]:.3f}] |" in section
