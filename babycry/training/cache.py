@@ -42,7 +42,7 @@ __all__ = ["FeatureCache", "cache_key", "build_cache", "clean_windows", "train_o
 logger = logging.getLogger(__name__)
 
 # Bump when the way windows are made changes without a recipe change.
-_CACHE_VERSION = 15
+_CACHE_VERSION = 16  # 16: reason windows mix the folder's recorded noise
 
 
 @dataclass
@@ -97,8 +97,6 @@ def cache_key(data: TaskData, recipe: Recipe) -> str:
         dtype = encoder_dtype(recipe)
         if dtype != "float32":  # float32 caches keep the key they had before the setting
             relevant["encoder"]["dtype"] = dtype
-    if data.task == "reason":  # reason windows mixed generated noise only before the folder's recorded noise
-        relevant["recorded_noise"] = True
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
