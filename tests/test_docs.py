@@ -3,8 +3,10 @@ that exists and, with ``#anchor``, a heading of that file (GitHub's heading ids)
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "assets" / "models").glob("*/README.md")])
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", re.M | re.S)
+
+
+def _bundled_metrics(task: str) -> dict[str, Any]:
+    """The bundled checkpoint's ``metrics.json``, whose figures the README and docs/models.md quote."""
+    return json.loads((ROOT / "assets" / "models" / f"cry-{task}" / "metrics.json").read_text())
 
 
 def _anchors(path: Path) -> set[str]:
@@ -45,8 +52,6 @@ def test_every_relative_link_and_anchor_resolves(doc: Path) -> None:
 
 def test_the_api_docs_example_answer_is_what_the_bundled_models_answer() -> None:
     """docs/api.md shows /classify's answer for an example recording: it must follow every retrain."""
-    import json
-
     from babycry import analyse, load_detector, load_reason
     from babycry.audio import load
 
@@ -72,9 +77,7 @@ def test_the_api_docs_example_answer_is_what_the_bundled_models_answer() -> None
 @pytest.mark.parametrize("task", ["detector", "reason"])
 def test_the_readme_figures_table_is_the_bundled_checkpoints_metrics(task: str) -> None:
     """README's figures row of each model is its metrics.json: a retrain that forgets the README fails here."""
-    import json
-
-    metrics = json.loads((ROOT / "assets" / "models" / f"cry-{task}" / "metrics.json").read_text())
+    metrics = _bundled_metrics(task)
     grouped, leaky = metrics["grouped"], metrics["random"]
     ba = grouped["metrics"]["balanced_accuracy"]
     row = next(line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith(f"| cry-{task} |"))
@@ -89,9 +92,6 @@ def test_the_readme_figures_table_is_the_bundled_checkpoints_metrics(task: str) 
 
 @pytest.mark.parametrize("task", ["detector", "reason"])
 def test_models_md_quotes_each_checkpoints_grouped_balanced_accuracy(task: str) -> None:
-    import json
-
-    metrics = json.loads((ROOT / "assets" / "models" / f"cry-{task}" / "metrics.json").read_text())
-    ba = metrics["grouped"]["metrics"]["balanced_accuracy"]
+    ba = _bundled_metrics(task)["grouped"]["metrics"]["balanced_accuracy"]
     section = (ROOT / "docs" / "models.md").read_text().split(f"## cry-{task}", 1)[1].split("\n## ", 1)[0]
     assert f"| balanced accuracy | {ba['value']:.3f} [{ba['ci95'][0]:.3f}, {ba['ci95'][1]:.3f}] |" in section
