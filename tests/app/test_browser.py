@@ -105,7 +105,21 @@ def _in_view(page, selector: str) -> bool:
 
 
 def _open_heard(page) -> None:
-    page.get_by_text("What the app heard (for the curious)").click()
+    """Open the "what the app heard" panel, once it is really open.
+
+    The page scrolls the answer into view 150 ms after drawing it; a click in that moment can land beside the panel's
+    header and leave it closed (seen once in CI-like runs), so wait for the scroll and click again if it stayed shut.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_timeout(400)
+    header = page.get_by_text("What the app heard (for the curious)")
+    header.click()
+    try:
+        page.locator("#mel-plot").wait_for(state="visible", timeout=5_000)
+    except PlaywrightTimeout:  # the click missed: the panel is still closed
+        header.click()
+        page.locator("#mel-plot").wait_for(state="visible")
 
 
 def _assert_coherent_reason(page) -> None:
