@@ -45,7 +45,8 @@ def build_config(*, task: str, model_config: ModelConfig | SfxModelConfig = Mode
         return SfxConfig(channels=model_config.channels, n_mels=model_config.n_mels,
                          pretrained=model_config.pretrained, pooling=model_config.pooling,
                          block3_stats=model_config.block3_stats, block2_stats=model_config.block2_stats,
-                         last_block=model_config.last_block, **label_maps)
+                         last_block=model_config.last_block,
+                         pooling_max_windows=model_config.pooling_max_windows, **label_maps)
     from transformers import ASTConfig
 
     return ASTConfig(

@@ -70,6 +70,13 @@ class SfxModelConfig:
     pooling : {"window", "recording"}
         ``"window"``: the head scores each window and a recording's logits are their mean; ``"recording"``: the
         head scores a recording's mean and max over its windows' embeddings (one window: itself twice).
+    pooling_max_windows : int
+        A recording-pooling head reads at most this many consecutive windows at once: a longer recording is read
+        as the fewest near-equal runs of them (:func:`~babycry.modeling.windows.window_runs`) and its logits are
+        the mean of the runs'. 5 windows (11 s at the 3 s window and 2 s hop) is the longest clip the head trains
+        on, so every training and test clip of up to 11 s is read whole as before; read whole, a minute of
+        crying was called a cry far less often than its parts (docs/experiments.md). 0: every window at once
+        (checkpoints before).
     augmented_share : float
         A recording-pooling head's training weight on augmented and training-only windows (each a recording
         of its own), against ``1 - augmented_share`` on the clips' pooled clean windows.
@@ -126,6 +133,7 @@ class SfxModelConfig:
     head_l2: float = 0.05
     encoder_precision: str = "auto"
     pooling: str = "window"
+    pooling_max_windows: int = 5
     augmented_share: float = 0.2
     block3_stats: bool = False
     block2_stats: bool = False

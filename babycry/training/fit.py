@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import DataError, InvalidParameterError
 from ..modeling import build_model
 from ..modeling.config import SfxModelConfig
+from ..modeling.windows import window_runs
 from .cache import FeatureCache
 from .recipes import Recipe
 
@@ -282,11 +283,19 @@ def clip_logits(
     rows = chosen.index.to_numpy()
     if rows.size == 0:
         return np.full((len(clips), model.config.num_labels), np.nan)
-    if getattr(model, "pools_recordings", False):  # the head reads each clip's windows at once
-        order, pooled = pool_clips(cache.features[rows], chosen["clip"].to_numpy())
+    if getattr(model, "pools_recordings", False):
+        # the head reads each clip's windows at once, or a long clip's runs of windows (their logits averaged), as
+        # the model reads a recording (recording_logits_from_embeddings); a clip's windows are in time order
+        clip_ids = chosen["clip"].to_numpy()
+        max_windows = int(getattr(model.config, "pooling_max_windows", 0))
+        run = np.zeros(clip_ids.size, dtype=int)
+        for where in chosen.groupby("clip").indices.values():
+            run[where] = window_runs(where.size, max_windows=max_windows)
+        keys, owner = np.unique(np.stack([clip_ids, run], axis=1), axis=0, return_inverse=True)
+        _, pooled = pool_clips(cache.features[rows], owner.ravel())
         with torch.inference_mode():
             logits = model.head_logits(torch.as_tensor(pooled, dtype=torch.float32)).numpy()
-        frame = pd.DataFrame(logits.astype(np.float64), index=order)
+        frame = pd.DataFrame(logits.astype(np.float64)).groupby(keys[:, 0]).mean()
         return frame.reindex(np.asarray(clips)).to_numpy()
     out = []
     with torch.inference_mode():

@@ -81,3 +81,32 @@ def test_a_recording_pooling_head_trains_on_pooled_clips_and_single_augmented_wi
     with pytest.raises(InvalidParameterError, match="augmented_share"):
         _recording_items(FeatureCache(features=features, index=index, path=None), np.arange(5),
                          recipe=recipe.replace(**{"model.augmented_share": 1.0}))
+
+
+def test_cross_validation_scores_a_long_clip_as_the_model_reads_a_recording() -> None:
+    """A clip of more than ``pooling_max_windows`` windows: CV's clip logits are the model's recording answer (the
+    mean over runs of consecutive windows), so the figures describe what the app answers."""
+    import torch
+
+    from babycry.modeling import build_model
+    from babycry.training.cache import FeatureCache
+
+    recipe = tiny_recipe("detector", family="sfx")
+    model = build_model(task="detector", model_config=recipe.model, seed=0).eval()
+    assert model.config.pooling_max_windows == 5
+    rng = np.random.default_rng(0)
+    size = model.config.embedding_size
+    features = rng.standard_normal((16, size)).astype(np.float32)  # clip 3: 13 windows, clip 8: 3
+    index = pd.DataFrame({"clip": [3] * 13 + [8] * 3, "y": 1, "kind": "clean", "stratum": "cry",
+                          "noise_group": "", "group": ""})
+    with torch.no_grad():
+        model.embedding_scale.copy_(torch.rand(2 * size) + 0.5)
+        model.classifier.weight.copy_(torch.randn(2, 2 * size))
+    logits = clip_logits(model, FeatureCache(features=features, index=index), np.array([8, 3]))
+    with torch.no_grad():
+        expected = [model.recording_logits_from_embeddings(torch.as_tensor(features[13:])).numpy(),
+                    model.recording_logits_from_embeddings(torch.as_tensor(features[:13])).numpy()]
+        whole = model.head_logits(torch.cat([torch.as_tensor(features[:13]).mean(0),
+                                             torch.as_tensor(features[:13]).amax(0)])).numpy()
+    np.testing.assert_allclose(logits, expected, rtol=1e-5, atol=1e-5)
+    assert np.abs(logits[1] - whole).max() > 1e-3  # read in runs of 5, 4 and 4 windows, not at once

@@ -32,7 +32,7 @@ class SfxConfig(PretrainedConfig):
 
     def __init__(self, *, channels: int = 64, n_mels: int = 96, pretrained: str = "aisfx", pooling: str = "window",
                  block3_stats: bool = False, block2_stats: bool = False, last_block: bool = True,
-                 **kwargs: Any) -> None:
+                 pooling_max_windows: int = 0, **kwargs: Any) -> None:
         from ...errors import InvalidParameterError
 
         if pooling not in POOLINGS:
@@ -41,6 +41,10 @@ class SfxConfig(PretrainedConfig):
         self.n_mels = int(n_mels)
         self.pretrained = str(pretrained)
         self.pooling = pooling
+        # 0 (every window at once) in checkpoints saved before a long recording was read in runs
+        if int(pooling_max_windows) < 0:
+            raise InvalidParameterError(f"pooling_max_windows must be >= 0, got {pooling_max_windows!r}.")
+        self.pooling_max_windows = int(pooling_max_windows)
         # False in checkpoints saved before the third (second) block was summarised (their config.json lacks it)
         self.block3_stats = bool(block3_stats)
         self.block2_stats = bool(block2_stats)

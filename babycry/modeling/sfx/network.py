@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from ..windows import window_runs
 
 __all__ = ["SfxConvBlock", "SfxEncoder", "SfxHeadMixin"]
 
@@ -128,7 +131,12 @@ class SfxHeadMixin:
 
     def recording_logits_from_embeddings(self, embeddings: torch.Tensor) -> torch.Tensor:
         """One recording's logits ``(num_labels,)`` from its windows' embeddings ``(n_windows, embedding_size)``:
-        the head on their mean and max, or (window pooling) the mean of the windows' logits."""
+        the head on their mean and max (a long recording: on each run of at most ``config.pooling_max_windows``
+        consecutive windows, the runs' logits averaged), or (window pooling) the mean of the windows' logits."""
         if self.pools_recordings:
-            return self.head_logits(torch.cat([embeddings.mean(dim=0), embeddings.amax(dim=0)]))
+            runs = window_runs(int(embeddings.shape[0]),
+                               max_windows=int(getattr(self.config, "pooling_max_windows", 0)))
+            pooled = [torch.cat([run.mean(dim=0), run.amax(dim=0)])
+                      for run in torch.split(embeddings, np.bincount(runs).tolist())]
+            return self.head_logits(torch.stack(pooled)).mean(dim=0)
         return self.logits_from_embeddings(embeddings).mean(dim=0)
