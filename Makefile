@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-fold bench-backgrounds bench-mic screenshot pretrain ast-detector compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-fold bench-backgrounds bench-length bench-mic screenshot pretrain ast-detector compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ eda: setup
 	$(VENV)/bin/babycry eda --data $(DATA) --json assets/eda/summary.json
 
 # Benchmarks: speed/memory of inference, the app under load, and grouped (+ leaky) cross-validation of both models.
-bench: bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-backgrounds
+bench: bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-backgrounds bench-length
 
 # analyse() on a 7 s clip vs an AST-base-sized model, a 60 s recording, 64 clips batched, RSS (~3-5 min);
 # benchmarks/results/inference_speed.json, quoted in docs/performance.md.
@@ -103,6 +103,11 @@ bench-buzz: setup
 # read-out (~25 min on one core; embeddings kept in artifacts/zoom_probe); benchmarks/results/detector_zoom_probe.json.
 bench-zoom: setup
 	$(PY) benchmarks/detector_zoom_probe.py --data $(DATA) --one-pass 1,2,3 --faster 2 --combine 1+2,2+3
+
+# Out of fold, recordings made longer (consecutive chunks of one recording, clips of one family) read whole and in
+# runs of up to 11 s, and 10 s laughter cut to 7 s (~3 min with the window cache): detector_length.json.
+bench-length: setup
+	$(PY) benchmarks/detector_length.py --data $(DATA)
 
 # The README's screenshot: the Listen tab after the first example, bundled models, laptop size (~30 s; chromium).
 screenshot: setup
