@@ -138,13 +138,14 @@ def _embedding(model: dict[str, Any]) -> str:
 def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, band: str, hop: str) -> str:
     """The card's paragraph on what the model is and how it was trained."""
     pooled = recipe.get("model", {}).get("pooling") == "recording"
-    runs = int(recipe.get("model", {}).get("pooling_max_windows", 0))
-    answer = ("the head scores the mean and max of the recording's window embeddings (a window alone is itself "
-              "twice: the per-window timeline)" + (
-                  f"; a recording of more than {runs} windows is read as the fewest near-equal runs of at most "
-                  f"{runs} consecutive windows, its logits the mean of theirs" if runs else "")
-              + ", and its logits are calibrated" if pooled else
-              "the clip logit is the mean of the window logits, then calibrated")
+    if pooled:
+        runs = int(recipe["model"].get("pooling_max_windows", 0))
+        long = (f"; a recording of more than {runs} windows is read as the fewest near-equal runs of at most {runs} "
+                "consecutive windows, its logits the mean of theirs" if runs else "")
+        answer = ("the head scores the mean and max of the recording's window embeddings (a window alone is itself "
+                  f"twice: the per-window timeline){long}, and its logits are calibrated")
+    else:
+        answer = "the clip logit is the mean of the window logits, then calibrated"
     windows = (f"{length} windows of {rate} audio band-limited to {band} and loudness-normalised per window. "
                f"Long recordings are cut into {length} windows with a {hop} hop; {answer} with "
                "`calibration.json` (temperature")
