@@ -18,7 +18,7 @@ from babycry.config import CRY_THRESHOLD, AudioConfig
 
 from .errors import load_recording, readable_errors
 from .models import Models
-from .words import reason_display_name, say_length, say_percent, say_seconds, say_share
+from .words import reason_display_name, say_chance, say_length, say_seconds, say_share
 
 __all__ = [
     "PENDING_ANSWER",
@@ -114,16 +114,16 @@ def _headline(result: dict[str, Any]) -> tuple[str, str]:
     if not result["is_cry"]:
         if result.get("cry_unsure"):
             return ("Probably not a baby crying",
-                    f"The app isn't sure: it gives a {say_percent(cry_p)} chance that this is a cry.")
+                    f"The app isn't sure: it gives a {say_chance(cry_p)} chance that this is a cry.")
         return ("This doesn't sound like a baby crying",
-                f"Only a {say_percent(cry_p)} chance that it is a cry. If your baby is crying, record again closer "
+                f"Only a {say_chance(cry_p)} chance that it is a cry. If your baby is crying, record again closer "
                 "to the baby, with less noise around.")
     if result.get("cry_unsure"):
         return ("Maybe a baby crying",
-                f"The app isn't sure ({say_percent(cry_p)} chance of a cry): baby laughter, babbling and some "
+                f"The app isn't sure ({say_chance(cry_p)} chance of a cry): baby laughter, babbling and some "
                 "household sounds can sound like this too.")
     how = "very sure" if cry_p >= VERY_SURE else "fairly sure"
-    return "A baby crying", f"The app is {how}: {say_percent(cry_p)} chance of a cry."
+    return "A baby crying", f"The app is {how}: {say_chance(cry_p)} chance of a cry."
 
 
 def render_answer(result: dict[str, Any] | None, *, audio_config: AudioConfig = AudioConfig()) -> AnswerView:

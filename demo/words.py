@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["reason_display_name", "say_percent", "say_seconds", "say_length", "say_share", "join_words"]
+__all__ = ["reason_display_name", "say_percent", "say_chance", "say_seconds", "say_length", "say_share", "join_words"]
 
 
 def reason_display_name(reason: str) -> str:
@@ -30,6 +30,20 @@ def say_percent(p: float) -> str:
     if 0.0 < p < 0.005:
         return "less than 1%"
     return f"{100.0 * p:.0f}%"
+
+
+def say_chance(p: float) -> str:
+    """A model's probability as a percentage: never "0%" or "100%", for a model is never certain.
+
+    The ``/classify`` JSON rounds probabilities to four digits, so a clear cough arrives as ``0.0``; said as
+    "0%" it would claim a certainty no model has.
+
+    Examples
+    --------
+    >>> say_chance(0.0), say_chance(0.004), say_chance(0.41), say_chance(1.0)
+    ('less than 1%', 'less than 1%', '41%', 'more than 99%')
+    """
+    return say_percent(min(max(float(p), 1e-9), 1.0 - 1e-9))
 
 
 def say_seconds(seconds: float) -> str:

@@ -140,6 +140,13 @@ def test_maybe_a_cry_and_how_sure():
     assert "more than 99%" in answer.render_answer(_result(cry_probability=0.998)).verdict_md
 
 
+@pytest.mark.parametrize(("p", "said"), [(0.0, "less than 1%"), (1.0, "more than 99%")])
+def test_a_rounded_certainty_is_not_said_as_one(p, said):
+    # the JSON rounds to four digits: a clear cough arrives as 0.0, yet no model is certain
+    view = answer.render_answer(_result(is_cry=p > 0.5, verdict="hungry" if p > 0.5 else "not_cry", cry_probability=p))
+    assert said in view.verdict_md and " 0% " not in view.verdict_md and "100%" not in view.verdict_md
+
+
 @pytest.mark.parametrize(("sound", "expected"), [
     ({"pattern": "bursts", "sound_seconds": 5.2, "bouts": [{}, {}, {}], "loudness": "moderate"},
      "Moderately loud, in 3 bursts: about 5 seconds of crying in a 12-second recording."),
