@@ -91,6 +91,8 @@ CSS = """
   #header h1 { font-size: 1.4em; }
   #verdict h2 { font-size: 1.25em; }
   #medical-note, #quality-brief { font-size: 0.8em; }
+  /* a row's label wraps at its spaces, so each table's first figure is on screen before any sideways scroll */
+  .metrics-md td:first-child, .metrics-md th:first-child { white-space: normal; }
 }
 """
 

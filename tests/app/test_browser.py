@@ -389,4 +389,8 @@ def test_every_tab_is_reachable_and_screenshot(browser, app_url, audio_files, ar
         widths = page.evaluate("() => [...document.querySelectorAll('.metrics-md table')].map("
                                "t => t.getBoundingClientRect().width)")
         assert widths and max(widths) <= PHONE["width"]
+        # a row's label wraps at its spaces, so every table's first figure starts on screen (not off to the right)
+        starts = page.evaluate("() => [...document.querySelectorAll('.metrics-md table tr:first-child')].map("
+                               "r => r.children.length > 1 ? r.children[1].getBoundingClientRect().left : 0)")
+        assert starts and max(starts) < PHONE["width"] - 40, starts
     context.close()
