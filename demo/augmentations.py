@@ -197,8 +197,13 @@ def augment_preview(
         heard = preprocess.prepare(audio.samples, sample_rate=sr, config=audio_config)
         result = bc_augment.apply(heard, sample_rate=sr, name=name, params=params, seed=seed)
         after = np.asarray(result.samples, dtype=np.float32)
-        before_fig = plots.spectrogram_figure(features.log_mel(heard, sample_rate=sr, config=mel_config), title=None)
-        after_fig = plots.spectrogram_figure(features.log_mel(after, sample_rate=sr, config=mel_config), title=None)
+        mel_before = features.log_mel(heard, sample_rate=sr, config=mel_config)
+        mel_after = features.log_mel(after, sample_rate=sr, config=mel_config)
+        # One colour scale for both, so what the augmentation changed (a raised noise floor) shows as a change.
+        db_range = (float(min(mel_before.values.min(), mel_after.values.min())),
+                    float(max(mel_before.values.max(), mel_after.values.max())))
+        before_fig = plots.spectrogram_figure(mel_before, title=None, db_range=db_range)
+        after_fig = plots.spectrogram_figure(mel_after, title=None, db_range=db_range)
         wave_fig = before_after_waveform(heard, after, sample_rate=sr)
         # Rounded for reading (6 decimals): -6.000000000000001 dB is -6 dB.
         applied = {k: round(v, 6) if isinstance(v, float) else v for k, v in result.params_used.items()}

@@ -38,6 +38,7 @@ def spectrogram_figure(
     title: str | None = "Mel spectrogram",
     colorscale: str = "Magma",
     height: int = 320,
+    db_range: tuple[float, float] | None = None,
     fig: go.Figure | None = None,
 ) -> go.Figure:
     """Heatmap of a (log-mel) spectrogram: time on x, frequency (Hz) on y, dB in colour.
@@ -52,6 +53,9 @@ def spectrogram_figure(
         A plotly colour scale name.
     height : int
         Figure height in pixels.
+    db_range : (float, float), optional
+        The colour scale's (lowest, highest) dB. Give two spectrograms the same range to compare them (a noise
+        floor raised from -80 to -40 dB then shows as brighter); by default each spans its own values.
     fig : go.Figure, optional
         Figure to add the heatmap to (a new one by default).
 
@@ -67,6 +71,8 @@ def spectrogram_figure(
     >>> fig = spectrogram_figure(spec)
     >>> fig.data[0].type, fig.data[0].z.shape
     ('heatmap', (64, 101))
+    >>> spectrogram_figure(spec, db_range=(-80.0, 0.0)).data[0].zmin
+    -80.0
     """
     fig = go.Figure() if fig is None else fig
     # Mel rows are unevenly spaced in Hz: label the axis in Hz but plot rows evenly (like librosa's mel axis).
@@ -80,6 +86,8 @@ def spectrogram_figure(
             x=spec.times_s,
             y=rows,
             colorscale=colorscale,
+            zmin=None if db_range is None else float(db_range[0]),
+            zmax=None if db_range is None else float(db_range[1]),
             colorbar={"title": {"text": "dB"}},
             customdata=np.repeat(np.round(spec.freqs_hz).astype(np.int16)[:, None], spec.times_s.size, axis=1),
             hovertemplate="t=%{x:.2f} s<br>f=%{customdata:.0f} Hz<br>%{z:.1f} dB<extra></extra>",

@@ -33,6 +33,16 @@ def test_before_and_after_are_both_visible_and_clipping_is_reported(audio_files)
     assert used["clipped_share"] == pytest.approx(np.mean(np.abs(louder.astype(float)) >= 32767 * 0.999), abs=1e-4)
 
 
+def test_both_spectrograms_share_one_colour_scale(audio_files):
+    before, after, _, _, _ = augmentations.augment_preview(str(audio_files["cry"]), "background_noise",
+                                                           '{"snr_db": 5}', 0)
+    b, a = before.data[0], after.data[0]
+    # the noise raises the floor; on one scale that shows as brighter, not as the same colours re-stretched
+    assert (b.zmin, b.zmax) == (a.zmin, a.zmax)
+    assert b.zmin == pytest.approx(min(np.min(b.z), np.min(a.z)))
+    assert np.min(a.z) > np.min(b.z) + 10
+
+
 def test_augment_every_registry_entry_with_defaults(audio_files):
     for name in augmentations.augmentation_names():
         *_, (_, out), used = augmentations.augment_preview(str(audio_files["cry"]), name, "{}", 3)
