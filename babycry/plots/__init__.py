@@ -19,6 +19,7 @@ from __future__ import annotations
 from .audio import (
     band_pass_response_figure,
     envelope_points,
+    mel_axis_ticks,
     plot_spectrogram_mpl,
     spectrogram_figure,
     timeline_figure,
@@ -34,6 +35,7 @@ __all__ = [
     "plot_spectrogram_mpl",
     "envelope_points",
     "timeline_figure",
+    "mel_axis_ticks",
     "confusion_matrix_figure",
     "eda_value_figure",
     "eda_counts_figure",

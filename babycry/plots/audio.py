@@ -29,7 +29,39 @@ __all__ = [
     "plot_spectrogram_mpl",
     "envelope_points",
     "timeline_figure",
+    "mel_axis_ticks",
 ]
+
+#: Round frequencies a mel axis is labelled at, in the order they are preferred when there is room for few.
+_ROUND_HZ = (1000, 500, 2000, 250, 4000, 100, 3000, 8000, 200, 16000)
+
+
+def mel_axis_ticks(freqs_hz: Sequence[float] | np.ndarray, *, max_ticks: int = 6) -> tuple[list[float], list[str]]:
+    """Tick positions (fractional mel rows) and labels (Hz) for a mel axis plotted row by row.
+
+    Labels are round frequencies (500, 1000, 2000 Hz ...) between the lowest and highest band, which are labelled
+    too; a tick closer than ``1 / max_ticks`` of the axis to one already placed is dropped.
+
+    Examples
+    --------
+    >>> import librosa
+    >>> mel_axis_ticks(librosa.mel_frequencies(64, fmin=50, fmax=4000))[1]
+    ['50', '500', '1000', '2000', '4000']
+    """
+    freqs = np.asarray(freqs_hz, dtype=np.float64)
+    rows = np.arange(freqs.size, dtype=np.float64)
+    if freqs.size < 2:
+        return rows.tolist(), [f"{f:.0f}" for f in freqs]
+    lo, hi = float(freqs[0]), float(freqs[-1])
+    gap = rows[-1] / max(int(max_ticks), 2)
+    kept = [(0.0, lo), (rows[-1], hi)]
+    for hz in _ROUND_HZ:
+        if lo < hz < hi:
+            pos = float(np.interp(hz, freqs, rows))
+            if all(abs(pos - p) >= gap for p, _ in kept):
+                kept.append((pos, float(hz)))
+    kept.sort()
+    return [p for p, _ in kept], [f"{hz:.0f}" for _, hz in kept]
 
 
 def spectrogram_figure(
@@ -77,7 +109,7 @@ def spectrogram_figure(
     fig = go.Figure() if fig is None else fig
     # Mel rows are unevenly spaced in Hz: label the axis in Hz but plot rows evenly (like librosa's mel axis).
     rows = np.arange(spec.freqs_hz.size)
-    ticks = np.linspace(0, rows.size - 1, min(6, rows.size)).round().astype(int)
+    tick_rows, tick_hz = mel_axis_ticks(spec.freqs_hz)
     fig.add_trace(
         go.Heatmap(
             # float32 dB and int16 Hz: plotly ships arrays as typed binary, and float64 made the figure
@@ -100,8 +132,8 @@ def spectrogram_figure(
         xaxis_title="time (s)",
         yaxis={
             "title": "frequency (Hz, mel scale)",
-            "tickvals": rows[ticks].tolist(),
-            "ticktext": [f"{spec.freqs_hz[i]:.0f}" for i in ticks],
+            "tickvals": tick_rows,
+            "ticktext": tick_hz,
         },
     )
     return fig
@@ -334,8 +366,7 @@ def plot_spectrogram_mpl(
         rows.size - 0.5,
     )
     image = ax.imshow(spec.values, origin="lower", aspect="auto", extent=extent, cmap=cmap, interpolation="nearest")
-    ticks = np.linspace(0, rows.size - 1, min(6, rows.size)).round().astype(int)
-    ax.set_yticks(ticks, [f"{spec.freqs_hz[i]:.0f}" for i in ticks])
+    ax.set_yticks(*mel_axis_ticks(spec.freqs_hz))
     ax.set_xlabel("time (s)")
     ax.set_ylabel("frequency (Hz, mel scale)")
     if title:

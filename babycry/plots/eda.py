@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..errors import InvalidParameterError
+from .audio import mel_axis_ticks
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..research.summary import EDAResult
@@ -207,7 +208,7 @@ def eda_mel_grid_figure(
     )
     freqs = np.asarray(result.mel_freqs_hz, dtype=np.float64)
     rows_idx = np.arange(freqs.size)
-    ticks = np.linspace(0, max(freqs.size - 1, 0), min(5, freqs.size)).round().astype(int)
+    tick_rows, tick_hz = mel_axis_ticks(freqs, max_ticks=5)
     top_db = float(result.settings.get("mel", {}).get("top_db", 80.0)) if result.settings else 80.0
     for i, c in enumerate(classes):
         z = np.asarray(c.mean_mel, dtype=np.float64)
@@ -223,7 +224,7 @@ def eda_mel_grid_figure(
             row=i // ncols + 1,
             col=i % ncols + 1,
         )
-    fig.update_yaxes(tickvals=rows_idx[ticks].tolist(), ticktext=[f"{freqs[i]:.0f}" for i in ticks])
+    fig.update_yaxes(tickvals=tick_rows, ticktext=tick_hz)
     fig.update_yaxes(title_text="Hz (mel)", col=1)
     fig.update_xaxes(title_text="s", row=nrows)
     fig.update_layout(

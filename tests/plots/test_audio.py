@@ -36,6 +36,16 @@ def test_spectrogram_figure_holds_the_values(spec) -> None:
     assert ticktext[0] == pytest.approx(50, abs=1) and ticktext[-1] == pytest.approx(4000, abs=1)
 
 
+def test_the_mel_axis_is_labelled_at_round_frequencies(spec) -> None:
+    fig = spectrogram_figure(spec)
+    hz = [float(t) for t in fig.layout.yaxis.ticktext]
+    rows = np.asarray(fig.layout.yaxis.tickvals)
+    # the ends, and round frequencies between them, each at its own place on the row axis
+    assert hz[1:-1] and all(h in (250, 500, 1000, 2000, 3000) for h in hz[1:-1])
+    np.testing.assert_allclose(rows, np.interp(hz, spec.freqs_hz, np.arange(spec.freqs_hz.size)), atol=1e-6)
+    assert np.all(np.diff(rows) >= (spec.freqs_hz.size - 1) / 6 - 1e-9)
+
+
 def test_figures_draw_into_a_given_figure(spec) -> None:
     fig = go.Figure()
     assert spectrogram_figure(spec, fig=fig) is fig
