@@ -15,6 +15,7 @@ from .gaussian_noise import GaussianNoiseAugmentation
 from .mic_filter import MicFilterAugmentation
 from .phone_codec import PhoneCodecAugmentation
 from .pitch_shift import PitchShiftAugmentation
+from .room_reverb import RoomReverbAugmentation
 from .talk_over import TalkOverAugmentation
 from .time_stretch import TimeStretchAugmentation
 from .voice_bursts import VoiceBurstsAugmentation
@@ -30,6 +31,7 @@ REGISTRY: dict[str, Augmentation] = {
         BackgroundNoiseAugmentation(),
         TalkOverAugmentation(),
         MicFilterAugmentation(),
+        RoomReverbAugmentation(),
         PhoneCodecAugmentation(),
         VoiceBurstsAugmentation(),
         GaussianNoiseAugmentation(),
@@ -62,10 +64,10 @@ def get(name: str) -> Augmentation:
     --------
     >>> get("pitch_shift").name
     'pitch_shift'
-    >>> get("reverb")  # doctest: +ELLIPSIS
+    >>> get("flanger")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    babycry.errors.InvalidParameterError: Unknown augmentation 'reverb'; choose one of: time_stretch, ...
+    babycry.errors.InvalidParameterError: Unknown augmentation 'flanger'; choose one of: time_stretch, ...
     """
     from ..errors import InvalidParameterError
 

@@ -111,7 +111,7 @@ def test_wrong_file_type(client, tmp_path):
 @pytest.mark.parametrize(
     ("args", "match"),
     [
-        (("reverb", "{}", 0), "Unknown augmentation 'reverb'; choose one of"),
+        (("flanger", "{}", 0), "Unknown augmentation 'flanger'; choose one of"),
         (("gain", '{"gain_db": 99}', 0), "gain_db must lie in"),
         (("gain", "{not json", 0), "params must be a JSON object"),
         (("gain", "{}", -3), "seed must be a whole number from 0"),

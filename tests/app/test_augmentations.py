@@ -60,7 +60,7 @@ def test_augment_is_reproducible_with_a_seed(audio_files):
 @pytest.mark.parametrize(
     ("name", "params", "match"),
     [
-        ("reverb", "{}", "Unknown augmentation 'reverb'"),
+        ("flanger", "{}", "Unknown augmentation 'flanger'"),
         ("gain", '{"gain_db": 60}', "gain_db must lie in"),
         ("gain", '{"volume": 1}', "no parameter 'volume'"),
         ("gain", "not json", "must be a JSON object"),

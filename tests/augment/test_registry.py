@@ -15,8 +15,8 @@ from .conftest import RATE
 
 
 def test_registry_lists_every_transform_training_uses_and_the_previews() -> None:
-    assert available() == ["time_stretch", "pitch_shift", "background_noise", "talk_over", "mic_filter", "phone_codec",
-                           "voice_bursts", "gaussian_noise", "gain", "band_pass"]
+    assert available() == ["time_stretch", "pitch_shift", "background_noise", "talk_over", "mic_filter", "room_reverb",
+                           "phone_codec", "voice_bursts", "gaussian_noise", "gain", "band_pass"]
     for spec in describe():
         assert spec["description"]
         for p in spec["params"]:
@@ -25,8 +25,8 @@ def test_registry_lists_every_transform_training_uses_and_the_previews() -> None
 
 
 def test_unknown_names_list_the_valid_ones(cry) -> None:
-    with pytest.raises(InvalidParameterError, match="'reverb'.*pitch_shift"):
-        get("reverb")
+    with pytest.raises(InvalidParameterError, match="'flanger'.*pitch_shift"):
+        get("flanger")
     with pytest.raises(InvalidParameterError, match="'semitone'.*semitones"):
         apply(cry, sample_rate=RATE, name="pitch_shift", params={"semitone": 1})
 

@@ -91,7 +91,7 @@ def test_augment_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["augment", "--list"]) == 0
     out = capsys.readouterr().out
     for name in ("time_stretch", "pitch_shift", "background_noise", "gaussian_noise", "gain", "band_pass",
-                 "phone_codec", "mic_filter", "voice_bursts", "talk_over"):
+                 "phone_codec", "mic_filter", "room_reverb", "voice_bursts", "talk_over"):
         assert name in out
     # the ranges training uses come from the recipes
     assert "training: reason: labelled cries, p=0.5, semitones -1.1 to 1.1" in out
@@ -162,7 +162,7 @@ def test_bad_input_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], cas
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        (["--name", "reverb"], "Unknown augmentation 'reverb'"),
+        (["--name", "flanger"], "Unknown augmentation 'flanger'"),
         (["--name", "pitch_shift", "--param", "semitones=99"], "got '99'"),
         (["--name", "pitch_shift", "--param", "semitones"], "NAME=VALUE"),
         (["--name", "pitch_shift", "--param", "octaves=1"], "no parameter 'octaves'"),
