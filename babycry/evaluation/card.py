@@ -223,7 +223,11 @@ def _limitations(task: str, recipe: dict[str, Any], band: str, data: dict[str, A
             + _synthetic_negatives_text(augment),
             "- The cries are Donate-a-Cry phone recordings (8 kHz, one codec per platform) and 87 clips from four "
             "other recordings; cries recorded elsewhere (a browser microphone, a baby monitor, a video) differ in "
-            "channel and background, which grouped CV on this folder cannot measure.",
+            "channel and background, which grouped CV on this folder cannot measure."
+            + (" Donate-a-Cry's phones were held close to the baby and many laughter videos were filmed across a "
+               "room, so every training clip of either class also has a reverberant copy (a synthetic room): an "
+               "echo is no cue either way (`make bench-room` scores held-out clips in a reverberant room)."
+               if augment.get("room_copies") else ""),
             f"- Every input is band-limited to {band} with a steep filter, so no source is told apart by its "
             "bandwidth (Donate-a-Cry's 8 kHz files roll off from about 3.7 kHz).",
         ]

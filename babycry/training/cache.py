@@ -35,7 +35,7 @@ from ..modeling.predictor import inference_copy, resolve_precision
 from ..preprocess import band_limit
 from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes, worker_count
 from .recipes import Recipe
-from .windows import OWN_STRATUM, choose_phone_coded, cry_voicing, detector_windows, reason_windows
+from .windows import OWN_STRATUM, choose_phone_coded, cry_voicing, detector_windows, reason_windows, room_windows
 
 __all__ = ["FeatureCache", "cache_key", "build_cache", "clean_windows", "train_only_rows"]
 
@@ -243,6 +243,10 @@ def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
         if drawn is not None:
             plan.extra_ticket = codecs.ask([extra[i][0] for i in plan.coded], codec=drawn[0],
                                            bitrate_kbps=drawn[1])
+        # from a generator of their own, after the codec's choice: every other window stays as it was drawn
+        room_rng = np.random.default_rng([recipe.seed, job.clip, 8])
+        extra = extra + room_windows(x, job.category, job.y, room_rng, recipe=recipe.augment, sample_rate=sr,
+                                     window_s=window.window_seconds)
     else:
         extra = reason_windows(x, job.y, job.copies, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
                                window_s=window.window_seconds)

@@ -110,7 +110,8 @@ class DetectorAugment:
     makes it a cry (sustained high-pitched phonation): voice bursts in laughter's rhythm, lowered pitch
     (an adult's voice), synthetic adult voices, coughs and machine tones; speech is raised to a child's
     pitch; other negatives get filtered, noisy copies. A share of augmented windows goes through a phone
-    codec, because Donate-a-Cry's cries all did and most negatives did not.
+    codec, because Donate-a-Cry's cries all did and most negatives did not; every clip also gets a reverberant
+    copy, because its cries were recorded close up and much of the rest across a room.
     """
 
     cry_copies: int = 3
@@ -145,6 +146,12 @@ class DetectorAugment:
     negative_talk: Use = _use("talk_over", 0.3, "other not-cries", snr_db=(0.0, 15.0))
     phone_codec: Use = _use("phone_codec", 0.7, "augmented windows of every class but speech")
     phone_copies_per_negative: int = 1
+    # Donate-a-Cry's phones were held close to the baby, many laughter videos were filmed across a room: without
+    # echoes in training, a reverberant cry read as "not a cry". Every clip, whatever its class, gives
+    # ``room_copies`` reverberant windows (drawn from a generator of their own) so the echo is no cue either way.
+    room_copies: int = 1
+    room: Use = _use("room_reverb", 1.0, "every clip, one reverberant copy of its class", rt60_s=(0.2, 1.0),
+                     drr_db=(0.0, 12.0))
     # evaluation only: CV also scores every held-out non-speech clip through one phone codec
     phone_eval: bool = True
     # Unreviewed manifest rows (is_cry empty) with these labels are training-only negatives: real-home sound

@@ -19,7 +19,8 @@ from .. import augment
 from ..augment import NoiseBank, VoiceBank, random_crop
 from .recipes import DetectorAugment, ReasonAugment, Use
 
-__all__ = ["Item", "OWN_STRATUM", "detector_windows", "reason_windows", "choose_phone_coded", "cry_voicing"]
+__all__ = ["Item", "OWN_STRATUM", "detector_windows", "room_windows", "reason_windows", "choose_phone_coded",
+           "cry_voicing"]
 
 #: (segment, label, kind, noise group)
 Item = tuple[np.ndarray, int, str, str]
@@ -153,6 +154,18 @@ def _synthetic_windows(rng: np.random.Generator, noise: NoiseBank, *, recipe: De
                             seed=int(rng.integers(1 << 30)))
         seg, g = _mixed(r.synth_tone_noise, tones, rng, noise=noise, sample_rate=sr)
         items.append((seg, 0, "synth_tone", g))
+    return items
+
+
+def room_windows(x: np.ndarray, category: str, label: int, rng: np.random.Generator, *, recipe: DetectorAugment,
+                 sample_rate: int, window_s: float) -> list[Item]:
+    """Reverberant copies of one detector clip, labelled as the clip: a room's echo is no cue for either class."""
+    items: list[Item] = []
+    for _ in range(recipe.room_copies):
+        seg = _apply(recipe.room, x, rng, sample_rate=sample_rate) if _chosen(recipe.room, rng) else x
+        # a kind of their own (trained on as augmented windows are): a benchmark can leave them out exactly
+        items.append((random_crop(seg, rng, sample_rate=sample_rate, window_s=window_s), int(label),
+                      f"{category}_room", ""))
     return items
 
 

@@ -98,7 +98,7 @@ def test_augment_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert "training: not used by the bundled recipes" in out  # gain: every input is loudness-normalised
     assert main(["augment", "--list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert len(listed) == 10 and listed[1]["training"]
+    assert len(listed) == 11 and listed[1]["training"]
 
 
 def test_synth_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

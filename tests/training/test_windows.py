@@ -10,7 +10,14 @@ from babycry.augment import NoiseBank, VoiceBank
 from babycry.codec import CODECS
 from babycry.synth import synth_cry
 from babycry.training.recipes import DetectorRecipe, ReasonRecipe, Use
-from babycry.training.windows import OWN_STRATUM, choose_phone_coded, cry_voicing, detector_windows, reason_windows
+from babycry.training.windows import (
+    OWN_STRATUM,
+    choose_phone_coded,
+    cry_voicing,
+    detector_windows,
+    reason_windows,
+    room_windows,
+)
 
 SR = 16000
 
@@ -29,6 +36,22 @@ def test_a_cry_gives_still_cries_and_labelled_hard_negatives() -> None:
         assert label == (1 if kind in ("cry_aug", "synth_cry") else 0)
         assert seg.dtype == np.float32 and seg.size > 0.3 * SR and np.isfinite(seg).all()
         assert kind in OWN_STRATUM or kind == "cry_aug"
+
+
+def test_every_clip_gets_a_reverberant_window_of_its_own_class() -> None:
+    recipe = DetectorRecipe().augment
+    x = _cry()
+    for category, label in (("cry", 1), ("laugh", 0)):
+        items = room_windows(x, category, label, np.random.default_rng(1), recipe=recipe, sample_rate=SR,
+                             window_s=3.0)
+        assert [(y, k, g) for _, y, k, g in items] == [(label, f"{category}_room", "")] * recipe.room_copies
+    (seg, *_), = room_windows(x, "cry", 1, np.random.default_rng(1), recipe=recipe, sample_rate=SR, window_s=3.0)
+    again, *_ = room_windows(x, "cry", 1, np.random.default_rng(1), recipe=recipe, sample_rate=SR, window_s=3.0)[0]
+    np.testing.assert_array_equal(seg, again)  # the clip's own generator decides everything
+    assert seg.dtype == np.float32 and seg.size == 3 * SR
+    dry = dataclasses.replace(recipe, room=Use("room_reverb", 0.0))
+    (plain, *_), = room_windows(x, "cry", 1, np.random.default_rng(1), recipe=dry, sample_rate=SR, window_s=3.0)
+    assert not np.allclose(plain, seg)  # the echo is what differs
 
 
 def test_windows_depend_only_on_the_generator_and_the_global_seed() -> None:
