@@ -10,6 +10,7 @@ import numpy as np
 from .background_noise import BackgroundNoiseAugmentation
 from .band_pass import BandPassAugmentation
 from .base import Augmentation, AugmentResult, seeded
+from .clipping import ClippingAugmentation
 from .gain import GainAugmentation
 from .gaussian_noise import GaussianNoiseAugmentation
 from .mic_filter import MicFilterAugmentation
@@ -32,6 +33,7 @@ REGISTRY: dict[str, Augmentation] = {
         TalkOverAugmentation(),
         MicFilterAugmentation(),
         RoomReverbAugmentation(),
+        ClippingAugmentation(),
         PhoneCodecAugmentation(),
         VoiceBurstsAugmentation(),
         GaussianNoiseAugmentation(),

@@ -226,8 +226,12 @@ def _limitations(task: str, recipe: dict[str, Any], band: str, data: dict[str, A
             "channel and background, which grouped CV on this folder cannot measure."
             + (" Donate-a-Cry's phones were held close to the baby and many laughter videos were filmed across a "
                "room, so every training clip of either class also has a reverberant copy (a synthetic room): an "
-               "echo is no cue either way (`make bench-room` scores held-out clips in a reverberant room)."
-               if augment.get("room_copies") else ""),
+               "echo is no cue either way."
+               if augment.get("room_copies") else "")
+            + (" A phone close to a screaming baby overloads, so every training clip also has a clipped copy."
+               if augment.get("clipped_copies") else "")
+            + (" `make bench-channel` scores held-out clips in a reverberant room and through an overloaded "
+               "microphone." if augment.get("room_copies") or augment.get("clipped_copies") else ""),
             f"- Every input is band-limited to {band} with a steep filter, so no source is told apart by its "
             "bandwidth (Donate-a-Cry's 8 kHz files roll off from about 3.7 kHz).",
         ]

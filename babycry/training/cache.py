@@ -35,7 +35,15 @@ from ..modeling.predictor import inference_copy, resolve_precision
 from ..preprocess import band_limit
 from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes, worker_count
 from .recipes import Recipe
-from .windows import OWN_STRATUM, choose_phone_coded, cry_voicing, detector_windows, reason_windows, room_windows
+from .windows import (
+    OWN_STRATUM,
+    choose_phone_coded,
+    clipped_windows,
+    cry_voicing,
+    detector_windows,
+    reason_windows,
+    room_windows,
+)
 
 __all__ = ["FeatureCache", "cache_key", "build_cache", "clean_windows", "train_only_rows"]
 
@@ -247,6 +255,8 @@ def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
         room_rng = np.random.default_rng([recipe.seed, job.clip, 8])
         extra = extra + room_windows(x, job.category, job.y, room_rng, recipe=recipe.augment, sample_rate=sr,
                                      window_s=window.window_seconds)
+        extra = extra + clipped_windows(x, job.category, job.y, np.random.default_rng([recipe.seed, job.clip, 9]),
+                                        recipe=recipe.augment, sample_rate=sr, window_s=window.window_seconds)
     else:
         extra = reason_windows(x, job.y, job.copies, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
                                window_s=window.window_seconds)

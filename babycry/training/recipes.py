@@ -111,7 +111,7 @@ class DetectorAugment:
     (an adult's voice), synthetic adult voices, coughs and machine tones; speech is raised to a child's
     pitch; other negatives get filtered, noisy copies. A share of augmented windows goes through a phone
     codec, because Donate-a-Cry's cries all did and most negatives did not; every clip also gets a reverberant
-    copy, because its cries were recorded close up and much of the rest across a room.
+    copy, because its cries were recorded close up and much of the rest across a room, and a clipped one.
     """
 
     cry_copies: int = 3
@@ -152,6 +152,10 @@ class DetectorAugment:
     room_copies: int = 1
     room: Use = _use("room_reverb", 1.0, "every clip, one reverberant copy of its class", rt60_s=(0.2, 1.0),
                      drr_db=(0.0, 12.0))
+    # A phone close to a screaming baby overloads, and a clipped cry read as "not a cry": every clip also gives
+    # ``clipped_copies`` clipped windows (drawn after every other window of the clip), whatever its class.
+    clipped_copies: int = 1
+    clipped: Use = _use("clipping", 1.0, "every clip, one clipped copy of its class", clipped_percent=(2.0, 25.0))
     # evaluation only: CV also scores every held-out non-speech clip through one phone codec
     phone_eval: bool = True
     # Unreviewed manifest rows (is_cry empty) with these labels are training-only negatives: real-home sound

@@ -19,8 +19,8 @@ from .. import augment
 from ..augment import NoiseBank, VoiceBank, random_crop
 from .recipes import DetectorAugment, ReasonAugment, Use
 
-__all__ = ["Item", "OWN_STRATUM", "detector_windows", "room_windows", "reason_windows", "choose_phone_coded",
-           "cry_voicing"]
+__all__ = ["Item", "OWN_STRATUM", "detector_windows", "room_windows", "clipped_windows", "reason_windows",
+           "choose_phone_coded", "cry_voicing"]
 
 #: (segment, label, kind, noise group)
 Item = tuple[np.ndarray, int, str, str]
@@ -166,6 +166,18 @@ def room_windows(x: np.ndarray, category: str, label: int, rng: np.random.Genera
         # a kind of their own (trained on as augmented windows are): a benchmark can leave them out exactly
         items.append((random_crop(seg, rng, sample_rate=sample_rate, window_s=window_s), int(label),
                       f"{category}_room", ""))
+    return items
+
+
+def clipped_windows(x: np.ndarray, category: str, label: int, rng: np.random.Generator, *,
+                    recipe: DetectorAugment, sample_rate: int, window_s: float) -> list[Item]:
+    """Clipped copies of one detector clip (an overloaded microphone), labelled as the clip."""
+    items: list[Item] = []
+    for _ in range(recipe.clipped_copies):
+        seg = _apply(recipe.clipped, x, rng, sample_rate=sample_rate) if _chosen(recipe.clipped, rng) else x
+        # a kind of their own, as the reverberant windows: a benchmark can leave them out exactly
+        items.append((random_crop(seg, rng, sample_rate=sample_rate, window_s=window_s), int(label),
+                      f"{category}_clipped", ""))
     return items
 
 

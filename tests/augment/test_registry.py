@@ -16,7 +16,7 @@ from .conftest import RATE
 
 def test_registry_lists_every_transform_training_uses_and_the_previews() -> None:
     assert available() == ["time_stretch", "pitch_shift", "background_noise", "talk_over", "mic_filter", "room_reverb",
-                           "phone_codec", "voice_bursts", "gaussian_noise", "gain", "band_pass"]
+                           "clipping", "phone_codec", "voice_bursts", "gaussian_noise", "gain", "band_pass"]
     for spec in describe():
         assert spec["description"]
         for p in spec["params"]:

@@ -91,14 +91,14 @@ def test_augment_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["augment", "--list"]) == 0
     out = capsys.readouterr().out
     for name in ("time_stretch", "pitch_shift", "background_noise", "gaussian_noise", "gain", "band_pass",
-                 "phone_codec", "mic_filter", "room_reverb", "voice_bursts", "talk_over"):
+                 "phone_codec", "mic_filter", "room_reverb", "clipping", "voice_bursts", "talk_over"):
         assert name in out
     # the ranges training uses come from the recipes
     assert "training: reason: labelled cries, p=0.5, semitones -1.1 to 1.1" in out
     assert "training: not used by the bundled recipes" in out  # gain: every input is loudness-normalised
     assert main(["augment", "--list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert len(listed) == 11 and listed[1]["training"]
+    assert len(listed) == 12 and listed[1]["training"]
 
 
 def test_synth_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

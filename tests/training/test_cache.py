@@ -32,10 +32,11 @@ def test_cache_holds_clean_windows_and_training_only_augmentations(detector) -> 
                 == len(window_bounds(n, sample_rate=16000)))
     assert {"laugh_like", "low_voice", "cry_aug", "speech_high", "synth_adult", "synth_tone"} <= set(idx["kind"])
     assert (idx.loc[idx["kind"].isin(["laugh_like", "low_voice", "synth_adult", "synth_burst"]), "y"] == 0).all()
-    # one reverberant window of every clip, labelled as its clip
-    room = idx[idx["kind"].str.endswith("_room")]
-    assert sorted(room["clip"]) == list(range(len(data.table)))
-    assert (room["y"].to_numpy() == data.y[room["clip"].to_numpy()]).all()
+    # one reverberant and one clipped window of every clip, labelled as its clip
+    for kind in ("_room", "_clipped"):
+        rows = idx[idx["kind"].str.endswith(kind)]
+        assert sorted(rows["clip"]) == list(range(len(data.table)))
+        assert (rows["y"].to_numpy() == data.y[rows["clip"].to_numpy()]).all()
     assert np.isfinite(np.asarray(cache.features, dtype=np.float32)).all()
 
 

@@ -13,6 +13,7 @@ from babycry.training.recipes import DetectorRecipe, ReasonRecipe, Use
 from babycry.training.windows import (
     OWN_STRATUM,
     choose_phone_coded,
+    clipped_windows,
     cry_voicing,
     detector_windows,
     reason_windows,
@@ -48,10 +49,19 @@ def test_every_clip_gets_a_reverberant_window_of_its_own_class() -> None:
     (seg, *_), = room_windows(x, "cry", 1, np.random.default_rng(1), recipe=recipe, sample_rate=SR, window_s=3.0)
     again, *_ = room_windows(x, "cry", 1, np.random.default_rng(1), recipe=recipe, sample_rate=SR, window_s=3.0)[0]
     np.testing.assert_array_equal(seg, again)  # the clip's own generator decides everything
-    assert seg.dtype == np.float32 and seg.size == 3 * SR
+    assert seg.dtype == np.float32 and 0.3 * SR < seg.size <= 3 * SR  # a crop, as every training window
     dry = dataclasses.replace(recipe, room=Use("room_reverb", 0.0))
     (plain, *_), = room_windows(x, "cry", 1, np.random.default_rng(1), recipe=dry, sample_rate=SR, window_s=3.0)
     assert not np.allclose(plain, seg)  # the echo is what differs
+
+
+def test_every_clip_gets_a_clipped_window_of_its_own_class() -> None:
+    recipe = DetectorRecipe().augment
+    items = clipped_windows(_cry(), "laugh", 0, np.random.default_rng(2), recipe=recipe, sample_rate=SR, window_s=3.0)
+    assert [(y, k, g) for _, y, k, g in items] == [(0, "laugh_clipped", "")] * recipe.clipped_copies
+    seg = items[0][0]
+    assert seg.dtype == np.float32 and 0.3 * SR < seg.size <= 3 * SR  # a crop, as every training window
+    assert np.mean(np.abs(seg) >= np.abs(seg).max() * 0.999) > 0.005  # flat tops: the wave was cut
 
 
 def test_windows_depend_only_on_the_generator_and_the_global_seed() -> None:
