@@ -35,15 +35,7 @@ from ..modeling.predictor import inference_copy, resolve_precision
 from ..preprocess import band_limit
 from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes, worker_count
 from .recipes import Recipe
-from .windows import (
-    OWN_STRATUM,
-    choose_phone_coded,
-    clipped_windows,
-    cry_voicing,
-    detector_windows,
-    reason_windows,
-    room_windows,
-)
+from .windows import OWN_STRATUM, channel_windows, choose_phone_coded, cry_voicing, detector_windows, reason_windows
 
 __all__ = ["FeatureCache", "cache_key", "build_cache", "clean_windows", "train_only_rows"]
 
@@ -251,12 +243,11 @@ def _plan_clip(job: _ClipJob, codecs: CodecBatch) -> _ClipPlan:
         if drawn is not None:
             plan.extra_ticket = codecs.ask([extra[i][0] for i in plan.coded], codec=drawn[0],
                                            bitrate_kbps=drawn[1])
-        # from a generator of their own, after the codec's choice: every other window stays as it was drawn
-        room_rng = np.random.default_rng([recipe.seed, job.clip, 8])
-        extra = extra + room_windows(x, job.category, job.y, room_rng, recipe=recipe.augment, sample_rate=sr,
-                                     window_s=window.window_seconds)
-        extra = extra + clipped_windows(x, job.category, job.y, np.random.default_rng([recipe.seed, job.clip, 9]),
-                                        recipe=recipe.augment, sample_rate=sr, window_s=window.window_seconds)
+        # each channel from a generator of its own, after the codec's choice: every other window stays as drawn
+        for stream, (kind, use, copies) in enumerate(recipe.augment.channels, start=8):
+            stream_rng = np.random.default_rng([recipe.seed, job.clip, stream])
+            extra = extra + channel_windows(x, job.category, job.y, stream_rng, use=use, copies=copies, kind=kind,
+                                            sample_rate=sr, window_s=window.window_seconds)
     else:
         extra = reason_windows(x, job.y, job.copies, rng, WORKER["noise"], recipe=recipe.augment, sample_rate=sr,
                                window_s=window.window_seconds)

@@ -165,6 +165,11 @@ class DetectorAugment:
     train_only_max_cry_voicing: float = 0.1
     train_only_windows_per_clip: int = 2
 
+    @property
+    def channels(self) -> tuple[tuple[str, Use, int], ...]:
+        """``(kind, augmentation, copies per clip)`` of each recording channel every clip is also heard through."""
+        return (("room", self.room, self.room_copies), ("clipped", self.clipped, self.clipped_copies))
+
 
 @dataclass(frozen=True)
 class ReasonAugment:

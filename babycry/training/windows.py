@@ -19,8 +19,8 @@ from .. import augment
 from ..augment import NoiseBank, VoiceBank, random_crop
 from .recipes import DetectorAugment, ReasonAugment, Use
 
-__all__ = ["Item", "OWN_STRATUM", "detector_windows", "room_windows", "clipped_windows", "reason_windows",
-           "choose_phone_coded", "cry_voicing"]
+__all__ = ["Item", "OWN_STRATUM", "detector_windows", "channel_windows", "reason_windows", "choose_phone_coded",
+           "cry_voicing"]
 
 #: (segment, label, kind, noise group)
 Item = tuple[np.ndarray, int, str, str]
@@ -157,27 +157,19 @@ def _synthetic_windows(rng: np.random.Generator, noise: NoiseBank, *, recipe: De
     return items
 
 
-def room_windows(x: np.ndarray, category: str, label: int, rng: np.random.Generator, *, recipe: DetectorAugment,
-                 sample_rate: int, window_s: float) -> list[Item]:
-    """Reverberant copies of one detector clip, labelled as the clip: a room's echo is no cue for either class."""
-    items: list[Item] = []
-    for _ in range(recipe.room_copies):
-        seg = _apply(recipe.room, x, rng, sample_rate=sample_rate) if _chosen(recipe.room, rng) else x
-        # a kind of their own (trained on as augmented windows are): a benchmark can leave them out exactly
-        items.append((random_crop(seg, rng, sample_rate=sample_rate, window_s=window_s), int(label),
-                      f"{category}_room", ""))
-    return items
+def channel_windows(x: np.ndarray, category: str, label: int, rng: np.random.Generator, *, use: Use, copies: int,
+                    kind: str, sample_rate: int, window_s: float) -> list[Item]:
+    """Copies of one detector clip through a recording channel (a room's echo, an overloaded microphone), labelled
+    as the clip, so the channel is no cue for either class (:attr:`DetectorAugment.channels`).
 
-
-def clipped_windows(x: np.ndarray, category: str, label: int, rng: np.random.Generator, *,
-                    recipe: DetectorAugment, sample_rate: int, window_s: float) -> list[Item]:
-    """Clipped copies of one detector clip (an overloaded microphone), labelled as the clip."""
+    Their kind, ``<category>_<kind>``, is their own (trained on as augmented windows are): a benchmark can leave them
+    out exactly.
+    """
     items: list[Item] = []
-    for _ in range(recipe.clipped_copies):
-        seg = _apply(recipe.clipped, x, rng, sample_rate=sample_rate) if _chosen(recipe.clipped, rng) else x
-        # a kind of their own, as the reverberant windows: a benchmark can leave them out exactly
+    for _ in range(copies):
+        seg = _apply(use, x, rng, sample_rate=sample_rate) if _chosen(use, rng) else x
         items.append((random_crop(seg, rng, sample_rate=sample_rate, window_s=window_s), int(label),
-                      f"{category}_clipped", ""))
+                      f"{category}_{kind}", ""))
     return items
 
 

@@ -12,12 +12,11 @@ from babycry.synth import synth_cry
 from babycry.training.recipes import DetectorRecipe, ReasonRecipe, Use
 from babycry.training.windows import (
     OWN_STRATUM,
+    channel_windows,
     choose_phone_coded,
-    clipped_windows,
     cry_voicing,
     detector_windows,
     reason_windows,
-    room_windows,
 )
 
 SR = 16000
@@ -39,25 +38,36 @@ def test_a_cry_gives_still_cries_and_labelled_hard_negatives() -> None:
         assert kind in OWN_STRATUM or kind == "cry_aug"
 
 
+def _channel(recipe, name: str, x: np.ndarray, category: str, label: int, seed: int) -> list:
+    kind, use, copies = next(c for c in recipe.channels if c[0] == name)
+    return channel_windows(x, category, label, np.random.default_rng(seed), use=use, copies=copies, kind=kind,
+                           sample_rate=SR, window_s=3.0)
+
+
+def test_the_recipe_hears_every_clip_through_a_room_and_an_overloaded_microphone() -> None:
+    recipe = DetectorRecipe().augment
+    assert recipe.channels == (("room", recipe.room, recipe.room_copies),
+                               ("clipped", recipe.clipped, recipe.clipped_copies))
+
+
 def test_every_clip_gets_a_reverberant_window_of_its_own_class() -> None:
     recipe = DetectorRecipe().augment
     x = _cry()
     for category, label in (("cry", 1), ("laugh", 0)):
-        items = room_windows(x, category, label, np.random.default_rng(1), recipe=recipe, sample_rate=SR,
-                             window_s=3.0)
+        items = _channel(recipe, "room", x, category, label, 1)
         assert [(y, k, g) for _, y, k, g in items] == [(label, f"{category}_room", "")] * recipe.room_copies
-    (seg, *_), = room_windows(x, "cry", 1, np.random.default_rng(1), recipe=recipe, sample_rate=SR, window_s=3.0)
-    again, *_ = room_windows(x, "cry", 1, np.random.default_rng(1), recipe=recipe, sample_rate=SR, window_s=3.0)[0]
+    (seg, *_), = _channel(recipe, "room", x, "cry", 1, 1)
+    again, *_ = _channel(recipe, "room", x, "cry", 1, 1)[0]
     np.testing.assert_array_equal(seg, again)  # the clip's own generator decides everything
     assert seg.dtype == np.float32 and 0.3 * SR < seg.size <= 3 * SR  # a crop, as every training window
     dry = dataclasses.replace(recipe, room=Use("room_reverb", 0.0))
-    (plain, *_), = room_windows(x, "cry", 1, np.random.default_rng(1), recipe=dry, sample_rate=SR, window_s=3.0)
+    (plain, *_), = _channel(dry, "room", x, "cry", 1, 1)
     assert not np.allclose(plain, seg)  # the echo is what differs
 
 
 def test_every_clip_gets_a_clipped_window_of_its_own_class() -> None:
     recipe = DetectorRecipe().augment
-    items = clipped_windows(_cry(), "laugh", 0, np.random.default_rng(2), recipe=recipe, sample_rate=SR, window_s=3.0)
+    items = _channel(recipe, "clipped", _cry(), "laugh", 0, 2)
     assert [(y, k, g) for _, y, k, g in items] == [(0, "laugh_clipped", "")] * recipe.clipped_copies
     seg = items[0][0]
     assert seg.dtype == np.float32 and 0.3 * SR < seg.size <= 3 * SR  # a crop, as every training window
