@@ -10,16 +10,19 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidParameterError
 from .common import data_default, parse_set_overrides
+
+if TYPE_CHECKING:  # the recipes import torch-free modules only, but the CLI stays lazy
+    from ..training.recipes import Recipe
 
 __all__ = ["REGISTRARS", "recipe_from_args", "apply_recipe_args"]
 
 
 def recipe_from_args(task: str, config_json: str | None, overrides: list[str] | None, *, quiet: bool = False,
-                     family: str | None = None):
+                     family: str | None = None) -> Recipe:
     """The task's bundled recipe with ``--config`` and ``--set`` applied.
 
     Examples
