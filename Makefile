@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 DATA   ?= $(if $(BABYCRY_DATA),$(BABYCRY_DATA),../shared/data)
 
-.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-fold bench-backgrounds bench-length bench-channel bench-mic screenshot pretrain ast-detector compare fuzz clean
+.PHONY: setup system-deps test lint demo train train-detector train-reason eda bench bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-fold bench-backgrounds bench-length bench-channel bench-unseen bench-mic screenshot pretrain ast-detector compare fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ eda: setup
 	$(VENV)/bin/babycry eda --data $(DATA) --json assets/eda/summary.json
 
 # Benchmarks: speed/memory of inference, the app under load, and grouped (+ leaky) cross-validation of both models.
-bench: bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-backgrounds bench-length bench-channel
+bench: bench-speed bench-precision bench-startup bench-load bench-cv bench-sources bench-buzz bench-zoom bench-probe bench-fit bench-backgrounds bench-length bench-channel bench-unseen
 
 # analyse() on a 7 s clip vs an AST-base-sized model, a 60 s recording, 64 clips batched, RSS (~3-5 min);
 # benchmarks/results/inference_speed.json, quoted in docs/performance.md.
@@ -92,6 +92,11 @@ bench-cv: setup
 # Where the bundled detector's out-of-fold errors fall, per source and per recording channel (seconds).
 bench-sources: setup
 	$(PY) benchmarks/detector_sources.py --data $(DATA)
+
+# Cries and laughter from a source the detector never heard: each source of a category left out whole, scored by
+# each grouped fold's model trained without it (~5 min with the window cache): detector_unseen_sources.json.
+bench-unseen: setup
+	$(PY) benchmarks/detector_unseen_sources.py --data $(DATA)
 
 # A steady buzz, household background and an adult talking mixed under every cry and a sample of the not-cries, each clip scored by a
 # head that never heard its family nor the background mixed in (~10 min with the window cache): detector_buzz.json.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,8 @@ from .fit import clip_logits, fit
 from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes, worker_count
 from .recipes import Recipe
 
-__all__ = ["CVResult", "Fold", "fold_plan", "cross_validate", "CategoryHoldout", "leave_category_out"]
+__all__ = ["CVResult", "Fold", "fold_plan", "cross_validate", "CategoryHoldout", "leave_category_out",
+           "leave_rows_out"]
 
 
 @dataclass
@@ -183,10 +185,12 @@ class CategoryHoldout:
     Attributes
     ----------
     held_out : np.ndarray
-        Per scored clip, the category left out of the model that scored it.
+        Per scored clip, the category (or set of rows) left out of the model that scored it.
     clips : np.ndarray
-        Row of the task table of each scored clip: every clip of the left-out category, then the cries of
-        the grouped test fold (so each model is also checked on cries it did not train on).
+        Row of the task table of each scored clip: every clip of the left-out category, then the clips of the
+        other class in the grouped test fold (so each model is also checked on what it must still find).
+    folds : np.ndarray
+        Per scored clip, the grouped fold whose training side (less the left-out rows) the model learned from.
     logits : np.ndarray
         ``(n_scored, n_labels)`` uncalibrated clip logits.
     seconds : float
@@ -197,6 +201,7 @@ class CategoryHoldout:
     clips: np.ndarray
     logits: np.ndarray
     seconds: float
+    folds: np.ndarray | None = None
 
 
 def leave_category_out(
@@ -214,33 +219,69 @@ def leave_category_out(
     """
     if data.task != "detector":
         raise InvalidParameterError("Leave-one-category-out applies to the detector only.")
-    t0 = time.time()
     cats = data.table["category"].to_numpy().astype(str)
     if categories is None:
         categories = sorted(set(cats[data.y == 0].tolist()))
     unknown = sorted(set(categories) - set(cats[data.y == 0].tolist()))
     if unknown:
         raise InvalidParameterError(f"No not-cry clips of categories: {', '.join(unknown)}.")
+    return leave_rows_out(data, cache, recipe=recipe,
+                          held_out={cat: np.flatnonzero(cats == cat) for cat in categories}, what="category")
+
+
+def leave_rows_out(
+    data: TaskData, cache: FeatureCache, *, recipe: Recipe, held_out: Mapping[str, np.ndarray],
+    folds: Sequence[int] = (0,), what: str = "rows",
+) -> CategoryHoldout:
+    """Models that never heard a set of clips (a category, a source), each scoring that set.
+
+    For each named set (all of one class) and each grouped fold of the recipe's first seed in ``folds``, one
+    model is trained on the fold's training side less the set's clips and their families (nor noise mixed from
+    them); it scores every clip of the set and the test side's clips of the other class. Every clip of a set
+    is scored once per fold.
+
+    Parameters
+    ----------
+    held_out : mapping of str to np.ndarray
+        Name -> rows of the task table, one class each.
+    folds : sequence of int
+        Grouped folds whose training sides are used.
+    what : str
+        What a set is, for the progress line.
+
+    Examples
+    --------
+    >>> cries = np.flatnonzero((data.table["source"] == "esc").to_numpy() & (data.y == 1))  # doctest: +SKIP
+    >>> leave_rows_out(data, cache, recipe=DetectorRecipe(), held_out={"esc cries": cries})  # doctest: +SKIP
+    """
+    t0 = time.time()
     groups = data.groups
-    train, test = _folds_of(data.y, groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")[0]
-    test_cries = test[data.y[test] == 1]
-    jobs = []
-    for k, cat in enumerate(categories):
-        out_of_category = np.flatnonzero(cats == cat)
-        keep = np.setdiff1d(train, out_of_category)
-        exclude = set(groups[test].tolist()) | set(groups[out_of_category].tolist())
-        jobs.append(Fold(seed_index=0, fold=k, seed=recipe.seed * 100 + 50 + k, train=keep,
-                         test=np.concatenate([out_of_category, test_cries]), exclude_groups=exclude,
-                         score_phone=False))
+    plan = _folds_of(data.y, groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")
+    jobs, names = [], []
+    for k, (name, rows) in enumerate(held_out.items()):
+        rows = np.asarray(rows, dtype=int)
+        classes = np.unique(data.y[rows])
+        if rows.size == 0 or classes.size != 1:
+            raise InvalidParameterError(f"The held-out set {name!r} must hold clips of one class.")
+        for fold in folds:
+            train, test = plan[fold]
+            other = test[data.y[test] != classes[0]]
+            exclude = set(groups[test].tolist()) | set(groups[rows].tolist())
+            # fold 0 keeps the seeds leave-one-category-out has always used
+            seed = recipe.seed * 100 + 50 + k + 1000 * fold
+            jobs.append(Fold(seed_index=0, fold=fold, seed=seed, train=np.setdiff1d(train, rows),
+                             test=np.concatenate([rows, other]), exclude_groups=exclude, score_phone=False))
+            names.append(name)
     workers = worker_count(recipe.threads, len(jobs))
     results = map_in_processes(_run_fold, jobs, workers=workers, initializer=_init_fold_worker,
                                initargs=(cache, recipe))
-    held, clips, logits = [], [], []
-    for cat, job, (clean, _) in zip(categories, jobs, results, strict=True):
-        held.append(np.full(job.test.size, cat, dtype=object))
+    held, clips, logits, fold_of = [], [], [], []
+    for name, job, (clean, _) in zip(names, jobs, results, strict=True):
+        held.append(np.full(job.test.size, name, dtype=object))
         clips.append(job.test)
         logits.append(clean)
+        fold_of.append(np.full(job.test.size, job.fold))
         if recipe.progress:
-            print(f"[leave-one-category-out] {cat} done", file=sys.stderr)
+            print(f"[leave-one-{what}-out] {name} (fold {job.fold}) done", file=sys.stderr)
     return CategoryHoldout(held_out=np.concatenate(held), clips=np.concatenate(clips),
-                           logits=np.concatenate(logits), seconds=time.time() - t0)
+                           logits=np.concatenate(logits), seconds=time.time() - t0, folds=np.concatenate(fold_of))

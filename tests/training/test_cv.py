@@ -108,6 +108,27 @@ def test_leave_one_category_out_scores_each_category_with_a_model_that_never_hea
         leave_category_out(data, cache, recipe=recipe, categories=["giraffe"])
 
 
+def test_leaving_a_set_of_cries_out_scores_it_with_models_that_never_heard_it(tiny) -> None:
+    # what benchmarks/detector_unseen_sources.py does with a whole source of cries: each fold's model trains
+    # without the set (nor its families) and scores the set and the fold's test not-cries
+    from babycry.training.cv import _folds_of, leave_rows_out
+
+    data, recipe, cache = tiny
+    cries = np.flatnonzero(data.y == 1)
+    held = cries[: max(2, cries.size // 3)]
+    result = leave_rows_out(data, cache, recipe=recipe, held_out={"some cries": held}, folds=(0, 1), what="source")
+    assert np.isfinite(result.logits).all() and set(result.held_out) == {"some cries"}
+    plan = _folds_of(data.y, data.groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")
+    for fold in (0, 1):
+        scored = result.clips[result.folds == fold]
+        assert set(scored[np.isin(scored, held)]) == set(held)  # every held clip, once per fold
+        others = scored[~np.isin(scored, held)]
+        assert (data.y[others] == 0).all() and set(others) <= set(plan[fold][1])
+    with pytest.raises(InvalidParameterError, match="one class"):
+        mixed = np.array([cries[0], np.flatnonzero(data.y == 0)[0]])
+        leave_rows_out(data, cache, recipe=recipe, held_out={"mixed": mixed})
+
+
 def test_cv_reports_leave_one_category_out_when_the_recipe_asks(tiny_data: Path) -> None:
     from babycry.evaluation.report import render_markdown, render_text
     from babycry.training.pipeline import run_cv

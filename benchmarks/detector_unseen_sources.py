@@ -1,0 +1,108 @@
+"""Cries and laughter from a source the detector never heard: leave-one-source-out (issue 19).
+
+Grouped cross-validation (``metrics.json``) keeps families apart, but every source of cries sits on both sides of
+a fold: a fold's ESC-50 cries are scored by a model that heard other ESC-50 cries. Here each source of a category
+that has more than one (cries: Donate-a-Cry, ESC-50, giulbia's recordings; baby laughter: AudioSet, giulbia's
+recording) is left out whole. For each grouped fold of seed 0, a model trained on the fold's training side less
+every clip of that source (:func:`babycry.training.cv.leave_rows_out`) scores the source's clips and the fold's
+test clips of the other class; a left-out clip's probability is the mean over the folds' models, calibrated with
+the checkpoint's temperature and decided at 0.5. Beside each row, the same clips' grouped-CV figure
+(``cv_predictions.npz``: a model that heard the source, not the family).
+
+    python benchmarks/detector_unseen_sources.py [--data DIR] [--model DIR] [--folds 0 1 2 3 4] [--out FILE]
+
+Uses the bundled recipe's window cache (built when missing, ~6 min); 5 folds x 5 sources ~5 min. Writes
+benchmarks/results/detector_unseen_sources.json; docs/models.md quotes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from babycry.calibration import apply_calibration, load_calibration
+from babycry.data import default_data_dir, load_task
+from babycry.training.cache import build_cache
+from babycry.training.cv import leave_rows_out
+from babycry.training.recipes import recipe_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _per_group(right: np.ndarray, groups: np.ndarray) -> float:
+    """Each group one vote: the mean of its clips' accuracy, averaged over groups."""
+    return float(np.mean([right[groups == g].mean() for g in np.unique(groups)]))
+
+
+def _grouped_cv(model: Path, paths: np.ndarray, temperature: float) -> dict[str, float]:
+    """Each clip's grouped out-of-fold P(cry) (the mean of the seeds' calibrated softmax), by path."""
+    saved = np.load(model / "cv_predictions.npz", allow_pickle=True)
+    p = apply_calibration(saved["grouped_logits"].reshape(-1, 2), temperature=temperature)[:, 1]
+    p = p.reshape(saved["grouped_logits"].shape[:2]).mean(axis=0)
+    return dict(zip(saved["paths"].astype(str), p, strict=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(default_data_dir()))
+    parser.add_argument("--model", default=str(ROOT / "assets" / "models" / "cry-detector"))
+    parser.add_argument("--folds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "detector_unseen_sources.json"))
+    args = parser.parse_args()
+
+    model = Path(args.model)
+    temperature = load_calibration(model).temperature
+    recipe = recipe_for("detector")
+    data = load_task(args.data, task="detector", min_clips=4)
+    cache = build_cache(data, recipe=recipe)
+    table = data.table
+    source = table["source"].to_numpy().astype(str)
+    category = table["category"].to_numpy().astype(str)
+    sets = {}
+    for cat in sorted(set(category)):
+        sources = sorted(set(source[category == cat]))
+        if len(sources) > 1:
+            sets |= {f"{cat}: {s}": np.flatnonzero((category == cat) & (source == s)) for s in sources}
+    held = leave_rows_out(data, cache, recipe=recipe, held_out=sets, folds=args.folds, what="source")
+    p_all = apply_calibration(held.logits, temperature=temperature)[:, 1]
+    seen = _grouped_cv(model, table["path"].to_numpy().astype(str), temperature)
+    groups = data.groups.astype(str)
+    rows = []
+    print(f"{'left out':<26} {'n':>4} {'groups':>6} {'per clip':>8} {'per group':>9} {'ROC AUC':>7}   "
+          f"{'heard the source (grouped CV): per clip, per group':>50}")
+    for name, rows_of_set in sets.items():
+        y_set = int(data.y[rows_of_set[0]])
+        mine = held.held_out == name
+        clips, p = held.clips[mine], p_all[mine]
+        in_set = np.isin(clips, rows_of_set)
+        # each left-out clip once per fold: its mean; the other class's clips once each (their own fold)
+        p_held = np.array([p[in_set & (clips == r)].mean() for r in rows_of_set])
+        p_other, y_other = p[~in_set], data.y[clips[~in_set]]
+        right = (p_held >= 0.5) == bool(y_set)
+        score = np.r_[p_held, p_other] if y_set == 1 else -np.r_[p_held, p_other]
+        auc = roc_auc_score(np.r_[np.ones(p_held.size), np.zeros(p_other.size)], score)
+        p_seen = np.array([seen[path] for path in table["path"].to_numpy().astype(str)[rows_of_set]])
+        right_seen = (p_seen >= 0.5) == bool(y_set)
+        row = {"left_out": name, "n": int(rows_of_set.size), "groups": int(np.unique(groups[rows_of_set]).size),
+               "right_per_clip": round(float(right.mean()), 4),
+               "right_per_group": round(_per_group(right, groups[rows_of_set]), 4),
+               "roc_auc_vs_other_class": round(float(auc), 4),
+               "other_class_right": round(float(((p_other >= 0.5) == (y_other == 1)).mean()), 4),
+               "grouped_cv_per_clip": round(float(right_seen.mean()), 4),
+               "grouped_cv_per_group": round(_per_group(right_seen, groups[rows_of_set]), 4)}
+        rows.append(row)
+        print(f"{name:<26} {row['n']:4d} {row['groups']:6d} {row['right_per_clip']:8.3f} "
+              f"{row['right_per_group']:9.3f} {row['roc_auc_vs_other_class']:7.3f}   "
+              f"{row['grouped_cv_per_clip']:24.3f}, {row['grouped_cv_per_group']:.3f}")
+    out = {"model": model.name, "folds": args.folds, "threshold": 0.5, "temperature": temperature,
+           "seconds": round(held.seconds, 1), "rows": rows}
+    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+    print(f"\nwrote {args.out} ({held.seconds:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
