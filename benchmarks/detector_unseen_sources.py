@@ -38,8 +38,8 @@ def _per_group(right: np.ndarray, groups: np.ndarray) -> float:
     return float(np.mean([right[groups == g].mean() for g in np.unique(groups)]))
 
 
-def _grouped_cv(model: Path, paths: np.ndarray, temperature: float) -> dict[str, float]:
-    """Each clip's grouped out-of-fold P(cry) (the mean of the seeds' calibrated softmax), by path."""
+def _grouped_cv(model: Path, temperature: float) -> dict[str, float]:
+    """Each clip's grouped out-of-fold P(cry) (the mean of the seeds' calibrated softmax), by manifest path."""
     saved = np.load(model / "cv_predictions.npz", allow_pickle=True)
     p = apply_calibration(saved["grouped_logits"].reshape(-1, 2), temperature=temperature)[:, 1]
     p = p.reshape(saved["grouped_logits"].shape[:2]).mean(axis=0)
@@ -69,7 +69,7 @@ def main() -> None:
             sets |= {f"{cat}: {s}": np.flatnonzero((category == cat) & (source == s)) for s in sources}
     held = leave_rows_out(data, cache, recipe=recipe, held_out=sets, folds=args.folds, what="source")
     p_all = apply_calibration(held.logits, temperature=temperature)[:, 1]
-    seen = _grouped_cv(model, table["path"].to_numpy().astype(str), temperature)
+    seen = _grouped_cv(model, temperature)
     groups = data.groups.astype(str)
     rows = []
     print(f"{'left out':<26} {'n':>4} {'groups':>6} {'per clip':>8} {'per group':>9} {'ROC AUC':>7}   "
@@ -85,7 +85,7 @@ def main() -> None:
         right = (p_held >= 0.5) == bool(y_set)
         score = np.r_[p_held, p_other] if y_set == 1 else -np.r_[p_held, p_other]
         auc = roc_auc_score(np.r_[np.ones(p_held.size), np.zeros(p_other.size)], score)
-        p_seen = np.array([seen[path] for path in table["path"].to_numpy().astype(str)[rows_of_set]])
+        p_seen = np.array([seen[path] for path in table["rel_path"].to_numpy().astype(str)[rows_of_set]])
         right_seen = (p_seen >= 0.5) == bool(y_set)
         row = {"left_out": name, "n": int(rows_of_set.size), "groups": int(np.unique(groups[rows_of_set]).size),
                "right_per_clip": round(float(right.mean()), 4),
