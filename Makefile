@@ -94,7 +94,7 @@ bench-sources: setup
 	$(PY) benchmarks/detector_sources.py --data $(DATA)
 
 # Cries and laughter from a source the detector never heard: each source of a category left out whole, scored by
-# each grouped fold's model trained without it (~5 min with the window cache): detector_unseen_sources.json.
+# each grouped fold's model trained without it (~1.5 min with the window cache): detector_unseen_sources.json.
 bench-unseen: setup
 	$(PY) benchmarks/detector_unseen_sources.py --data $(DATA)
 

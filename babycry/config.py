@@ -83,6 +83,13 @@ class AudioConfig:
         bandwidth alone (at the former 4 kHz edge, 16 kHz sources kept faint
         content at 3.8-4.6 kHz that Donate-a-Cry lacks, and the detector learned
         "content up there = not a cry").
+    high_pass_hz : float
+        Content below this frequency is removed too (0: none).  Rumble, handling
+        noise and a microphone's low-frequency response tell recordings apart,
+        not cries (an infant's F0 lies above 250 Hz): Donate-a-Cry's phones hold
+        almost nothing below 100 Hz, so a detector that heard the rumble learned
+        "low rumble = not a cry", and cries recorded with other microphones were
+        missed.
     min_seconds : float
         Shortest input accepted for analysis.
     max_seconds : float
@@ -102,6 +109,7 @@ class AudioConfig:
 
     sample_rate: int = 16_000
     band_limit_hz: float = 3_600.0
+    high_pass_hz: float = 100.0
     min_seconds: float = 1.0
     max_seconds: float = 60.0
     silence_peak_dbfs: float = -70.0

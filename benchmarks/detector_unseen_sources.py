@@ -6,12 +6,14 @@ that has more than one (cries: Donate-a-Cry, ESC-50, giulbia's recordings; baby 
 recording) is left out whole. For each grouped fold of seed 0, a model trained on the fold's training side less
 every clip of that source (:func:`babycry.training.cv.leave_rows_out`) scores the source's clips and the fold's
 test clips of the other class; a left-out clip's probability is the mean over the folds' models, calibrated with
-the checkpoint's temperature and decided at 0.5. Beside each row, the same clips' grouped-CV figure
+the checkpoint's temperature and decided at 0.5; also the share the app would answer "not a baby crying",
+"maybe" (the checkpoint's unsure band) or "crying". Beside each row, the same clips' grouped-CV figure
 (``cv_predictions.npz``: a model that heard the source, not the family).
 
     python benchmarks/detector_unseen_sources.py [--data DIR] [--model DIR] [--folds 0 1 2 3 4] [--out FILE]
 
-Uses the bundled recipe's window cache (built when missing, ~6 min); 5 folds x 5 sources ~5 min. Writes
+Trains with the checkpoint's recipe (its ``training.json``) on that recipe's window cache (built when missing,
+~8 min); 5 folds x 5 sources ~1.5 min. Writes
 benchmarks/results/detector_unseen_sources.json; docs/models.md quotes it.
 """
 
@@ -28,7 +30,7 @@ from babycry.calibration import apply_calibration, load_calibration
 from babycry.data import default_data_dir, load_task
 from babycry.training.cache import build_cache
 from babycry.training.cv import leave_rows_out
-from babycry.training.recipes import recipe_for
+from babycry.training.recipes import Recipe, recipe_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,8 +57,12 @@ def main() -> None:
     args = parser.parse_args()
 
     model = Path(args.model)
-    temperature = load_calibration(model).temperature
-    recipe = recipe_for("detector")
+    calibration = load_calibration(model)
+    temperature = calibration.temperature
+    low, high = calibration.cry_band or (0.5, 0.5)
+    # the recipe that trained the checkpoint (its training.json), so the folds' models are trained as it was
+    recipe = Recipe.from_json(json.loads((model / "training.json").read_text())["config"],
+                              base=recipe_for("detector"))
     data = load_task(args.data, task="detector", min_clips=4)
     cache = build_cache(data, recipe=recipe)
     table = data.table
@@ -72,8 +78,8 @@ def main() -> None:
     seen = _grouped_cv(model, temperature)
     groups = data.groups.astype(str)
     rows = []
-    print(f"{'left out':<26} {'n':>4} {'groups':>6} {'per clip':>8} {'per group':>9} {'ROC AUC':>7}   "
-          f"{'heard the source (grouped CV): per clip, per group':>50}")
+    print(f"{'left out':<26} {'n':>4} {'groups':>6} {'per clip':>8} {'per group':>9} {'ROC AUC':>7}  "
+          f"{'no / maybe / crying':>19}  {'heard the source (grouped CV): per clip, per group'}")
     for name, rows_of_set in sets.items():
         y_set = int(data.y[rows_of_set[0]])
         mine = held.held_out == name
@@ -92,13 +98,19 @@ def main() -> None:
                "right_per_group": round(_per_group(right, groups[rows_of_set]), 4),
                "roc_auc_vs_other_class": round(float(auc), 4),
                "other_class_right": round(float(((p_other >= 0.5) == (y_other == 1)).mean()), 4),
+               # the app's three answers: "not a baby crying", "maybe" (the checkpoint's unsure band), "crying"
+               "answers": {"not_cry": round(float((p_held < low).mean()), 4),
+                           "maybe": round(float(((p_held >= low) & (p_held < high)).mean()), 4),
+                           "crying": round(float((p_held >= high).mean()), 4)},
                "grouped_cv_per_clip": round(float(right_seen.mean()), 4),
                "grouped_cv_per_group": round(_per_group(right_seen, groups[rows_of_set]), 4)}
         rows.append(row)
         print(f"{name:<26} {row['n']:4d} {row['groups']:6d} {row['right_per_clip']:8.3f} "
-              f"{row['right_per_group']:9.3f} {row['roc_auc_vs_other_class']:7.3f}   "
-              f"{row['grouped_cv_per_clip']:24.3f}, {row['grouped_cv_per_group']:.3f}")
+              f"{row['right_per_group']:9.3f} {row['roc_auc_vs_other_class']:7.3f}  "
+              f"{' / '.join(f'{v:.2f}' for v in row['answers'].values()):>19}  "
+              f"{row['grouped_cv_per_clip']:.3f}, {row['grouped_cv_per_group']:.3f}")
     out = {"model": model.name, "folds": args.folds, "threshold": 0.5, "temperature": temperature,
+           "unsure_band": [low, high],
            "seconds": round(held.seconds, 1), "rows": rows}
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
     print(f"\nwrote {args.out} ({held.seconds:.0f} s)")

@@ -31,6 +31,20 @@ def test_bundled_checkpoint_is_complete(folder) -> None:
     assert "Not a medical device" in card and "LEAKY" in card
 
 
+@pytest.mark.parametrize("folder", [DEFAULT_DETECTOR_DIR, DEFAULT_REASON_DIR], ids=["detector", "reason"])
+def test_bundled_checkpoint_heard_the_signal_the_app_prepares(folder) -> None:
+    # the app prepares every recording with AudioConfig(): a checkpoint trained on another band or rate would be
+    # served inputs it never saw
+    from dataclasses import asdict
+
+    from babycry.config import AudioConfig
+
+    if not (folder / "training.json").exists():
+        pytest.skip(f"no bundled checkpoint at {folder}")
+    recorded = json.loads((folder / "training.json").read_text())["config"]["audio"]
+    assert recorded == asdict(AudioConfig())
+
+
 def test_bundled_detector_is_invariant_to_rate_and_level() -> None:
     if not (DEFAULT_DETECTOR_DIR / "config.json").exists():
         pytest.skip("no bundled detector")

@@ -131,6 +131,43 @@ def test_band_limit_in_float32_matches_the_float64_filter() -> None:
     assert np.max(np.abs(y - reference)) < 1e-5
 
 
+def test_the_high_pass_removes_rumble_and_keeps_a_cry_s_pitch() -> None:
+    # below 100 Hz lie rumble, handling noise and a microphone's low end (a source fingerprint); an infant's F0
+    # lies above 250 Hz
+    low = AudioConfig().high_pass_hz
+    assert low == 100.0
+    for hz, lo, hi in [(30, -500, -70), (50, -500, -40), (low, -7, -5), (250, -0.3, 0.1), (450, -0.1, 0.1)]:
+        x = _sine(hz, 16000)
+        y = band_limit(x, sample_rate=16000, cutoff_hz=AudioConfig().band_limit_hz, low_hz=low)
+        gain_db = 20 * np.log10(np.std(_middle(y)) / np.std(_middle(x)) + 1e-30)
+        assert lo < gain_db < hi, (hz, gain_db)
+
+
+def test_the_high_pass_in_float32_stays_far_below_the_features_floor() -> None:
+    from babycry.preprocess import _band_limit_sos
+
+    config = AudioConfig()
+    x = np.random.default_rng(0).normal(size=7 * 16000).astype(np.float32) * 0.3
+    sos = _band_limit_sos(config.band_limit_hz, 16000, config.high_pass_hz)
+    reference = signal.sosfiltfilt(sos, x.astype(np.float64), padlen=3 * (2 * len(sos) + 1))
+    y = band_limit(x, sample_rate=16000, cutoff_hz=config.band_limit_hz, low_hz=config.high_pass_hz)
+    assert 20 * np.log10(np.max(np.abs(y - reference)) / np.std(reference)) < -75
+
+
+def test_prepare_applies_both_band_edges() -> None:
+    x = _sine(40, 16000) + 0.1 * _sine(500, 16000)
+    y = prepare(x, sample_rate=16000)
+    spectrum = np.abs(np.fft.rfft(_middle(y)))
+    freqs = np.fft.rfftfreq(_middle(y).size, 1 / 16000)
+    assert spectrum[np.argmin(np.abs(freqs - 40))] < 0.01 * spectrum[np.argmin(np.abs(freqs - 500))]
+
+
+@pytest.mark.parametrize("low", [-1.0, 3600.0, 5000.0, float("nan")])
+def test_a_high_pass_edge_outside_the_band_is_a_typed_error(low: float) -> None:
+    with pytest.raises(InvalidParameterError, match="high-pass"):
+        band_limit(np.zeros(1000), sample_rate=16000, cutoff_hz=3600.0, low_hz=low)
+
+
 def test_band_limit_is_a_no_op_at_8khz() -> None:
     x = _sine(3000, 8000)
     np.testing.assert_allclose(band_limit(x, sample_rate=8000, cutoff_hz=4000), x.astype(np.float32))

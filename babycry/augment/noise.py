@@ -156,12 +156,12 @@ class NoiseBank:
         []
         """
         from ..audio import load
-        from ..preprocess import band_limit
+        from ..preprocess import limit_band
 
         bank = cls()
         for path, group in zip(paths, groups, strict=True):
             a = load(path, config=config, validate_audio=False)
-            bank.clips.append(band_limit(a.samples, sample_rate=config.sample_rate, cutoff_hz=config.band_limit_hz))
+            bank.clips.append(limit_band(a.samples, sample_rate=config.sample_rate, config=config))
             bank.groups.append(str(group))
         return bank
 

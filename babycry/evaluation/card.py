@@ -138,6 +138,8 @@ def _embedding(model: dict[str, Any]) -> str:
 def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, band: str, hop: str) -> str:
     """The card's paragraph on what the model is and how it was trained."""
     pooled = recipe.get("model", {}).get("pooling") == "recording"
+    low = float(recipe["audio"].get("high_pass_hz", 0.0))  # a recipe saved before the high-pass has none
+    band_text = f"{low:g} Hz to {band}" if low else band
     if pooled:
         runs = int(recipe["model"].get("pooling_max_windows", 0))
         long = (f"; a recording of more than {runs} windows is read as the fewest near-equal runs of at most {runs} "
@@ -146,7 +148,7 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                   f"twice: the per-window timeline){long}, and its logits are calibrated")
     else:
         answer = "the clip logit is the mean of the window logits, then calibrated"
-    windows = (f"{length} windows of {rate} audio band-limited to {band} and loudness-normalised per window. "
+    windows = (f"{length} windows of {rate} audio band-limited to {band_text} and loudness-normalised per window. "
                f"Long recordings are cut into {length} windows with a {hop} hop; {answer} with "
                "`calibration.json` (temperature")
     windows += (", plus a per-class bias that restores the class prior lost to class-balanced training)."
@@ -233,7 +235,11 @@ def _limitations(task: str, recipe: dict[str, Any], band: str, data: dict[str, A
             + (" `make bench-channel` scores held-out clips in a reverberant room and through an overloaded "
                "microphone." if augment.get("room_copies") or augment.get("clipped_copies") else ""),
             f"- Every input is band-limited to {band} with a steep filter, so no source is told apart by its "
-            "bandwidth (Donate-a-Cry's 8 kHz files roll off from about 3.7 kHz).",
+            "bandwidth (Donate-a-Cry's 8 kHz files roll off from about 3.7 kHz)"
+            + (f", and high-passed at {float(recipe['audio']['high_pass_hz']):g} Hz, so neither by its rumble "
+               "(Donate-a-Cry's phones hold almost nothing down there; a detector that heard it learned \"rumble = "
+               "not a cry\" and missed cries recorded with other microphones)."
+               if recipe["audio"].get("high_pass_hz") else "."),
         ]
     return [
         "- Labelled negatives are few kinds: one silence recording, one baby-laughter recording, ESC-50 "

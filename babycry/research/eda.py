@@ -181,11 +181,11 @@ def _analyse_clip(
 ) -> tuple[Any, ...]:
     from ..audio import load
     from ..features import clip_summary
-    from ..preprocess import band_limit, normalise_loudness
+    from ..preprocess import limit_band, normalise_loudness
 
     # Reference clips may be shorter than the app's 1 s minimum (spoken digits) or near-silent: describe them anyway.
     clip = load(path, config=audio, validate_audio=False)
-    limited = band_limit(clip.samples, sample_rate=clip.sample_rate, cutoff_hz=audio.band_limit_hz)
+    limited = limit_band(clip.samples, sample_rate=clip.sample_rate, config=audio)
     summary = clip_summary(limited, sample_rate=clip.sample_rate, max_hz=audio.band_limit_hz)
     prepared = normalise_loudness(limited, target_rms_dbfs=audio.target_rms_dbfs)
     spec, freqs, times = _first_window_mel(
@@ -385,6 +385,7 @@ def run_eda(
     settings = {
         "analysis_sample_rate": audio.sample_rate,
         "band_limit_hz": audio.band_limit_hz,
+        "high_pass_hz": audio.high_pass_hz,
         "target_rms_dbfs": audio.target_rms_dbfs,
         "mel": {"n_fft": mel.n_fft, "hop_length": mel.hop_length, "n_mels": mel.n_mels, "fmin_hz": mel.fmin_hz,
                 "fmax_hz": mel.fmax_hz, "top_db": mel.top_db, "pool": int(mel_pool)},

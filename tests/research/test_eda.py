@@ -86,9 +86,9 @@ def test_values_describe_the_audio(result):
     assert noise["f0_median_hz"]["n_families"] <= 1  # white noise is (nearly) never voiced
     assert noise["voiced_fraction"]["median"] < 0.2
     assert result.get("hungry").stats["n_harmonics"]["median"] >= 3
-    # The RMS level is the recording's own, not the normalised one: white noise at -26 dBFS keeps half its power
-    # below the 4 kHz band edge, -29 dBFS.
-    assert result.get("noise").stats["rms_dbfs"]["median"] == pytest.approx(-29.0, abs=1.0)
+    # The RMS level is the recording's own, not the normalised one: white noise at -26 dBFS keeps the 3.5 kHz of its
+    # 8 kHz band between the high-pass and the band edge, -29.6 dBFS.
+    assert result.get("noise").stats["rms_dbfs"]["median"] == pytest.approx(-29.6, abs=1.0)
     rec = next(c for c in result.clips if c.label == "tired")
     assert rec.path.startswith("tired/") and rec.source_sample_rate == 8000 and rec.summary.sample_rate == SR
 
