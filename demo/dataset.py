@@ -43,6 +43,13 @@ VALUE_CHOICES: list[tuple[str, str]] = [
 ]
 
 
+def _band(settings: dict) -> str:
+    """The band a summary was measured in, in words (a summary made before the high-pass records none)."""
+    high = f"{settings.get('band_limit_hz', AudioConfig().band_limit_hz) / 1000:g} kHz"
+    low = settings.get("high_pass_hz", 0.0)
+    return f"{low:g} Hz-{high}" if low else high
+
+
 def summary_path() -> Path:
     """``$BABYCRY_EDA_SUMMARY`` or the bundled ``assets/eda/summary.json``."""
     return Path(os.environ.get("BABYCRY_EDA_SUMMARY") or SUMMARY_PATH)
@@ -77,7 +84,7 @@ def eda_views(path: str | Path | None = None, *, value: str = "f0_median_hz") ->
         f"possible, seed {result.seed}; {n_fam} families in the classes shown). **Each family counts once**: its "
         "clips are averaged first, so a phone that uploaded 13 clips is one point, as in every split and number "
         "babycry reports. Values are measured on the recording band-limited to "
-        f"{result.settings.get('band_limit_hz', AudioConfig().band_limit_hz) / 1000:g} kHz at its own level (RMS "
+        f"{_band(result.settings)} at its own level (RMS "
         "before loudness normalisation); F0 and harmonics come from pYIN on the loudest 3 s. Reproduce with "
         f"`{REPRODUCE}`."
     )

@@ -117,7 +117,8 @@ def listen_tab(models: Models, *, examples: list[str], limits: Any, audio_cfg: A
     with gr.Accordion("What the app heard (for the curious)", open=False, elem_id="heard"):
         gr.Markdown(
             "The mel spectrogram shows what the models analyse: the recording band-limited to "
-            f"{audio_cfg.band_limit_hz / 1000:g} kHz and loudness-normalised. The band-pass filter is the origin "
+            f"{audio_cfg.high_pass_hz:g} Hz-{audio_cfg.band_limit_hz / 1000:g} kHz and loudness-normalised. "
+            "The band-pass filter is the origin "
             "project's cry-band filter, a research view: change the band and listen to what it keeps."
         )
         with gr.Row():
