@@ -19,6 +19,7 @@ __all__ = [
     "InvalidParameterError",
     "ModelLoadError",
     "DataError",
+    "ModelInputWarning",
 ]
 
 
@@ -75,3 +76,8 @@ class ModelLoadError(BabyCryError, OSError):
 
 class DataError(BabyCryError, ValueError):
     """A data folder or its ``manifest.csv`` is missing or malformed."""
+
+
+class ModelInputWarning(UserWarning):
+    """A checkpoint was trained on audio prepared otherwise than babycry now prepares it (another rate, band or
+    level): its answers may be off. Retrain it, or use the babycry version that trained it."""

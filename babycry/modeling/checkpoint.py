@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..calibration import load_calibration
-from ..config import DETECTOR_LABELS, REASONS
-from ..errors import InvalidParameterError, ModelLoadError
+from ..config import DETECTOR_LABELS, REASONS, AudioConfig
+from ..errors import InvalidParameterError, ModelInputWarning, ModelLoadError
 from ..hub import is_hub_id, local_folder, optional_file, read_json
 from .config import SFX_MODEL_TYPE
 from .onnx_runtime import ONNX_DIR, ONNX_FILE, have_onnxruntime, made_for_these_weights, onnx_available
@@ -147,6 +148,7 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None, runtim
         )
     if task is not None and found != task:
         raise ModelLoadError(f"The model at {model_id!r} is a {found} model, but a {task} model was expected.")
+    _check_input_signal(model_id)
     return CryModel(
         model_id=model_id,
         task=found,
@@ -157,6 +159,35 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None, runtim
         metrics=read_json(model_id, METRICS_FILE) or {},
         int8_encoder=_int8_encoder(model_id) if model_type == SFX_MODEL_TYPE else None,
     )
+
+
+#: The AudioConfig settings that shape what a model hears (the others only accept or reject a recording).
+_SIGNAL_SETTINGS = ("sample_rate", "band_limit_hz", "high_pass_hz", "target_rms_dbfs")
+
+
+def _check_input_signal(model_id: str) -> None:
+    """Warn (:class:`ModelInputWarning`) when the checkpoint's ``training.json`` records audio prepared otherwise than
+    ``AudioConfig()`` prepares it: every analysis prepares recordings one way, so such a model hears inputs it was
+    not trained on.  A checkpoint without the record (a hub model) is taken as it is."""
+    if local_folder(model_id) is None:
+        return
+    try:
+        recorded = (read_json(model_id, "training.json") or {}).get("config", {}).get("audio")
+    except (ModelLoadError, AttributeError):
+        return
+    if not isinstance(recorded, dict):
+        return
+    current = AudioConfig()
+    before = {"high_pass_hz": 0.0}  # a recipe saved before the high-pass existed prepared its audio without one
+    differs = []
+    for name in _SIGNAL_SETTINGS:
+        was, now = recorded.get(name, before.get(name, getattr(current, name))), getattr(current, name)
+        if was != now:
+            differs.append(f"{name} {was!r} (now {now!r})")
+    if differs:
+        warnings.warn(f"The model at {model_id!r} was trained on audio prepared with " + ", ".join(differs)
+                      + ": its answers may be off. Retrain it with this babycry version.", ModelInputWarning,
+                      stacklevel=3)
 
 
 def _int8_encoder(model_id: str) -> Any:

@@ -54,3 +54,26 @@ def test_incomplete_and_corrupt_checkpoints(tiny_models, tmp_path: Path) -> None
 def test_wrong_task_is_refused(tiny_models) -> None:
     with pytest.raises(ModelLoadError, match="reason model"):
         load_detector(tiny_models.reason_dir)
+
+
+def test_a_checkpoint_trained_on_audio_prepared_otherwise_warns(tiny_models, tmp_path: Path) -> None:
+    # every analysis prepares recordings with AudioConfig(): a checkpoint trained before the 100 Hz high-pass (its
+    # training.json records no high_pass_hz) or on another band would hear inputs it never saw
+    import json
+    import warnings
+
+    from babycry.errors import ModelInputWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModelInputWarning)
+        load_detector(tiny_models.detector_dir)  # trained by this version: no warning
+    folder = tmp_path / "old"
+    shutil.copytree(tiny_models.detector_dir, folder)
+    training = json.loads((folder / "training.json").read_text())
+    del training["config"]["audio"]["high_pass_hz"]
+    training["config"]["audio"]["band_limit_hz"] = 4000.0
+    (folder / "training.json").write_text(json.dumps(training))
+    expected = r"band_limit_hz 4000\.0 \(now 3600\.0\), high_pass_hz 0\.0 \(now 100\.0\)"
+    with pytest.warns(ModelInputWarning, match=expected):
+        model = load_detector(folder)
+    assert model.task == "detector"  # it still loads: the warning says what to do
