@@ -20,6 +20,7 @@ __all__ = [
     "REASONS",
     "DETECTOR_LABELS",
     "labels_for_task",
+    "band_words",
     "CRY_THRESHOLD",
     "N_BOOTSTRAP",
 ]
@@ -37,6 +38,21 @@ CRY_THRESHOLD: float = 0.5
 
 #: Draws of the family (group) bootstrap behind every 95% interval babycry reports.
 N_BOOTSTRAP: int = 500
+
+
+def band_words(*, band_limit_hz: float, high_pass_hz: float = 0.0) -> str:
+    """The band a signal is limited to, as the app, the model cards and the Dataset tab write it (a record made
+    before the high-pass existed has none: then the upper edge alone).
+
+    Examples
+    --------
+    >>> band_words(band_limit_hz=3600.0, high_pass_hz=100.0)
+    '100 Hz–3.6 kHz'
+    >>> band_words(band_limit_hz=3600.0)
+    '3.6 kHz'
+    """
+    high = f"{float(band_limit_hz) / 1000:g} kHz"
+    return f"{float(high_pass_hz):g} Hz–{high}" if high_pass_hz else high
 
 
 def labels_for_task(task: str) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from babycry.config import AudioConfig
+from babycry.config import AudioConfig, band_words
 from babycry.errors import BabyCryError
 
 from .errors import readable_errors
@@ -41,13 +41,6 @@ VALUE_CHOICES: list[tuple[str, str]] = [
     ("peak level (dBFS)", "peak_dbfs"),
     ("duration (s)", "source_duration_s"),
 ]
-
-
-def _band(settings: dict) -> str:
-    """The band a summary was measured in, in words (a summary made before the high-pass records none)."""
-    high = f"{settings.get('band_limit_hz', AudioConfig().band_limit_hz) / 1000:g} kHz"
-    low = settings.get("high_pass_hz", 0.0)
-    return f"{low:g} Hz-{high}" if low else high
 
 
 def summary_path() -> Path:
@@ -78,13 +71,16 @@ def eda_views(path: str | Path | None = None, *, value: str = "f0_median_hz") ->
     except BabyCryError as exc:
         return {"intro": "", "error": f"No dataset summary to show: {exc} Make one with `{REPRODUCE}`."}
     n_fam = sum(c.families for c in result.classes)
+    # a summary made before the high-pass records none
+    band = band_words(band_limit_hz=result.settings.get("band_limit_hz", AudioConfig().band_limit_hz),
+                      high_pass_hz=result.settings.get("high_pass_hz", 0.0))
     intro = (
         f"Per-class summary of `{result.data_dir}` ({result.manifest_clips} clips in the manifest; "
         f"{len(result.clips)} analysed, at most {result.max_per_class} per class spread over as many families as "
         f"possible, seed {result.seed}; {n_fam} families in the classes shown). **Each family counts once**: its "
         "clips are averaged first, so a phone that uploaded 13 clips is one point, as in every split and number "
         "babycry reports. Values are measured on the recording band-limited to "
-        f"{_band(result.settings)} at its own level (RMS "
+        f"{band} at its own level (RMS "
         "before loudness normalisation); F0 and harmonics come from pYIN on the loudest 3 s. Reproduce with "
         f"`{REPRODUCE}`."
     )

@@ -20,7 +20,7 @@ from typing import Any
 
 import gradio as gr
 
-from babycry.config import AudioConfig, BandPassConfig
+from babycry.config import AudioConfig, BandPassConfig, band_words
 
 from .answer import (
     EMPTY_ANSWER,
@@ -117,7 +117,8 @@ def listen_tab(models: Models, *, examples: list[str], limits: Any, audio_cfg: A
     with gr.Accordion("What the app heard (for the curious)", open=False, elem_id="heard"):
         gr.Markdown(
             "The mel spectrogram shows what the models analyse: the recording band-limited to "
-            f"{audio_cfg.high_pass_hz:g} Hz-{audio_cfg.band_limit_hz / 1000:g} kHz and loudness-normalised. "
+            f"{band_words(band_limit_hz=audio_cfg.band_limit_hz, high_pass_hz=audio_cfg.high_pass_hz)} and "
+            "loudness-normalised. "
             "The band-pass filter is the origin "
             "project's cry-band filter, a research view: change the band and listen to what it keeps."
         )

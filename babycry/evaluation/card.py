@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..config import band_words
 from .report import render_markdown
 
 __all__ = ["write_model_card", "render_model_card"]
@@ -138,8 +139,8 @@ def _embedding(model: dict[str, Any]) -> str:
 def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, band: str, hop: str) -> str:
     """The card's paragraph on what the model is and how it was trained."""
     pooled = recipe.get("model", {}).get("pooling") == "recording"
-    low = float(recipe["audio"].get("high_pass_hz", 0.0))  # a recipe saved before the high-pass has none
-    band_text = f"{low:g} Hz to {band}" if low else band
+    band_text = band_words(band_limit_hz=recipe["audio"]["band_limit_hz"],
+                           high_pass_hz=recipe["audio"].get("high_pass_hz", 0.0))
     if pooled:
         runs = int(recipe["model"].get("pooling_max_windows", 0))
         long = (f"; a recording of more than {runs} windows is read as the fewest near-equal runs of at most {runs} "
