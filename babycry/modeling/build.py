@@ -87,8 +87,7 @@ def build_feature_extractor(*, model_config: ModelConfig | SfxModelConfig = Mode
                                    n_mels=model_config.n_mels, log_scale=model_config.log_scale,
                                    input_bands=model_config.input_bands,
                                    stft_at_sampling_rate=model_config.stft_at_sampling_rate,
-                                   frequency_scale=model_config.frequency_scale,
-                                   floor_db=model_config.floor_db)
+                                   frequency_scale=model_config.frequency_scale)
     from transformers import ASTFeatureExtractor
 
     return ASTFeatureExtractor(

@@ -127,7 +127,6 @@ class SfxModelConfig:
     input_bands: int = 56
     stft_at_sampling_rate: bool = False
     frequency_scale: float = 1.0
-    floor_db: float | None = None
     log_scale: float = 9.457798957824707
     channels: int = 64
     pretrained: str = "aisfx"

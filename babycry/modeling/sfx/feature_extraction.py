@@ -55,7 +55,7 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
                  hop_length: int = 1024, n_mels: int = 96, log_scale: float = 9.457798957824707,
                  window_seconds: float = 3.0, remove_dc: bool = True, padding_value: float = 0.0,
                  input_bands: int | None = None, stft_at_sampling_rate: bool = False, frequency_scale: float = 1.0,
-                 floor_db: float | None = None, **kwargs: Any) -> None:
+                 **kwargs: Any) -> None:
         kwargs.pop("feature_size", None)  # always the bands returned (present in a saved preprocessor_config.json)
         kept = int(n_mels) if input_bands is None else int(input_bands)
         if not 1 <= kept <= int(n_mels):
@@ -73,9 +73,6 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         self.input_bands = kept
         self.stft_at_sampling_rate = bool(stft_at_sampling_rate)
         self.frequency_scale = float(frequency_scale)
-        if floor_db is not None and not (np.isfinite(floor_db) and 10.0 <= float(floor_db) <= 120.0):
-            raise InvalidParameterError(f"floor_db must lie in [10, 120] (or be None), got {floor_db!r}.")
-        self.floor_db = None if floor_db is None else float(floor_db)
         self._filters: np.ndarray | None = None
 
     def _frame_sizes(self) -> tuple[int, int, int, int]:
@@ -114,8 +111,6 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
             out.pop("stft_at_sampling_rate", None)
         if out.get("frequency_scale") == 1.0:  # as saved (and cache-keyed) before the option
             out.pop("frequency_scale")
-        if out.get("floor_db", 0) is None:  # no floor: as saved (and cache-keyed) before the option
-            out.pop("floor_db")
         return out
 
     def __call__(self, windows: Any, *, sampling_rate: int | None = None, return_tensors: str | None = None,
@@ -142,8 +137,6 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         mel = one_thread_matmul(self._power_frames(up, bins=filters.shape[1]), filters.T)
         if scale != 1.0:
             mel *= np.float32(scale)
-        if self.floor_db is not None:  # what lies further below the window's loudest band than this is not heard
-            mel = np.maximum(mel, mel.max(axis=(1, 2), keepdims=True) * np.float32(10.0 ** (-self.floor_db / 10.0)))
         features = (np.log10(mel * 1e4 + 1.0) / self.log_scale).astype(np.float32)
         return BatchFeature({"input_values": features}, tensor_type=return_tensors)
 
