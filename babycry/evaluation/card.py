@@ -169,7 +169,9 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                 + f"{_bands(model)}; nothing above {band} reaches it from any source. "
                 "Only the head is trained: one weighted convex fit per fold on the cached embeddings "
                 + ("(each clip's clean windows pooled as one item, every augmented window as a recording of its "
-                   f"own at {model['augmented_share']:.0%} of the weight; " if pooled else
+                   f"own at {model['augmented_share']:.0%} of the weight"
+                   + (f", each clip through a phone codec pooled as a recording too at {model['coded_share']:.0%}"
+                      if model.get("coded_share") else "") + "; " if pooled else
                    "of every window (") +
                 "classes weighted equally, categories by the recipe's stratum weights; see "
                 "`training.json`)." + (_SFX_INT8 if model.get("encoder_precision") == "int8" else "")

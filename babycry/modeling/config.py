@@ -79,7 +79,11 @@ class SfxModelConfig:
         (checkpoints before).
     augmented_share : float
         A recording-pooling head's training weight on augmented and training-only windows (each a recording
-        of its own), against ``1 - augmented_share`` on the clips' pooled clean windows.
+        of its own), against ``1 - augmented_share - coded_share`` on the clips' pooled clean windows.
+    coded_share : float
+        A recording-pooling head's training weight on each training clip's windows through a phone codec, pooled
+        as a recording of its own (the cache's evaluation copy): a recording's codec then tells neither class.
+        0: not used (checkpoints before).
     input_bands : int
         How many of the lowest mel bands the encoder reads: the 56 of 96 whose filters start below 4.4 kHz.  Every
         model input is band-limited to 3.6 kHz (band 50 is the last whose filter starts below it; 56 is the next
@@ -135,6 +139,7 @@ class SfxModelConfig:
     pooling: str = "window"
     pooling_max_windows: int = 5
     augmented_share: float = 0.2
+    coded_share: float = 0.0
     block3_stats: bool = False
     block2_stats: bool = False
     last_block: bool = True

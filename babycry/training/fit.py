@@ -245,19 +245,33 @@ def _recording_items(cache: FeatureCache, rows: np.ndarray, *,
 
     Each part is class- and stratum-balanced like :func:`sampling_weights`; the augmented part weighs
     ``recipe.model.augmented_share`` of the total: the clips are what a recording is, the augmented windows
-    add the laughter-like, noisy and codec-coded variation the clips lack.
+    add the laughter-like, noisy and codec-coded variation the clips lack.  With ``recipe.model.coded_share``
+    each clip's phone-codec windows (the cache's ``phone_eval`` copy) are pooled as a recording too, at that
+    share: every Donate-a-Cry cry came through a phone codec, so heard only clean, a not-cry's codec read as
+    "cry"; pooled coded the same clip is a lesson about the whole recording, not one window.
     """
-    share = recipe.model.augmented_share
+    share, coded_share = recipe.model.augmented_share, recipe.model.coded_share
     if not 0.0 <= share < 1.0:
         raise InvalidParameterError(f"model.augmented_share must lie in [0, 1), got {share!r}.")
+    if not (0.0 <= coded_share and share + coded_share < 1.0):
+        raise InvalidParameterError("model.coded_share must lie in [0, 1 - augmented_share), got "
+                                    f"{coded_share!r}.")
     index = cache.index.iloc[rows]
     clean = (index["kind"] == "clean").to_numpy()
     clips, pooled = pool_clips(cache.features[rows[clean]], index["clip"].to_numpy()[clean])
     first = index[clean].drop_duplicates("clip").set_index("clip").loc[clips]
     single = np.asarray(cache.features[rows[~clean]], dtype=np.float64)
-    parts = [(pooled, first["y"].to_numpy(), first[["y", "stratum"]].reset_index(drop=True), 1.0 - share),
+    parts = [(pooled, first["y"].to_numpy(), first[["y", "stratum"]].reset_index(drop=True),
+              1.0 - share - coded_share),
              (np.hstack([single, single]), index["y"].to_numpy()[~clean],
               index.loc[~clean, ["y", "stratum"]].reset_index(drop=True), share)]
+    if coded_share > 0.0:  # evaluation-only rows of the fold's own training clips (training_rows leaves them out)
+        full = cache.index
+        coded = np.flatnonzero(((full["kind"] == "phone_eval") & full["clip"].isin(set(clips.tolist()))).to_numpy())
+        coded_clips, coded_pooled = pool_clips(cache.features[coded], full["clip"].to_numpy()[coded])
+        meta = first.loc[coded_clips]
+        parts.append((coded_pooled, meta["y"].to_numpy(), meta[["y", "stratum"]].reset_index(drop=True),
+                      coded_share))
     parts = [p for p in parts if len(p[1])]
     x = np.vstack([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])

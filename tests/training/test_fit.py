@@ -83,6 +83,32 @@ def test_a_recording_pooling_head_trains_on_pooled_clips_and_single_augmented_wi
                          recipe=recipe.replace(**{"model.augmented_share": 1.0}))
 
 
+def test_a_coded_share_pools_each_training_clips_codec_copy_as_a_recording() -> None:
+    """``model.coded_share``: each clip's phone-codec windows (evaluation-only rows, which training_rows leaves
+    out) pooled as one more recording of its class, at that share of the weight; a clip outside the fold's
+    training clips contributes nothing."""
+    from babycry.training.cache import FeatureCache
+    from babycry.training.fit import _recording_items, training_rows
+
+    features = np.array([[1.0, 0.0], [5.0, 5.0], [7.0, 1.0], [2.0, 4.0], [0.0, 6.0], [8.0, 8.0], [4.0, 4.0]],
+                        np.float32)
+    index = pd.DataFrame({"clip": [0, 1, 0, 0, 0, 1, 2], "y": [1, 0, 1, 1, 1, 0, 0],
+                          "kind": ["clean", "clean", "cry_aug", "phone_eval", "phone_eval", "phone_eval", "clean"],
+                          "stratum": ["cry", "noise", "cry", "cry", "cry", "noise", "noise"],
+                          "noise_group": [""] * 7, "group": [""] * 7})
+    cache = FeatureCache(features=features, index=index, path=None)
+    rows = training_rows(index, train_clips=np.array([0, 1]))
+    assert rows.tolist() == [0, 1, 2]
+    recipe = tiny_recipe("detector").replace(**{"model.augmented_share": 0.2, "model.coded_share": 0.3})
+    x, y, w = _recording_items(cache, rows, recipe=recipe)
+    # clean clips 0 and 1, the augmented window, then clip 0's two coded windows pooled (mean, max) and clip 1's
+    np.testing.assert_allclose(x, [[1, 0, 1, 0], [5, 5, 5, 5], [7, 1, 7, 1], [1, 5, 2, 6], [8, 8, 8, 8]])
+    assert y.tolist() == [1, 0, 1, 1, 0]
+    np.testing.assert_allclose([w[:2].sum() / w.sum(), w[2] / w.sum(), w[3:].sum() / w.sum()], [0.5, 0.2, 0.3])
+    with pytest.raises(InvalidParameterError, match="coded_share"):
+        _recording_items(cache, rows, recipe=recipe.replace(**{"model.coded_share": 0.8}))
+
+
 def test_cross_validation_scores_a_long_clip_as_the_model_reads_a_recording() -> None:
     """A clip of more than ``pooling_max_windows`` windows: CV's clip logits are the model's recording answer (the
     mean over runs of consecutive windows), so the figures describe what the app answers."""
