@@ -59,11 +59,36 @@ def test_phone_codec_windows_are_scored_out_of_fold_but_never_trained_on(tiny) -
     result = cross_validate(data, cache, recipe=recipe, folds=2, seeds=1)
     speech = (data.table["category"] == "speech").to_numpy()
     assert np.isnan(result.phone_logits[0, speech]).all() and np.isfinite(result.phone_logits[0, ~speech]).all()
-    # the clean logits are the ones the same run without phone windows gives: scoring them changes no fit
-    off = recipe.replace(**{"augment.phone_eval": False})
+    # without coded copies in the head, the clean logits are the ones the same run without phone windows gives:
+    # scoring them changes no fit
+    uncoded = recipe.replace(**{"model.coded_share": 0.0})
+    off = uncoded.replace(**{"augment.phone_eval": False})
     plain = cross_validate(data, build_cache(data, recipe=off), recipe=off, folds=2, seeds=1)
-    np.testing.assert_allclose(result.logits, plain.logits, atol=1e-5)
+    np.testing.assert_allclose(cross_validate(data, cache, recipe=uncoded, folds=2, seeds=1).logits, plain.logits,
+                               atol=1e-5)
     assert plain.phone_logits is None
+
+
+def test_with_coded_copies_a_fold_learns_its_training_clips_phone_windows_never_the_held_out_ones(tiny) -> None:
+    """``model.coded_share`` (the bundled recipe): the head pools each training clip's phone windows as a recording,
+    so moving them changes the fit, while moving the held-out clips' changes nothing."""
+    import dataclasses
+
+    data, recipe, cache = tiny
+    assert recipe.model.coded_share > 0
+    fold = fold_plan(data, recipe=recipe, folds=2, seeds=1)[0]
+    index = cache.index
+
+    def logits_with_moved(clips: np.ndarray) -> np.ndarray:
+        features = np.array(cache.features, copy=True)
+        features[((index["kind"] == "phone_eval") & index["clip"].isin(set(clips.tolist()))).to_numpy()] += 5.0
+        model = fit(dataclasses.replace(cache, features=features), recipe=recipe, train_clips=fold.train,
+                    seed=fold.seed, exclude_groups=fold.exclude_groups)
+        return clip_logits(model, cache, fold.test)
+
+    plain = logits_with_moved(np.array([], dtype=int))
+    np.testing.assert_allclose(logits_with_moved(fold.test), plain, atol=1e-6)
+    assert not np.allclose(logits_with_moved(fold.train), plain, atol=1e-3)
 
 
 def test_parallel_cross_validation_matches_the_serial_one(tiny_data: Path) -> None:

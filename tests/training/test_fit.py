@@ -70,7 +70,7 @@ def test_a_recording_pooling_head_trains_on_pooled_clips_and_single_augmented_wi
                           "kind": ["clean", "clean", "clean", "cry_aug", "noise_aug"],
                           "stratum": ["cry", "cry", "noise", "cry", "noise"], "noise_group": [""] * 5,
                           "group": [""] * 5})
-    recipe = tiny_recipe("detector").replace(**{"model.augmented_share": 0.25})
+    recipe = tiny_recipe("detector").replace(**{"model.augmented_share": 0.25, "model.coded_share": 0.0})
     x, y, w = _recording_items(FeatureCache(features=features, index=index, path=None), np.arange(5),
                                recipe=recipe)
     # clip 0: mean (2, 1) and max (3, 2) of its clean windows; clip 1 its one window twice; then each
