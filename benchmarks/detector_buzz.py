@@ -63,10 +63,9 @@ def held_out_heads(data, model_dir: str) -> tuple[dict[int, int], list, list[set
     from babycry.training.cache import build_cache
     from babycry.training.cv import fold_plan
     from babycry.training.fit import fit
-    from babycry.training.recipes import Recipe, recipe_for
+    from babycry.training.recipes import checkpoint_recipe
 
-    config = json.loads((Path(model_dir) / "training.json").read_text())["config"]
-    recipe = Recipe.from_json(config, base=recipe_for("detector")).replace(progress=False)
+    recipe = checkpoint_recipe(model_dir).replace(progress=False)
     cache = build_cache(data, recipe=recipe)
     fold_of, heads, unheard = {}, [], []
     for fold in fold_plan(data, recipe=recipe, folds=5, seeds=1):

@@ -30,7 +30,7 @@ from babycry.calibration import apply_calibration, load_calibration
 from babycry.data import default_data_dir, load_task
 from babycry.training.cache import build_cache
 from babycry.training.cv import leave_rows_out
-from babycry.training.recipes import Recipe, recipe_for
+from babycry.training.recipes import checkpoint_recipe
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,8 +61,7 @@ def main() -> None:
     temperature = calibration.temperature
     low, high = calibration.cry_band or (0.5, 0.5)
     # the recipe that trained the checkpoint (its training.json), so the folds' models are trained as it was
-    recipe = Recipe.from_json(json.loads((model / "training.json").read_text())["config"],
-                              base=recipe_for("detector"))
+    recipe = checkpoint_recipe(model)
     data = load_task(args.data, task="detector", min_clips=4)
     cache = build_cache(data, recipe=recipe)
     table = data.table

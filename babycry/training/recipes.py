@@ -26,7 +26,7 @@ from ..modeling.config import ModelConfig, SfxModelConfig
 
 __all__ = ["Use", "FitSettings", "CVSettings", "DetectorAugment", "ReasonAugment", "Recipe", "DetectorRecipe",
            "SfxDetectorRecipe", "ReasonRecipe", "SfxReasonRecipe", "PretrainRecipe", "FAMILIES", "recipe_for",
-           "tiny_recipe"]
+           "checkpoint_recipe", "tiny_recipe"]
 
 
 @dataclass(frozen=True)
@@ -467,6 +467,27 @@ def recipe_for(task: str, *, family: str | None = None) -> Recipe:
     if task == "reason":
         return SfxReasonRecipe() if family == "sfx" else ReasonRecipe()
     raise InvalidParameterError(f"Unknown task {task!r}: expected 'detector' or 'reason'.")
+
+
+def checkpoint_recipe(folder: str | os.PathLike) -> Recipe:
+    """The recipe a trained checkpoint folder was made with: its ``training.json`` ``config`` over the bundled recipe
+    of its task and family (a setting the record lacks takes the bundled recipe's value, as with
+    :meth:`Recipe.from_json`), so a benchmark refits folds as the checkpoint was trained.
+
+    Examples
+    --------
+    >>> checkpoint_recipe("assets/models/cry-detector").task  # doctest: +SKIP
+    'detector'
+    """
+    record = Path(folder) / "training.json"
+    try:
+        config = json.loads(record.read_text())["config"]
+        task, model = config["task"], config.get("model", {})
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InvalidParameterError(f"Cannot read the training recipe of {str(folder)!r} ({record.name}): "
+                                    f"{exc}") from exc
+    family = "sfx" if "channels" in model else "ast"  # the sound-effects CNN's settings name its encoder's width
+    return Recipe.from_json(config, base=recipe_for(task, family=family))
 
 
 def tiny_recipe(task: str, *, family: str | None = None) -> Recipe:

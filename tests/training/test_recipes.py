@@ -16,6 +16,7 @@ from babycry.training.recipes import (
     SfxDetectorRecipe,
     SfxReasonRecipe,
     Use,
+    checkpoint_recipe,
     recipe_for,
     tiny_recipe,
 )
@@ -88,3 +89,23 @@ def test_tiny_recipe_is_tiny() -> None:
     assert (t.model.hidden_size, t.cv.folds, t.cv.seeds, t.cache_dir, t.augment.phone_codec.p) == (32, 2, 1, "", 0.0)
     assert (tiny_recipe("detector").model.channels, tiny_recipe("detector").model.pretrained) == (4, "")
     assert tiny_recipe("reason").augment.target_per_class == 4
+
+
+def test_a_checkpoints_recipe_is_its_training_record_over_the_bundled_recipe_of_its_family(tmp_path: Path) -> None:
+    """What benchmarks refit folds with: the record's settings win, a setting it lacks takes the bundled recipe's
+    value, and an AST detector's record is read over the AST recipe (its model settings are not the CNN's)."""
+    for recipe in (recipe_for("detector").replace(**{"model.head_l2": 0.5}), recipe_for("detector", family="ast"),
+                   recipe_for("reason")):
+        folder = tmp_path / type(recipe).__name__
+        folder.mkdir()
+        (folder / "training.json").write_text(json.dumps({"config": recipe.to_dict()}))
+        got = checkpoint_recipe(folder)
+        assert type(got) is type(recipe) and got.to_dict() == recipe.to_dict()
+    record = recipe_for("detector").replace(**{"model.head_l2": 0.5}).to_dict()
+    record["model"].pop("coded_share")  # a record saved before the setting existed
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "training.json").write_text(json.dumps({"config": record}))
+    old = checkpoint_recipe(tmp_path / "old")
+    assert (old.model.head_l2, old.model.coded_share) == (0.5, recipe_for("detector").model.coded_share)
+    with pytest.raises(InvalidParameterError, match="training recipe"):
+        checkpoint_recipe(tmp_path / "nowhere")
