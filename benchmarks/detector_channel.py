@@ -1,17 +1,17 @@
 """How the detector meets a room's echo and an overloaded microphone, out of fold (issue 19).
 
-Each grouped fold's head (the bundled recipe; ``babycry cv``'s folds, ``--seeds`` seeds) scores its held-out cries,
-baby and adult laughs, household background and ESC-50 noise as recorded, reverberated (a room ringing for
-``--rt60`` seconds, the phone 0-6 dB above the echo: a metre or three from the baby) and clipped (the wave cut at
-30% or 10% of its peak, or driven into a tanh saturation). The evaluation's rooms and distortions come from other
-models than training's ``room_reverb`` and ``clipping`` (a few discrete early reflections and a white exponential
-tail, against training's frequency-dependent diffuse tail; a clip level set from the peak, against a share of the
-samples) and from draws of their own. The same folds are also fitted without the recipe's reverberant or clipped
-training windows (the cache's ``*_room`` or ``*_clipped`` rows left out; every other window is the same). Uses the
-bundled recipe's window cache (``make train-detector`` builds it); writes
-``benchmarks/results/detector_channel.json``.
+Each grouped fold's head (the recipe of ``--model``, by default the bundled checkpoint; ``babycry cv``'s folds,
+``--seeds`` seeds) scores its held-out cries, baby and adult laughs, household background and ESC-50 noise as
+recorded, reverberated (a room ringing for ``--rt60`` seconds, the phone 0-6 dB above the echo: a metre or three
+from the baby) and clipped (the wave cut at 30% or 10% of its peak, or driven into a tanh saturation). The
+evaluation's rooms and distortions come from other models than training's ``room_reverb`` and ``clipping`` (a few
+discrete early reflections and a white exponential tail, against training's frequency-dependent diffuse tail; a
+clip level set from the peak, against a share of the samples) and from draws of their own. The same folds are also
+fitted without the recipe's reverberant or clipped training windows (the cache's ``*_room`` or ``*_clipped`` rows
+left out; every other window is the same). Uses that recipe's window cache (``make train-detector`` builds it);
+writes ``benchmarks/results/detector_channel.json``.
 
-    python benchmarks/detector_channel.py [--data DIR] [--seeds 1] [--rt60 0.4 0.8]
+    python benchmarks/detector_channel.py [--data DIR] [--seeds 1] [--rt60 0.4 0.8] [--model DIR] [--out FILE]
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ from babycry.preprocess import limit_band
 from babycry.training.cache import FeatureCache, build_cache, clean_windows
 from babycry.training.cv import fold_plan
 from babycry.training.fit import clip_logits, fit
-from babycry.training.recipes import recipe_for
+from babycry.training.recipes import checkpoint_recipe
 
 OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "detector_channel.json"
+MODEL = Path(__file__).resolve().parents[1] / "assets" / "models" / "cry-detector"
 CATEGORIES = ("cry", "laugh", "adult_laugh", "background", "noise")
 
 
@@ -67,10 +68,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--model", default=str(MODEL),
+                        help="a detector checkpoint: its training.json recipe is the one refitted per fold")
+    parser.add_argument("--out", default=str(OUT), help="default: benchmarks/results/detector_channel.json")
     parser.add_argument("--rt60", type=float, nargs="+", default=[0.4, 0.8])
     args = parser.parse_args()
     data = load_task(args.data, task="detector")
-    recipe = recipe_for("detector").replace(progress=False)
+    recipe = checkpoint_recipe(args.model).replace(progress=False)
     cache = build_cache(data, recipe=recipe)
     sr = recipe.audio.sample_rate
     heads = {"bundled": cache}
@@ -124,7 +128,7 @@ def main() -> None:
     table = pd.DataFrame(rows)
     print("share right (cries called cries, the rest rejected), out of fold, P(cry) at 0.5 uncalibrated:")
     print(table.to_string(index=False, max_colwidth=44))
-    OUT.write_text(json.dumps({"data": Path(args.data).name, "seeds": args.seeds, "rt60_s": args.rt60,
+    Path(args.out).write_text(json.dumps({"data": Path(args.data).name, "seeds": args.seeds, "rt60_s": args.rt60,
                                "drr_db": [0.0, 6.0],
                                "distortions": list(distortions()), "rows": rows}, indent=1) + "\n")
 

@@ -1,15 +1,16 @@
 """Does the detector's answer depend on how long a recording is?  Out of fold, by length (issue 19).
 
-The head reads a recording's mean and max window embedding and was trained on clips of one to five windows
-(up to 11 s). Here each grouped fold's head (the bundled recipe, ``babycry cv``'s folds and seeds) scores
-recordings of its test side made longer: ``k`` consecutive chunks of one recording (giulbia's cry, laughter and
-silence recordings, 5 s chunks; the household background) or ``k`` clips of one Donate-a-Cry family, one after
-another, read either whole (every window at once: the head before ``pooling_max_windows``) or as the model reads
-them now (runs of at most ``pooling_max_windows`` windows, their logits averaged); and, the other way, 10 s
-laughter clips cut to their first 7 s (a Donate-a-Cry clip's three windows). Uses the bundled recipe's
-window cache (``make train-detector`` builds it); writes ``benchmarks/results/detector_length.json``.
+The head reads a recording's mean and max window embedding and was trained on clips of one to five windows (up to
+11 s). Here each grouped fold's head (the recipe of ``--model``, by default the bundled checkpoint; ``babycry
+cv``'s folds and seeds) scores recordings of its test side made longer: ``k`` consecutive chunks of one recording
+(giulbia's cry, laughter and silence recordings, 5 s chunks; the household background) or ``k`` clips of one
+Donate-a-Cry family, one after another, read either whole (every window at once: the head before
+``pooling_max_windows``) or as the model reads them now (runs of at most ``pooling_max_windows`` windows, their
+logits averaged); and, the other way, 10 s laughter clips cut to their first 7 s (a Donate-a-Cry clip's three
+windows). Uses that recipe's window cache (``make train-detector`` builds it); writes
+``benchmarks/results/detector_length.json``.
 
-    python benchmarks/detector_length.py [--data DIR] [--seeds 1]
+    python benchmarks/detector_length.py [--data DIR] [--seeds 1] [--model DIR] [--out FILE]
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from babycry.data import default_data_dir, load_task
 from babycry.training.cache import build_cache
 from babycry.training.cv import fold_plan
 from babycry.training.fit import fit
-from babycry.training.recipes import recipe_for
+from babycry.training.recipes import checkpoint_recipe
 
 OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "detector_length.json"
+MODEL = Path(__file__).resolve().parents[1] / "assets" / "models" / "cry-detector"
 CHUNKS = (1, 2, 3, 4, 6, 12)
 
 
@@ -43,9 +45,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--model", default=str(MODEL),
+                        help="a detector checkpoint: its training.json recipe is the one refitted per fold")
+    parser.add_argument("--out", default=str(OUT), help="default: benchmarks/results/detector_length.json")
     args = parser.parse_args()
     data = load_task(args.data, task="detector")
-    recipe = recipe_for("detector").replace(progress=False)
+    recipe = checkpoint_recipe(args.model).replace(progress=False)
     cache = build_cache(data, recipe=recipe)
     clean = cache.index[cache.index["kind"] == "clean"]
     windows = {clip: rows.index.to_numpy() for clip, rows in clean.groupby("clip")}  # in time order
@@ -90,7 +95,7 @@ def main() -> None:
                                                          rejected_first_7s=("rejected_first_7s", "mean"))
                .round(3).reset_index())
     print(shorter.to_string(index=False))
-    OUT.write_text(json.dumps({
+    Path(args.out).write_text(json.dumps({
         "data": Path(args.data).name, "seeds": args.seeds,
         "pooling_max_windows": recipe.model.pooling_max_windows,
         "what": "out of fold: share of recordings made of k consecutive chunks (clips) called a cry",
