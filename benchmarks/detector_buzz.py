@@ -41,7 +41,7 @@ from babycry.augment.noise import VoiceBank, harmonics, mix_at_snr
 from babycry.calibration import softmax
 from babycry.data import default_data_dir, load_task
 from babycry.errors import BabyCryError
-from babycry.modeling import frame_windows, load_detector
+from babycry.modeling import DEFAULT_DETECTOR_DIR, frame_windows, load_detector
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNDAMENTALS_HZ = (50.0, 120.0, 200.0)
@@ -90,7 +90,7 @@ def held_out_p_cry(detector, head, samples: np.ndarray, *, sample_rate: int) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
-    parser.add_argument("--model", default=str(ROOT / "assets" / "models" / "cry-detector"))
+    parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR))
     parser.add_argument("--per-category", type=int, default=60, help="clips per not-cry category (every cry)")
     parser.add_argument("--in-sample", action="store_true",
                         help="score with the checkpoint itself, on clips it was fitted on")

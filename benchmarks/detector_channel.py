@@ -27,7 +27,7 @@ import torch
 from scipy import signal
 
 from babycry.data import default_data_dir, load_task
-from babycry.modeling import build_feature_extractor, frame_windows
+from babycry.modeling import DEFAULT_DETECTOR_DIR, build_feature_extractor, frame_windows
 from babycry.modeling.sfx.quantized import Int8Encoder
 from babycry.preprocess import limit_band
 from babycry.training.cache import FeatureCache, build_cache, clean_windows
@@ -36,7 +36,6 @@ from babycry.training.fit import clip_logits, fit
 from babycry.training.recipes import checkpoint_recipe
 
 OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "detector_channel.json"
-MODEL = Path(__file__).resolve().parents[1] / "assets" / "models" / "cry-detector"
 CATEGORIES = ("cry", "laugh", "adult_laugh", "background", "noise")
 
 
@@ -68,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--seeds", type=int, default=1)
-    parser.add_argument("--model", default=str(MODEL),
+    parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR),
                         help="a detector checkpoint: its training.json recipe is the one refitted per fold")
     parser.add_argument("--out", default=str(OUT), help="default: benchmarks/results/detector_channel.json")
     parser.add_argument("--rt60", type=float, nargs="+", default=[0.4, 0.8])
@@ -129,8 +128,8 @@ def main() -> None:
     print("share right (cries called cries, the rest rejected), out of fold, P(cry) at 0.5 uncalibrated:")
     print(table.to_string(index=False, max_colwidth=44))
     Path(args.out).write_text(json.dumps({"data": Path(args.data).name, "seeds": args.seeds, "rt60_s": args.rt60,
-                               "drr_db": [0.0, 6.0],
-                               "distortions": list(distortions()), "rows": rows}, indent=1) + "\n")
+                                          "drr_db": [0.0, 6.0], "distortions": list(distortions()), "rows": rows},
+                                         indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -25,13 +25,13 @@ import pandas as pd
 import torch
 
 from babycry.data import default_data_dir, load_task
+from babycry.modeling import DEFAULT_DETECTOR_DIR
 from babycry.training.cache import build_cache
 from babycry.training.cv import fold_plan
 from babycry.training.fit import fit
 from babycry.training.recipes import checkpoint_recipe
 
 OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "detector_length.json"
-MODEL = Path(__file__).resolve().parents[1] / "assets" / "models" / "cry-detector"
 CHUNKS = (1, 2, 3, 4, 6, 12)
 
 
@@ -45,7 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--seeds", type=int, default=1)
-    parser.add_argument("--model", default=str(MODEL),
+    parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR),
                         help="a detector checkpoint: its training.json recipe is the one refitted per fold")
     parser.add_argument("--out", default=str(OUT), help="default: benchmarks/results/detector_length.json")
     args = parser.parse_args()

@@ -29,7 +29,7 @@ import numpy as np
 from babycry.audio import load
 from babycry.data import default_data_dir, load_task
 from babycry.errors import BabyCryError
-from babycry.modeling import load_detector
+from babycry.modeling import DEFAULT_DETECTOR_DIR, load_detector
 from babycry.modeling.predictor import _cpu_has_amx
 from babycry.modeling.windows import frame_windows
 
@@ -46,7 +46,7 @@ def _verdict(model: object, p: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
-    parser.add_argument("--model", default=str(ROOT / "assets" / "models" / "cry-detector"))
+    parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR))
     parser.add_argument("--per-category", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

@@ -31,6 +31,7 @@ from sklearn.metrics import roc_auc_score
 from babycry.calibration import softmax
 from babycry.data import default_data_dir
 from babycry.evaluation.metrics import point_metrics
+from babycry.modeling import DEFAULT_DETECTOR_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +56,7 @@ def _accuracy_table(key: str, names: np.ndarray, y: np.ndarray, p_cry: np.ndarra
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
-    parser.add_argument("--model", default=str(ROOT / "assets" / "models" / "cry-detector"))
+    parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "detector_sources.json"))
     args = parser.parse_args()
 

@@ -28,6 +28,7 @@ from sklearn.metrics import roc_auc_score
 
 from babycry.calibration import apply_calibration, load_calibration
 from babycry.data import default_data_dir, load_task
+from babycry.modeling import DEFAULT_DETECTOR_DIR
 from babycry.training.cache import build_cache
 from babycry.training.cv import leave_rows_out
 from babycry.training.recipes import checkpoint_recipe
@@ -51,7 +52,7 @@ def _grouped_cv(model: Path, temperature: float) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
-    parser.add_argument("--model", default=str(ROOT / "assets" / "models" / "cry-detector"))
+    parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR))
     parser.add_argument("--folds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "detector_unseen_sources.json"))
     args = parser.parse_args()
