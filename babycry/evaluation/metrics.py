@@ -405,5 +405,6 @@ def category_holdout_report(
                     "held_out_per_family": m.get(f"family_accuracy/{cat}"),
                     "n_clips": int((rows & (categories == cat)).sum())}
     return {"categories": out,
-            "note": "each category scored by a model trained without any of its clips (and without the cries of "
-            "the grouped test fold it is scored with): how the detector meets a kind of sound it never heard"}
+            "note": "each category scored by models trained without any of its clips, one per grouped fold (a "
+            "clip's probability the mean over them), and each fold's cries by that fold's model, which never heard "
+            "their families: how the detector meets a kind of sound it never heard"}

@@ -367,7 +367,8 @@ def render_text(report: dict[str, Any]) -> str:
         lines += ["  " + " ".join(f"{c:6d}" for c in row) for row in cm["rows_true_cols_predicted"]]
     holdout = report.get("leave_category_out")
     if holdout:
-        lines.append("leave-one-category-out (a model that never heard the category; cries of its test fold):")
+        lines.append("leave-one-category-out (per grouped fold, a model that never heard the category; "
+                     "each fold's cries):")
         for cat, v in holdout["categories"].items():
             per_family = (f"  per family {format_value_ci(v['held_out_per_family'])}"
                           if v.get("held_out_per_family") else "")
@@ -542,7 +543,7 @@ def _holdout_section(holdout: dict[str, Any]) -> str:
     return "\n".join([
         "### Sounds it never heard (leave one category out)",
         "",
-        f"Each category is scored by a model trained without it: {holdout['note']}.",
+        f"{holdout['note'][:1].upper()}{holdout['note'][1:]}.",
         "",
         "| category left out | its accuracy | the same per family | accuracy on cries |",
         "|---|---|---|---|",

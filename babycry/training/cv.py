@@ -203,15 +203,37 @@ class CategoryHoldout:
     seconds: float
     folds: np.ndarray | None = None
 
+    def mean_per_clip(self) -> CategoryHoldout:
+        """One row per left-out set and clip: a clip scored by several folds' models gets their mean logits.
+
+        Examples
+        --------
+        >>> h = CategoryHoldout(held_out=np.array(["laugh"] * 3), clips=np.array([4, 4, 7]),
+        ...                     logits=np.array([[0.0, 1.0], [0.0, 3.0], [1.0, 0.0]]), seconds=0.0)
+        >>> m = h.mean_per_clip()
+        >>> m.clips.tolist(), m.logits[:, 1].tolist()
+        ([4, 7], [2.0, 0.0])
+        """
+        names, name_codes = np.unique(np.asarray(self.held_out).astype(str), return_inverse=True)
+        clips = np.asarray(self.clips, dtype=np.int64)
+        keys, first, inverse = np.unique(name_codes * (int(clips.max(initial=0)) + 1) + clips, return_index=True,
+                                         return_inverse=True)
+        total = np.zeros((keys.size, self.logits.shape[1]))
+        np.add.at(total, inverse, self.logits)
+        return CategoryHoldout(held_out=names[name_codes[first]].astype(object), clips=clips[first],
+                               logits=total / np.bincount(inverse)[:, None], seconds=self.seconds)
+
 
 def leave_category_out(
     data: TaskData, cache: FeatureCache, *, recipe: Recipe, categories: list[str] | None = None
 ) -> CategoryHoldout:
     """Leave-one-category-out: how the detector meets a kind of sound it never heard.
 
-    For each not-cry category (laughter, coughs, noise, ...), one model is trained without any clip of it (nor
-    noise mixed from its recordings) and without the test side of the recipe's first grouped fold; it scores
-    every clip of the category and the cries of that test fold. One fit per category.
+    For each not-cry category (laughter, coughs, noise, ...) and each of the recipe's first
+    ``cv.leave_category_out_folds`` grouped folds, one model is trained on the fold's training side without any
+    clip of the category (nor noise mixed from its recordings); it scores every clip of the category and the
+    cries of that test fold. With every fold, each cry is scored once and each clip of the category once per
+    fold (:meth:`CategoryHoldout.mean_per_clip` averages them). One fit per category and fold.
 
     Examples
     --------
@@ -225,8 +247,12 @@ def leave_category_out(
     unknown = sorted(set(categories) - set(cats[data.y == 0].tolist()))
     if unknown:
         raise InvalidParameterError(f"No not-cry clips of categories: {', '.join(unknown)}.")
+    n_folds = int(recipe.cv.leave_category_out_folds)
+    if not 1 <= n_folds:
+        raise InvalidParameterError(f"cv.leave_category_out_folds must be at least 1, got {n_folds}.")
     return leave_rows_out(data, cache, recipe=recipe,
-                          held_out={cat: np.flatnonzero(cats == cat) for cat in categories}, what="category")
+                          held_out={cat: np.flatnonzero(cats == cat) for cat in categories},
+                          folds=tuple(range(min(n_folds, recipe.cv.folds))), what="category")
 
 
 def leave_rows_out(

@@ -102,7 +102,7 @@ def report_oof(result: CVResult, data: TaskData, *, recipe: Recipe, calibration:
 
 def category_holdout(data: TaskData, cache: FeatureCache, *, recipe: Recipe, temperature: float) -> dict[str, Any]:
     """Leave-one-category-out figures of the detector (calibrated with the grouped CV's temperature)."""
-    holdout = leave_category_out(data, cache, recipe=recipe)
+    holdout = leave_category_out(data, cache, recipe=recipe).mean_per_clip()
     p = apply_calibration(holdout.logits, temperature=temperature)[:, 1]
     rows = holdout.clips
     return category_holdout_report(p, data.y[rows], data.groups[rows].astype(str),

@@ -86,8 +86,9 @@ class CVSettings:
     ``min_coverage``: the reason model's "unsure" threshold answers at least this share of cries.
     ``cry_band_max_dismissed`` / ``cry_band_min_confident``: the detector's "unsure" band leaves at most
     the first share of out-of-fold cries confidently "not a cry" and at least the second confidently "a cry".
-    ``leave_category_out``: the detector is also scored on each not-cry category by a model that never heard
-    it (one extra fit per category; :func:`babycry.training.cv.leave_category_out`).
+    ``leave_category_out``: the detector is also scored on each not-cry category by models that never heard
+    it, one per grouped fold of the first ``leave_category_out_folds`` (:func:`babycry.training.cv.leave_category_out`):
+    with every fold, every cry is scored by a model that never heard its family, not only the first fold's.
     """
 
     folds: int = 5
@@ -99,6 +100,7 @@ class CVSettings:
     cry_band_max_dismissed: float = 0.03
     cry_band_min_confident: float = 0.8
     leave_category_out: bool = False
+    leave_category_out_folds: int = 5
 
 
 @dataclass(frozen=True)

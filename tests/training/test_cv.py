@@ -124,11 +124,22 @@ def test_leave_one_category_out_scores_each_category_with_a_model_that_never_hea
     cats = data.table["category"].to_numpy()
     negatives = sorted(set(cats[data.y == 0]))
     assert sorted(set(result.held_out)) == negatives and np.isfinite(result.logits).all()
+    assert recipe.cv.folds <= recipe.cv.leave_category_out_folds  # so every grouped fold's model is trained
+    per_clip = result.mean_per_clip()
     for cat in negatives:
         scored = result.clips[result.held_out == cat]
-        # every clip of the category is scored, plus cries of the grouped test fold, nothing else
-        assert set(scored[cats[scored] == cat]) == set(np.flatnonzero(cats == cat))
-        assert set(cats[scored]) <= {cat, "cry"} and (cats[scored] == "cry").any()
+        # every clip of the category is scored once per fold, plus the cries of each grouped test fold, nothing else
+        mine = scored[cats[scored] == cat]
+        assert set(mine) == set(np.flatnonzero(cats == cat)) and mine.size == recipe.cv.folds * (cats == cat).sum()
+        assert set(cats[scored]) <= {cat, "cry"}
+        cries = scored[cats[scored] == "cry"]
+        assert sorted(cries) == sorted(np.flatnonzero(data.y == 1))  # each cry once: its own fold's model
+        # averaged: one row per clip, the mean of its folds' logits
+        rows = per_clip.held_out == cat
+        assert sorted(per_clip.clips[rows]) == sorted(set(scored))
+        k = np.flatnonzero(cats == cat)[0]
+        expected = result.logits[(result.held_out == cat) & (result.clips == k)].mean(axis=0)
+        assert np.allclose(per_clip.logits[rows & (per_clip.clips == k)][0], expected)
     with pytest.raises(InvalidParameterError, match="No not-cry clips"):
         leave_category_out(data, cache, recipe=recipe, categories=["giraffe"])
 
