@@ -9,7 +9,10 @@ same grouped 5-fold x 3-seed models as ``metrics.json``) and the data's ``manife
   of videos, and the per-clip figure of ``metrics.json`` weighs them by chunk count),
 * ROC AUC of cries against laughter, noise and silence **within the same channel** (16 kHz recordings from
   giulbia/ESC-50), next to the same with Donate-a-Cry's phone cries, whose 8 kHz channel differs from every
-  labelled non-speech negative: the gap between the two is what a detector owes to the channel.
+  labelled non-speech negative: the gap between the two is what a detector owes to the channel,
+* what the missed cries hold: each cry's share of pitch frames voiced at an infant cry's F0 (250-800 Hz,
+  :func:`babycry.training.windows.cry_voicing`) and its level, for the missed cries against the found ones
+  (``--no-voicing`` skips it; it runs pYIN over every cry, about 2 minutes).
 
 Probabilities are the mean of the three seeds' temperature-free softmax; the decision threshold is 0.5.
 
@@ -28,10 +31,13 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from babycry import audio
 from babycry.calibration import softmax
 from babycry.data import default_data_dir
 from babycry.evaluation.metrics import point_metrics
 from babycry.modeling import DEFAULT_DETECTOR_DIR
+from babycry.preprocess import prepare, rms_dbfs
+from babycry.training.windows import cry_voicing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,11 +59,29 @@ def _accuracy_table(key: str, names: np.ndarray, y: np.ndarray, p_cry: np.ndarra
     return table
 
 
+def _missed_cries(paths: np.ndarray, p_cry: np.ndarray, data: Path) -> dict:
+    """Cry voicing and level of the cries missed at 0.5, against the cries found."""
+    voicing, level = [], []
+    for path in paths:
+        clip = audio.load(data / str(path), validate_audio=False)
+        voicing.append(cry_voicing(prepare(clip.samples, sample_rate=clip.sample_rate), sample_rate=16000))
+        level.append(rms_dbfs(clip.samples))
+    voicing, level, missed = np.array(voicing), np.array(level), p_cry < 0.5
+    out = {}
+    for name, k in (("missed", missed), ("found", ~missed)):
+        out[name] = {"n": int(k.sum()), "median_cry_voicing": round(float(np.median(voicing[k])), 3),
+                     "share_under_10pct_voiced_at_a_cry_f0": round(float((voicing[k] < 0.1).mean()), 3),
+                     "share_quieter_than_-35_dbfs": round(float((level[k] < -35.0).mean()), 3)}
+        print(f"cries {name}: {out[name]}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
     parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "detector_sources.json"))
+    parser.add_argument("--no-voicing", action="store_true", help="skip the missed cries' voicing (pYIN, ~2 min)")
     args = parser.parse_args()
 
     saved = np.load(Path(args.model) / "cv_predictions.npz", allow_pickle=True)
@@ -83,6 +107,8 @@ def main() -> None:
         print(f"ROC AUC, {name} vs laughter/noise/silence: {aucs[name]:.3f}")
     report = {"model": Path(args.model).name, "threshold": 0.5, "rows": rows_out, "categories": categories,
               "roc_auc_vs_laughter_noise_silence": aucs,
+              **({} if args.no_voicing else
+                 {"cries_missed_and_found": _missed_cries(saved["paths"][y == 1], p_cry[y == 1], Path(args.data))}),
               "probabilities": "mean over the seeds of the out-of-fold softmax (cv_predictions.npz, grouped)"}
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.out}")
