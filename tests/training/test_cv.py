@@ -142,6 +142,8 @@ def test_leave_one_category_out_scores_each_category_with_a_model_that_never_hea
         assert np.allclose(per_clip.logits[rows & (per_clip.clips == k)][0], expected)
     with pytest.raises(InvalidParameterError, match="No not-cry clips"):
         leave_category_out(data, cache, recipe=recipe, categories=["giraffe"])
+    with pytest.raises(InvalidParameterError, match="leave_category_out_folds"):
+        leave_category_out(data, cache, recipe=recipe.replace(**{"cv.leave_category_out_folds": 0}))
 
 
 def test_leaving_a_set_of_cries_out_scores_it_with_models_that_never_heard_it(tiny) -> None:
