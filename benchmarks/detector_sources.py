@@ -64,7 +64,7 @@ def _missed_cries(paths: np.ndarray, p_cry: np.ndarray, data: Path) -> dict:
     voicing, level = [], []
     for path in paths:
         clip = audio.load(data / str(path), validate_audio=False)
-        voicing.append(cry_voicing(prepare(clip.samples, sample_rate=clip.sample_rate), sample_rate=16000))
+        voicing.append(cry_voicing(prepare(clip.samples, sample_rate=clip.sample_rate), sample_rate=clip.sample_rate))
         level.append(rms_dbfs(clip.samples))
     voicing, level, missed = np.array(voicing), np.array(level), p_cry < 0.5
     out = {}

@@ -216,9 +216,10 @@ class CategoryHoldout:
         """
         names, name_codes = np.unique(np.asarray(self.held_out).astype(str), return_inverse=True)
         clips = np.asarray(self.clips, dtype=np.int64)
-        keys, first, inverse = np.unique(name_codes * (int(clips.max(initial=0)) + 1) + clips, return_index=True,
-                                         return_inverse=True)
-        total = np.zeros((keys.size, self.logits.shape[1]))
+        pairs, first, inverse = np.unique(np.stack([name_codes, clips], axis=1), axis=0, return_index=True,
+                                          return_inverse=True)
+        inverse = inverse.ravel()  # numpy 2.0-2.1 keep a column here
+        total = np.zeros((len(pairs), self.logits.shape[1]))
         np.add.at(total, inverse, self.logits)
         return CategoryHoldout(held_out=names[name_codes[first]].astype(object), clips=clips[first],
                                logits=total / np.bincount(inverse)[:, None], seconds=self.seconds)
@@ -248,7 +249,7 @@ def leave_category_out(
     if unknown:
         raise InvalidParameterError(f"No not-cry clips of categories: {', '.join(unknown)}.")
     n_folds = int(recipe.cv.leave_category_out_folds)
-    if not 1 <= n_folds:
+    if n_folds < 1:
         raise InvalidParameterError(f"cv.leave_category_out_folds must be at least 1, got {n_folds}.")
     return leave_rows_out(data, cache, recipe=recipe,
                           held_out={cat: np.flatnonzero(cats == cat) for cat in categories},
