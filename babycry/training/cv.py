@@ -248,12 +248,10 @@ def leave_category_out(
     unknown = sorted(set(categories) - set(cats[data.y == 0].tolist()))
     if unknown:
         raise InvalidParameterError(f"No not-cry clips of categories: {', '.join(unknown)}.")
-    n_folds = int(recipe.cv.leave_category_out_folds)
-    if n_folds < 1:
-        raise InvalidParameterError(f"cv.leave_category_out_folds must be at least 1, got {n_folds}.")
+    # CVSettings checks 1 <= leave_category_out_folds <= folds
     return leave_rows_out(data, cache, recipe=recipe,
                           held_out={cat: np.flatnonzero(cats == cat) for cat in categories},
-                          folds=tuple(range(min(n_folds, recipe.cv.folds))), what="category")
+                          folds=tuple(range(recipe.cv.leave_category_out_folds)), what="category")
 
 
 def leave_rows_out(

@@ -102,6 +102,22 @@ class CVSettings:
     leave_category_out: bool = False
     leave_category_out_folds: int = 5
 
+    def __post_init__(self) -> None:
+        # checked here, where a recipe is built or read from JSON, so no run fails (or is silently capped) later
+        if self.folds < 2:
+            raise InvalidParameterError(f"cv.folds must be at least 2, got {self.folds}.")
+        if self.seeds < 1 or self.random_split_seeds < 0 or self.bootstrap < 1:
+            raise InvalidParameterError(
+                f"cv.seeds and cv.bootstrap must be at least 1 and cv.random_split_seeds at least 0, got "
+                f"{self.seeds}, {self.bootstrap} and {self.random_split_seeds}.")
+        if not 1 <= self.leave_category_out_folds <= self.folds:
+            raise InvalidParameterError(
+                f"cv.leave_category_out_folds must lie in [1, cv.folds = {self.folds}], got "
+                f"{self.leave_category_out_folds}.")
+        for name in ("min_coverage", "cry_band_max_dismissed", "cry_band_min_confident"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise InvalidParameterError(f"cv.{name} is a share and must lie in [0, 1], got {getattr(self, name)}.")
+
 
 @dataclass(frozen=True)
 class DetectorAugment:
@@ -511,6 +527,6 @@ def tiny_recipe(task: str, *, family: str | None = None) -> Recipe:
              {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64})
     return recipe.replace(
         fit={"epochs": 2, "samples_per_epoch": 64, "batch_size": 32},
-        cv={"folds": 2, "seeds": 1, "random_split_seeds": 0, "bootstrap": 50},
+        cv={"folds": 2, "seeds": 1, "random_split_seeds": 0, "bootstrap": 50, "leave_category_out_folds": 2},
         augment=augment, progress=False, cache_dir="", threads=1, model=model,
     )

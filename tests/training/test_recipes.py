@@ -84,6 +84,19 @@ def test_augmentation_uses_name_registered_transforms_with_valid_ranges() -> Non
     assert {"pitch_shift", "time_stretch", "background_noise", "mic_filter", "voice_bursts", "phone_codec"} <= names
 
 
+@pytest.mark.parametrize("changes, message", [
+    ({"cv.folds": 1}, "cv.folds"),
+    ({"cv.seeds": 0}, "cv.seeds"),
+    ({"cv.leave_category_out_folds": 0}, "leave_category_out_folds"),
+    ({"cv.folds": 3}, "leave_category_out_folds"),  # 5 of 3 folds: said, not silently capped
+    ({"cv.min_coverage": 1.5}, "min_coverage"),
+])
+def test_cv_settings_are_checked_where_a_recipe_is_made(changes: dict, message: str) -> None:
+    with pytest.raises(InvalidParameterError, match=message):
+        recipe_for("detector").replace(**changes)
+    assert recipe_for("detector").replace(**{"cv.folds": 3, "cv.leave_category_out_folds": 3}).cv.folds == 3
+
+
 def test_tiny_recipe_is_tiny() -> None:
     t = tiny_recipe("detector", family="ast")
     assert (t.model.hidden_size, t.cv.folds, t.cv.seeds, t.cache_dir, t.augment.phone_codec.p) == (32, 2, 1, "", 0.0)
