@@ -87,11 +87,13 @@ def made_for_these_weights(folder: str | os.PathLike, record: str) -> bool:
         return False
 
 
-def session(path: str | os.PathLike, *, threads: int = 1, profile_prefix: str | None = None) -> Any:
+def session(path: str | os.PathLike, *, threads: int = 1, profile_prefix: str | None = None,
+            config: dict[str, str] | None = None) -> Any:
     """An ``onnxruntime.InferenceSession`` of ``path`` on the CPU with ``threads`` intra-op threads.
 
     One thread, as for torch (:attr:`CryModel.threads`): on a busy 2-core machine every parallel operation waits
-    for the second core.  ``profile_prefix`` turns on ONNX Runtime's profiler, writing there (benchmarks).
+    for the second core.  ``profile_prefix`` turns on ONNX Runtime's profiler, writing there (benchmarks);
+    ``config`` holds session configuration entries (e.g. ``{"session.disable_quant_qdq": "1"}``).
     """
     import onnxruntime as ort
 
@@ -100,6 +102,8 @@ def session(path: str | os.PathLike, *, threads: int = 1, profile_prefix: str | 
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # errors only: no optimiser notes in a server log
+    for key, value in (config or {}).items():
+        options.add_session_config_entry(key, value)
     if profile_prefix is not None:
         options.enable_profiling = True
         options.profile_file_prefix = profile_prefix

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from ..audio import load as load_audio
 from ..augment import NoiseBank, VoiceBank, get, random_crop
 from ..codec import CodecBatch
 from ..data import TaskData, read_manifest, with_absolute_paths
-from ..errors import DataError
+from ..errors import DataError, InvalidParameterError
 from ..modeling import build_config, build_feature_extractor, build_model, fit_window, frame_windows
 from ..modeling.config import SfxModelConfig
 from ..modeling.fbank import fbank_features
@@ -72,7 +73,7 @@ class FeatureCache:
     encoder_graph: Path | None = None
 
 
-def cache_key(data: TaskData, recipe: Recipe) -> str:
+def cache_key(data: TaskData, recipe: Recipe, *, graph: str | os.PathLike | None = None) -> str:
     """A hash of everything the cached windows depend on.
 
     Examples
@@ -97,6 +98,12 @@ def cache_key(data: TaskData, recipe: Recipe) -> str:
         dtype = encoder_dtype(recipe)
         if dtype != "float32":  # float32 caches keep the key they had before the setting
             relevant["encoder"]["dtype"] = dtype
+        if dtype == "int8":
+            # embedded with the graph's integers summed exactly (Int8Encoder, since 2026-11-29): a cache built
+            # before on a CPU whose fused int8 kernels saturate holds embeddings 6% off, so it is not reused
+            relevant["encoder"]["int8_exact"] = True
+            if graph is not None:  # a given graph (a checkpoint's) instead of one quantised here
+                relevant["encoder"]["graph_sha256"] = hashlib.sha256(Path(graph).read_bytes()).hexdigest()
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -355,7 +362,22 @@ def _reason_copies(y: np.ndarray, *, recipe: Recipe) -> np.ndarray:
     return per_class[y]
 
 
-def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike | None = None) -> FeatureCache:
+def checkpoint_int8_graph(folder: str | os.PathLike) -> Path | None:
+    """A local checkpoint's int8 encoder graph (what its head was trained on), or ``None``.
+
+    Examples
+    --------
+    >>> checkpoint_int8_graph("assets/models/cry-detector").name  # doctest: +SKIP
+    'encoder-int8.onnx'
+    """
+    from ..modeling.sfx.quantized import INT8_FILE
+
+    graph = Path(folder) / INT8_FILE
+    return graph if graph.is_file() else None
+
+
+def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike | None = None,
+                int8_graph: str | os.PathLike | None = None) -> FeatureCache:
     """Decode, window, augment and featurise every clip once (reused when already on disk).
 
     Parameters
@@ -366,6 +388,11 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
         Window, audio, feature and augmentation settings (they key the cache).
     cache_root : path, optional
         Where caches live (default ``recipe.cache_dir``); an empty ``recipe.cache_dir`` keeps it in memory only.
+    int8_graph : path, optional
+        An int8 encoder graph to embed with (a checkpoint's ``onnx/encoder-int8.onnx``) instead of quantising the
+        encoder here: the activation ranges ONNX Runtime calibrates differ in the last float bit from one CPU to
+        another, so a benchmark that refits a checkpoint's heads embeds with the checkpoint's own graph.  Its hash
+        keys the cache.
 
     Returns
     -------
@@ -378,8 +405,11 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
     from tqdm.auto import tqdm
 
     where = cache_root if cache_root is not None else recipe.cache_dir
-    folder = Path(where) / f"{data.task}-{cache_key(data, recipe)}" if where else None
     int8 = isinstance(recipe.model, SfxModelConfig) and encoder_dtype(recipe) == "int8"
+    if int8_graph is not None and not (int8 and Path(int8_graph).is_file()):
+        raise InvalidParameterError(f"An int8 encoder graph {Path(int8_graph).name!r} applies to an existing file "
+                                    "and a recipe whose encoder runs in int8.")
+    folder = Path(where) / f"{data.task}-{cache_key(data, recipe, graph=int8_graph)}" if where else None
     if folder is not None and (folder / "index.csv").exists() and (folder / "features.npy").exists() and (
             not int8 or (folder / _INT8_GRAPH).exists()):
         index = pd.read_csv(folder / "index.csv", keep_default_na=False, dtype={"noise_group": str, "group": str})
@@ -389,7 +419,11 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
     if int8:  # made once, before the workers fork: every window is embedded by the same graph
         graph_dir = folder if folder is not None else Path(tempfile.mkdtemp(prefix="babycry-int8-"))
         graph_dir.mkdir(parents=True, exist_ok=True)
-        graph = _int8_graph(data, recipe=recipe, path=graph_dir / _INT8_GRAPH)
+        if int8_graph is not None:
+            graph = graph_dir / _INT8_GRAPH
+            shutil.copyfile(int8_graph, graph)
+        else:
+            graph = _int8_graph(data, recipe=recipe, path=graph_dir / _INT8_GRAPH)
 
     table = data.table
     # The folder's recorded noise and voices, as the app's augmentation preview draws them: both tasks mix with

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import platform
 import shutil
 from pathlib import Path
 
@@ -14,9 +15,9 @@ from babycry.data import load_task
 from babycry.errors import InvalidParameterError, ModelLoadError
 from babycry.modeling import load_detector
 from babycry.modeling.predictor import resolve_precision
-from babycry.modeling.sfx.quantized import INT8_FILE, INT8_INFO, Int8Encoder
+from babycry.modeling.sfx.quantized import INT8_FILE, INT8_INFO, Int8Encoder, int8_kernels_exact
 from babycry.modeling.windows import frame_windows
-from babycry.training.cache import build_cache, clean_windows
+from babycry.training.cache import build_cache, cache_key, checkpoint_int8_graph, clean_windows
 from babycry.training.recipes import tiny_recipe
 
 
@@ -46,6 +47,33 @@ def test_the_int8_graph_stays_close_to_the_float_encoder_on_real_windows(bundled
     assert relative.max() < 0.1  # measured 0.02-0.06 over the data's clean windows (docs/experiments.md)
 
 
+def test_the_served_graph_sums_its_integers_exactly_on_this_cpu(bundled_detector, cry16k) -> None:
+    """What the head learned from is the graph computed exactly (VNNI); on a CPU whose fused int8 kernels saturate
+    (x86 without VNNI) the encoder must still give those embeddings, not ones 6% off."""
+    import onnxruntime as ort
+
+    windows, _ = frame_windows(cry16k, sample_rate=16000)
+    features = np.asarray(bundled_detector.features(windows), dtype=np.float32)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL  # Q/DQ pairs, float sums
+    reference = ort.InferenceSession(str(bundled_detector.int8_encoder.path), options,
+                                     providers=["CPUExecutionProvider"]).run(None, {"input_values": features})[0]
+    served = bundled_detector.int8_encoder.embed(features)
+    assert np.mean(np.abs(served - reference) > 1e-4) < 0.01  # measured 0.0009 here, 0.6 fused on an AVX2-only CPU
+    assert np.abs(served - reference).mean() < 1e-3
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86 CPU flags")
+@pytest.mark.parametrize("flags, exact", [("fpu sse4_2 avx2 fma", False), ("avx2 avx512f avx512_vnni", True),
+                                          ("avx2 avx_vnni", True), ("avx2 amx_int8 amx_tile", True)])
+def test_whether_the_fused_int8_kernels_are_exact_is_read_from_the_cpu_flags(tmp_path: Path, flags: str,
+                                                                             exact: bool) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+    assert int8_kernels_exact(str(cpuinfo)) is exact
+    assert int8_kernels_exact(str(tmp_path / "missing")) is False  # unknown on x86: the exact path
+
+
 def test_int8_without_a_graph_is_a_clear_error(tiny_models) -> None:
     model = load_detector(tiny_models.detector_dir)
     bare = dataclasses.replace(model, int8_encoder=None, precision="auto")
@@ -70,6 +98,23 @@ def test_the_checkpoint_serves_the_embeddings_its_training_windows_got(tiny_mode
     _, windows = clean_windows(data.table.loc[clip, "path"], recipe=recipe)
     served = model.window_outputs(model.features(windows))
     np.testing.assert_allclose(served, np.asarray(cache.features[rows]), atol=1e-5)
+
+
+def test_a_cache_can_embed_with_a_checkpoints_own_graph(tiny_models, tmp_path: Path) -> None:
+    """What benchmarks refitting a checkpoint's heads do: its graph, not one calibrated again on this CPU."""
+    recipe = tiny_recipe("detector").replace(cache_dir=str(tmp_path))
+    data = load_task(tiny_models.data_dir, task="detector")
+    graph = checkpoint_int8_graph(tiny_models.detector_dir)
+    assert graph is not None and checkpoint_int8_graph(tmp_path) is None
+    cache = build_cache(data, recipe=recipe, int8_graph=graph)
+    assert cache.encoder_graph.read_bytes() == graph.read_bytes() and cache.path.parent == tmp_path
+    assert cache_key(data, recipe, graph=graph) != cache_key(data, recipe)  # its hash keys the cache
+    again = build_cache(data, recipe=recipe, int8_graph=graph)  # read back from disk
+    np.testing.assert_array_equal(np.asarray(again.features), np.asarray(cache.features))
+    with pytest.raises(InvalidParameterError, match="int8 encoder graph"):
+        build_cache(data, recipe=recipe, int8_graph=tmp_path / "missing.onnx")
+    with pytest.raises(InvalidParameterError, match="int8 encoder graph"):
+        build_cache(data, recipe=recipe.replace(**{"model.encoder_precision": "float32"}), int8_graph=graph)
 
 
 def test_a_graph_left_by_a_retrain_is_refused(tiny_models, tmp_path: Path) -> None:
