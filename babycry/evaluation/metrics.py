@@ -406,5 +406,5 @@ def category_holdout_report(
                     "n_clips": int((rows & (categories == cat)).sum())}
     return {"categories": out,
             "note": "each category scored by models trained without any of its clips, one per grouped fold (a "
-            "clip's probability the mean over them), and each fold's cries by that fold's model, which never heard "
-            "their families: how the detector meets a kind of sound it never heard"}
+            "clip's logits the mean over them, then calibrated), and each fold's cries by that fold's model, which "
+            "never heard their families: how the detector meets a kind of sound it never heard"}

@@ -59,8 +59,9 @@ def test_the_served_graph_sums_its_integers_exactly_on_this_cpu(bundled_detector
     reference = ort.InferenceSession(str(bundled_detector.int8_encoder.path), options,
                                      providers=["CPUExecutionProvider"]).run(None, {"input_values": features})[0]
     served = bundled_detector.int8_encoder.embed(features)
-    assert np.mean(np.abs(served - reference) > 1e-4) < 0.01  # measured 0.0009 here, 0.6 fused on an AVX2-only CPU
-    assert np.abs(served - reference).mean() < 1e-3
+    # measured on an AVX2-only CPU: unfused 0.001-0.005 of the values one step apart; fused 0.6 of them, mean 0.03-0.04
+    assert np.mean(np.abs(served - reference) > 1e-4) < 0.02
+    assert np.abs(served - reference).mean() < 2e-3
 
 
 @pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86 CPU flags")

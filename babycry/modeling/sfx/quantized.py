@@ -107,8 +107,8 @@ def int8_kernels_exact(cpuinfo: str = "/proc/cpuinfo") -> bool:
     (``vpmaddubsw``, as ONNX Runtime's quantisation notes say): on such a CPU (an AVX2-only AMD EPYC, 2026-11-29)
     the graph's embeddings were 6% off on average (up to 0.78) against the same graph computed exactly, and a
     minute of crying that the checkpoint calls a cry with 0.99 fell to 0.88. There :class:`Int8Encoder` runs the
-    graph's quantise-dequantise pairs around float convolutions instead: the same integers, summed exactly (about 1
-    value in 1,000 one requantisation step apart), at two to three times the time. Other architectures (ARM's
+    graph's quantise-dequantise pairs around float convolutions instead: the same integers, summed exactly (1 to 5
+    values in 1,000 one requantisation step apart), at two to three times the time. Other architectures (ARM's
     ``sdot``) sum exactly; unknown flags on x86 count as inexact.
 
     Examples
