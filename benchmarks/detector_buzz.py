@@ -60,13 +60,13 @@ def held_out_heads(data, model_dir: str) -> tuple[dict[int, int], list, list[set
     """Grouped 5-fold CV (seed 0) on the checkpoint's recipe and window cache: each clip's fold, each fold's
     head, fitted as ``babycry cv`` fits it, and the families each head never heard (the same folds, fold seeds
     and excluded families)."""
-    from babycry.training.cache import build_cache
+    from babycry.training.cache import build_cache, checkpoint_int8_graph
     from babycry.training.cv import fold_plan
     from babycry.training.fit import fit
     from babycry.training.recipes import checkpoint_recipe
 
     recipe = checkpoint_recipe(model_dir).replace(progress=False)
-    cache = build_cache(data, recipe=recipe)
+    cache = build_cache(data, recipe=recipe, int8_graph=checkpoint_int8_graph(model_dir))
     fold_of, heads, unheard = {}, [], []
     for fold in fold_plan(data, recipe=recipe, folds=5, seeds=1):
         heads.append(fit(cache, recipe=recipe, train_clips=fold.train, seed=fold.seed,

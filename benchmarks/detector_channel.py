@@ -30,7 +30,7 @@ from babycry.data import default_data_dir, load_task
 from babycry.modeling import DEFAULT_DETECTOR_DIR, build_feature_extractor, frame_windows
 from babycry.modeling.sfx.quantized import Int8Encoder
 from babycry.preprocess import limit_band
-from babycry.training.cache import FeatureCache, build_cache, clean_windows
+from babycry.training.cache import FeatureCache, build_cache, checkpoint_int8_graph, clean_windows
 from babycry.training.cv import fold_plan
 from babycry.training.fit import clip_logits, fit
 from babycry.training.recipes import checkpoint_recipe
@@ -74,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     data = load_task(args.data, task="detector")
     recipe = checkpoint_recipe(args.model).replace(progress=False)
-    cache = build_cache(data, recipe=recipe)
+    cache = build_cache(data, recipe=recipe, int8_graph=checkpoint_int8_graph(args.model))
     sr = recipe.audio.sample_rate
     heads = {"bundled": cache}
     for kind, name in (("_room", "without the reverberant training windows"),

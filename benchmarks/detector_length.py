@@ -26,7 +26,7 @@ import torch
 
 from babycry.data import default_data_dir, load_task
 from babycry.modeling import DEFAULT_DETECTOR_DIR
-from babycry.training.cache import build_cache
+from babycry.training.cache import build_cache, checkpoint_int8_graph
 from babycry.training.cv import fold_plan
 from babycry.training.fit import fit
 from babycry.training.recipes import checkpoint_recipe
@@ -51,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     data = load_task(args.data, task="detector")
     recipe = checkpoint_recipe(args.model).replace(progress=False)
-    cache = build_cache(data, recipe=recipe)
+    cache = build_cache(data, recipe=recipe, int8_graph=checkpoint_int8_graph(args.model))
     clean = cache.index[cache.index["kind"] == "clean"]
     windows = {clip: rows.index.to_numpy() for clip, rows in clean.groupby("clip")}  # in time order
     paths = data.table["rel_path"].astype(str).to_numpy()
