@@ -118,6 +118,34 @@ def test_a_cache_can_embed_with_a_checkpoints_own_graph(tiny_models, tmp_path: P
         build_cache(data, recipe=recipe.replace(**{"model.encoder_precision": "float32"}), int8_graph=graph)
 
 
+def test_seven_bit_weights_are_summed_exactly_by_the_fused_kernels(tmp_path: Path, cry16k: np.ndarray) -> None:
+    """``reduce_range``: weights within [-64, 64], so no pair of uint8 x int8 products overflows 16 bits, and the
+    fused graph gives the exact one's embeddings on any CPU (benchmarks/detector_int8_range_probe.py)."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+
+    from babycry.modeling import build_feature_extractor, build_model
+    from babycry.modeling.sfx.quantized import quantize_encoder
+
+    recipe = tiny_recipe("detector")
+    windows, _ = frame_windows(cry16k, sample_rate=16000)
+    features = build_feature_extractor(model_config=recipe.model)(windows, return_tensors="np")["input_values"]
+    encoder = build_model(task="detector", model_config=recipe.model, seed=0).encoder
+    path = quantize_encoder(encoder, features, tmp_path / "rr.onnx", reduce_range=True)
+    weights = [numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer]
+    int8 = np.concatenate([w.ravel() for w in weights if w.dtype == np.int8])
+    assert int8.size and np.abs(int8.astype(int)).max() <= 64  # 255 x 64 x 2 = 32,640 fits 16 bits
+    out = {}
+    for level in (ort.GraphOptimizationLevel.ORT_ENABLE_ALL, ort.GraphOptimizationLevel.ORT_DISABLE_ALL):
+        options = ort.SessionOptions()
+        options.graph_optimization_level = level
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        out[level] = session.run(None, {"input_values": np.asarray(features, dtype=np.float32)})[0]
+    fused, exact = out.values()
+    assert np.mean(np.abs(fused - exact) > 1e-4) < 0.02
+
+
 def test_a_graph_left_by_a_retrain_is_refused(tiny_models, tmp_path: Path) -> None:
     folder = tmp_path / "detector"
     shutil.copytree(tiny_models.detector_dir, folder)

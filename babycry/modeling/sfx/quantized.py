@@ -34,7 +34,8 @@ INT8_FILE = "onnx/encoder-int8.onnx"
 INT8_INFO = "onnx/encoder-int8.json"
 
 
-def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathLike) -> Path:
+def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathLike, *,
+                     reduce_range: bool = False) -> Path:
     """Write the int8 graph of ``encoder`` (an :class:`~babycry.modeling.sfx.network.SfxEncoder`) to ``path``.
 
     Parameters
@@ -45,6 +46,9 @@ def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathL
         Feature-extractor output ``(n, frames, bands)`` of real windows: the activations' ranges come from them.
     path : str or os.PathLike
         The graph to write.
+    reduce_range : bool
+        Weights in 7 bits instead of 8: ONNX Runtime's fused kernels then sum exactly on x86 without VNNI too
+        (``benchmarks/detector_int8_range_probe.py``). The bundled checkpoint's graph has 8-bit weights.
 
     Returns
     -------
@@ -91,7 +95,7 @@ def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathL
                               opset_version=17, dynamo=False)
         quant_pre_process(str(exported), str(prepared))
         quantize_static(str(prepared), str(path), _Batches(), quant_format=QuantFormat.QDQ, per_channel=True,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, reduce_range=reduce_range)
     return path
 
 
