@@ -116,6 +116,11 @@ class SfxModelConfig:
         an int8 graph of the encoder (ONNX Runtime, :mod:`babycry.modeling.sfx.quantized`) that the checkpoint
         then carries and serves on every CPU; ``"auto"`` is bfloat16 on a CPU with AMX tiles and float32
         elsewhere.  The format used keys the cache and is recorded in ``training.json``.
+    int8_weight_bits : {8, 7}
+        Bits of the int8 graph's weights.  7 (ONNX Runtime's ``reduce_range``): the fused int8 kernels of an x86
+        CPU without VNNI sum the graph exactly too, as fast, and it lies no further from float32
+        (``benchmarks/detector_int8_range_probe.py``); 8: the bundled checkpoint's graph, served unfused on such a
+        CPU.  7 keys the cache.
 
     Examples
     --------
@@ -136,6 +141,7 @@ class SfxModelConfig:
     pretrained: str = "aisfx"
     head_l2: float = 0.05
     encoder_precision: str = "auto"
+    int8_weight_bits: int = 8
     pooling: str = "window"
     pooling_max_windows: int = 5
     augmented_share: float = 0.2

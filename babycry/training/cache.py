@@ -102,6 +102,8 @@ def cache_key(data: TaskData, recipe: Recipe, *, graph: str | os.PathLike | None
             # embedded with the graph's integers summed exactly (Int8Encoder, since 2026-11-29): a cache built
             # before on a CPU whose fused int8 kernels saturate holds embeddings 6% off, so it is not reused
             relevant["encoder"]["int8_exact"] = True
+            if recipe.model.int8_weight_bits != 8:  # 8-bit caches keep the key they had before the setting
+                relevant["encoder"]["int8_weight_bits"] = recipe.model.int8_weight_bits
             if graph is not None:  # a given graph (a checkpoint's) instead of one quantised here
                 relevant["encoder"]["graph_sha256"] = hashlib.sha256(Path(graph).read_bytes()).hexdigest()
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -351,7 +353,10 @@ def _int8_graph(data: TaskData, *, recipe: Recipe, path: Path) -> Path:
     extractor = build_feature_extractor(model_config=recipe.model)
     features = extractor(np.stack(windows), return_tensors="np")["input_values"]
     encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
-    return quantize_encoder(encoder.encoder, features, path)
+    bits = recipe.model.int8_weight_bits
+    if bits not in (7, 8):
+        raise InvalidParameterError(f"model.int8_weight_bits must be 7 or 8, got {bits!r}.")
+    return quantize_encoder(encoder.encoder, features, path, reduce_range=bits == 7)
 
 
 def _reason_copies(y: np.ndarray, *, recipe: Recipe) -> np.ndarray:

@@ -146,6 +146,20 @@ def test_seven_bit_weights_are_summed_exactly_by_the_fused_kernels(tmp_path: Pat
     assert np.mean(np.abs(fused - exact) > 1e-4) < 0.02
 
 
+def test_the_recipe_chooses_seven_bit_weights_for_the_caches_graph(tiny_models) -> None:
+    import onnx
+    from onnx import numpy_helper
+
+    data = load_task(tiny_models.data_dir, task="detector")
+    recipe = tiny_recipe("detector").replace(**{"model.int8_weight_bits": 7})
+    assert cache_key(data, recipe) != cache_key(data, tiny_recipe("detector"))
+    cache = build_cache(data, recipe=recipe)
+    weights = [numpy_helper.to_array(t) for t in onnx.load(str(cache.encoder_graph)).graph.initializer]
+    assert max(int(np.abs(w.astype(int)).max()) for w in weights if w.dtype == np.int8) <= 64
+    with pytest.raises(InvalidParameterError, match="int8_weight_bits"):
+        build_cache(data, recipe=tiny_recipe("detector").replace(**{"model.int8_weight_bits": 6}))
+
+
 def test_a_graph_left_by_a_retrain_is_refused(tiny_models, tmp_path: Path) -> None:
     folder = tmp_path / "detector"
     shutil.copytree(tiny_models.detector_dir, folder)
