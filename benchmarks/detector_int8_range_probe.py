@@ -26,7 +26,7 @@ import numpy as np
 from babycry.data import default_data_dir, load_task
 from babycry.modeling import DEFAULT_DETECTOR_DIR, build_feature_extractor, load_detector
 from babycry.modeling.sfx.quantized import int8_kernels_exact, quantize_encoder
-from babycry.training.cache import clean_windows
+from babycry.training.cache import clean_windows, int8_calibration_features
 from babycry.training.recipes import checkpoint_recipe
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,15 +61,8 @@ def main() -> None:
     recipe = checkpoint_recipe(args.model)
     data = load_task(args.data, task="detector", min_clips=4)
     extractor = build_feature_extractor(model_config=recipe.model)
-    # the calibration windows the cache's graph takes (training.cache._int8_graph): one clean window of 12 clips
-    # per category, drawn with the recipe's seed
-    rng = np.random.default_rng([recipe.seed, 8])
-    calibration = []
-    for _, rows in data.table.groupby("category", sort=True):
-        for i in rng.choice(len(rows), size=min(12, len(rows)), replace=False):
-            _, clean = clean_windows(rows["path"].iloc[int(i)], recipe=recipe)
-            calibration.append(clean[rng.integers(len(clean))])
-    calibration = extractor(np.stack(calibration), return_tensors="np")["input_values"].astype(np.float32)
+    # the calibration windows the cache's graph takes
+    calibration = np.asarray(int8_calibration_features(data, recipe=recipe), dtype=np.float32)
     test = [clean_windows(path, recipe=recipe)[1][:1] for path in data.table["path"].iloc[::25]]
     features = extractor(np.concatenate(test), return_tensors="np")["input_values"].astype(np.float32)
 

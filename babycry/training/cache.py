@@ -337,12 +337,16 @@ def _embed_windows(windows: list[np.ndarray], *, batch_size: int = 32) -> np.nda
     return np.concatenate(out)
 
 
-def _int8_graph(data: TaskData, *, recipe: Recipe, path: Path) -> Path:
-    """The int8 graph of the recipe's frozen encoder, its activation ranges from one clean window of up to
-    ``per_category`` clips of each category (drawn with the recipe's seed; no label is used), written to ``path``."""
-    from ..modeling.sfx.quantized import quantize_encoder
+def int8_calibration_features(data: TaskData, *, recipe: Recipe, per_category: int = 12) -> np.ndarray:
+    """The features an int8 encoder graph takes its activation ranges from: one clean window of up to
+    ``per_category`` clips of each category, drawn with the recipe's seed (no label is used).
 
-    per_category = 12
+    Examples
+    --------
+    >>> data = load_task("../shared/data", task="detector")  # doctest: +SKIP
+    >>> int8_calibration_features(data, recipe=DetectorRecipe()).shape  # doctest: +SKIP
+    (96, 130, 72)
+    """
     rng = np.random.default_rng([recipe.seed, 8])
     column = "category" if "category" in data.table.columns else "label"
     windows = []
@@ -351,11 +355,19 @@ def _int8_graph(data: TaskData, *, recipe: Recipe, path: Path) -> Path:
             _, clean = clean_windows(rows["path"].iloc[int(i)], recipe=recipe)
             windows.append(clean[rng.integers(len(clean))])
     extractor = build_feature_extractor(model_config=recipe.model)
-    features = extractor(np.stack(windows), return_tensors="np")["input_values"]
-    encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
+    return extractor(np.stack(windows), return_tensors="np")["input_values"]
+
+
+def _int8_graph(data: TaskData, *, recipe: Recipe, path: Path) -> Path:
+    """The int8 graph of the recipe's frozen encoder, its activation ranges from
+    :func:`int8_calibration_features`, written to ``path``."""
+    from ..modeling.sfx.quantized import quantize_encoder
+
     bits = recipe.model.int8_weight_bits
     if bits not in (7, 8):
         raise InvalidParameterError(f"model.int8_weight_bits must be 7 or 8, got {bits!r}.")
+    features = int8_calibration_features(data, recipe=recipe)
+    encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
     return quantize_encoder(encoder.encoder, features, path, reduce_range=bits == 7)
 
 
