@@ -2,12 +2,14 @@
 
 On x86 without VNNI, ONNX Runtime's fused uint8 x int8 convolutions add pairs of products in 16 bits, which
 saturate with 8-bit weights (255 x 127 x 2 > 32,767) but not with 7-bit ones (255 x 64 x 2 = 32,640): ONNX Runtime's
-``reduce_range``. The bundled graph (8-bit weights) is therefore served unfused on such a CPU
+``reduce_range``. A graph with 8-bit weights is therefore served unfused on such a CPU
 (``babycry.modeling.sfx.quantized.int8_kernels_exact``), at two to three times its time. Here the bundled encoder is
-quantised again with 7-bit weights from the same calibration windows as the cache's graph, and both graphs embed one
-clean window of every 25th clip of the data, fused (ONNX Runtime's optimisations on) and exact (off: Q/DQ pairs
-around float convolutions): how far fused is from exact, the time of 4 windows on one thread, and each graph's
-median relative error against the float32 encoder. Not part of the library (docs/experiments.md); ~3 minutes.
+quantised with 8-bit and with 7-bit weights from the same calibration windows as the cache's graph (the probe
+of 2026-11-29 that made the detector's graph 7-bit; its results file names the 8-bit graph then bundled), and
+both embed one clean window of every 25th clip of the data, fused (ONNX Runtime's optimisations on) and exact
+(off: Q/DQ pairs around float convolutions): how far fused is from exact, the time of 4 windows on one thread, and
+each graph's median relative error against the float32 encoder.
+Not part of the library (docs/experiments.md); ~3 minutes.
 
     python benchmarks/detector_int8_range_probe.py [--data DIR] [--model DIR] [--out FILE]
 """
@@ -70,9 +72,9 @@ def main() -> None:
     encoder = detector.model.encoder.float().eval()
     with torch.no_grad():
         reference = encoder(torch.as_tensor(features)).numpy()
-    graphs = {"8-bit weights (bundled)": detector.int8_encoder.path}
     with tempfile.TemporaryDirectory() as tmp:
-        graphs["7-bit weights"] = quantize_encoder(encoder, calibration, Path(tmp) / "rr.onnx", reduce_range=True)
+        graphs = {f"{bits}-bit weights": quantize_encoder(encoder, calibration, Path(tmp) / f"w{bits}.onnx",
+                                                          reduce_range=bits == 7) for bits in (8, 7)}
         rows = []
         for name, path in graphs.items():
             exact, t_exact = _embed(path, features, fused=False)

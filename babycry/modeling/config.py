@@ -117,10 +117,10 @@ class SfxModelConfig:
         then carries and serves on every CPU; ``"auto"`` is bfloat16 on a CPU with AMX tiles and float32
         elsewhere.  The format used keys the cache and is recorded in ``training.json``.
     int8_weight_bits : {8, 7}
-        Bits of the int8 graph's weights.  7 (ONNX Runtime's ``reduce_range``): the fused int8 kernels of an x86
-        CPU without VNNI sum the graph exactly too, as fast, and it lies no further from float32
-        (``benchmarks/detector_int8_range_probe.py``); 8: the bundled checkpoint's graph, served unfused on such a
-        CPU.  7 keys the cache.
+        Bits of the int8 graph's weights.  7 (ONNX Runtime's ``reduce_range``; the detector recipe's): the fused
+        int8 kernels of an x86 CPU without VNNI sum the graph exactly too, as fast, and it lies no further from
+        float32 (``benchmarks/detector_int8_range_probe.py``); 8: checkpoints before 2026-11-29, served unfused on
+        such a CPU, 1.7x slower.  7 keys the cache.
 
     Examples
     --------
@@ -149,3 +149,15 @@ class SfxModelConfig:
     block3_stats: bool = False
     block2_stats: bool = False
     last_block: bool = True
+
+    def __post_init__(self) -> None:
+        # a typo in a --set fails here, before minutes of window embedding, not when the graph is built
+        from ..errors import InvalidParameterError
+
+        if self.int8_weight_bits not in (7, 8):
+            raise InvalidParameterError(f"model.int8_weight_bits must be 7 or 8, got {self.int8_weight_bits!r}.")
+        if self.encoder_precision not in ("auto", "float32", "bfloat16", "int8"):
+            raise InvalidParameterError("model.encoder_precision must be one of auto, float32, bfloat16, int8, "
+                                        f"got {self.encoder_precision!r}.")
+        if self.pooling not in ("window", "recording"):
+            raise InvalidParameterError(f"model.pooling must be window or recording, got {self.pooling!r}.")

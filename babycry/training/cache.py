@@ -106,6 +106,11 @@ def cache_key(data: TaskData, recipe: Recipe, *, graph: str | os.PathLike | None
                 relevant["encoder"]["int8_weight_bits"] = recipe.model.int8_weight_bits
             if graph is not None:  # a given graph (a checkpoint's) instead of one quantised here
                 relevant["encoder"]["graph_sha256"] = hashlib.sha256(Path(graph).read_bytes()).hexdigest()
+            from ..modeling.sfx.quantized import graph_weight_bits
+
+            bits = graph_weight_bits(graph) if graph is not None else recipe.model.int8_weight_bits
+            if bits == 7:  # on the fused kernels (Int8Encoder): their rounding differs from the unfused sums'
+                relevant["encoder"]["int8_kernels"] = "fused"
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -363,12 +368,9 @@ def _int8_graph(data: TaskData, *, recipe: Recipe, path: Path) -> Path:
     :func:`int8_calibration_features`, written to ``path``."""
     from ..modeling.sfx.quantized import quantize_encoder
 
-    bits = recipe.model.int8_weight_bits
-    if bits not in (7, 8):
-        raise InvalidParameterError(f"model.int8_weight_bits must be 7 or 8, got {bits!r}.")
     features = int8_calibration_features(data, recipe=recipe)
     encoder = build_model(task=recipe.task, model_config=recipe.model, seed=recipe.seed)
-    return quantize_encoder(encoder.encoder, features, path, reduce_range=bits == 7)
+    return quantize_encoder(encoder.encoder, features, path, reduce_range=recipe.model.int8_weight_bits == 7)
 
 
 def _reason_copies(y: np.ndarray, *, recipe: Recipe) -> np.ndarray:
@@ -391,6 +393,12 @@ def checkpoint_int8_graph(folder: str | os.PathLike) -> Path | None:
 
     graph = Path(folder) / INT8_FILE
     return graph if graph.is_file() else None
+
+
+def _complete(folder: Path, *, int8: bool) -> bool:
+    """Whether a cache folder holds a finished cache (and its int8 graph where the encoder runs in int8)."""
+    return (folder / "index.csv").exists() and (folder / "features.npy").exists() and (
+        not int8 or (folder / _INT8_GRAPH).exists())
 
 
 def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike | None = None,
@@ -427,8 +435,13 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
         raise InvalidParameterError(f"An int8 encoder graph {Path(int8_graph).name!r} applies to an existing file "
                                     "and a recipe whose encoder runs in int8.")
     folder = Path(where) / f"{data.task}-{cache_key(data, recipe, graph=int8_graph)}" if where else None
-    if folder is not None and (folder / "index.csv").exists() and (folder / "features.npy").exists() and (
-            not int8 or (folder / _INT8_GRAPH).exists()):
+    if folder is not None and int8_graph is not None and not _complete(folder, int8=True):
+        # the recipe's own cache embedded with the very same graph (a checkpoint trained from it) holds the same
+        # windows: reused rather than embedded again
+        own = Path(where) / f"{data.task}-{cache_key(data, recipe)}"
+        if _complete(own, int8=True) and (own / _INT8_GRAPH).read_bytes() == Path(int8_graph).read_bytes():
+            folder = own
+    if folder is not None and _complete(folder, int8=int8):
         index = pd.read_csv(folder / "index.csv", keep_default_na=False, dtype={"noise_group": str, "group": str})
         return FeatureCache(features=np.load(folder / "features.npy", mmap_mode="r"), index=index, path=folder,
                             encoder_graph=folder / _INT8_GRAPH if int8 else None)
@@ -439,6 +452,9 @@ def build_cache(data: TaskData, *, recipe: Recipe, cache_root: str | os.PathLike
         if int8_graph is not None:
             graph = graph_dir / _INT8_GRAPH
             shutil.copyfile(int8_graph, graph)
+            record = Path(int8_graph).with_suffix(".json")  # its weight bits, which choose the kernels
+            if record.is_file():
+                shutil.copyfile(record, graph.with_suffix(".json"))
         else:
             graph = _int8_graph(data, recipe=recipe, path=graph_dir / _INT8_GRAPH)
 

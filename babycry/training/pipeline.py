@@ -283,11 +283,12 @@ def _save_int8_graph(graph: Path, out: Path) -> None:
     import onnxruntime
 
     from ..modeling.onnx_runtime import weights_digest
-    from ..modeling.sfx.quantized import INT8_FILE, INT8_INFO
+    from ..modeling.sfx.quantized import INT8_FILE, INT8_INFO, graph_weight_bits
 
     (out / INT8_FILE).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(graph, out / INT8_FILE)
-    info = {"what": "the frozen encoder, statically quantised (QDQ, per-channel int8 weights, uint8 activations); "
-                    "the head was trained on its embeddings",
-            "onnxruntime": onnxruntime.__version__, "weights_sha256": weights_digest(out)}
+    bits = graph_weight_bits(graph)
+    info = {"what": f"the frozen encoder, statically quantised (QDQ, per-channel int8 weights in {bits} bits, "
+                    "uint8 activations); the head was trained on its embeddings",
+            "weight_bits": bits, "onnxruntime": onnxruntime.__version__, "weights_sha256": weights_digest(out)}
     (out / INT8_INFO).write_text(json.dumps(info, indent=2) + "\n")

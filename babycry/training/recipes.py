@@ -358,9 +358,12 @@ class SfxDetectorRecipe(DetectorRecipe):
     # cries at least as well, with 27% fewer multiply-adds a window (docs/experiments.md, "Without the last block")
     # each training clip's phone-codec copy pooled as a recording too: laughter and cries of sources never heard
     # were both found more often (left out whole, ESC-50's cries 0.42 -> 0.53, AudioSet's laughter 0.74 -> 0.82)
+    # its weights in 7 bits: summed exactly by the fused int8 kernels of every x86 CPU, VNNI or not, where 8-bit
+    # weights had to run unfused on CPUs without VNNI, ~1.7x slower; the same grouped figures (docs/experiments.md)
     model: SfxModelConfig = field(default_factory=lambda: SfxModelConfig(
         pooling="recording", head_l2=0.01, block3_stats=True, block2_stats=True, stft_at_sampling_rate=True,
-        encoder_precision="int8", frequency_scale=2.0, input_bands=72, last_block=False, coded_share=0.4))
+        encoder_precision="int8", int8_weight_bits=7, frequency_scale=2.0, input_bands=72, last_block=False,
+        coded_share=0.4))
     # each fit is seconds, so the leave-one-category-out figures are part of every training run
     cv: CVSettings = field(default_factory=lambda: CVSettings(leave_category_out=True))
 

@@ -15,7 +15,7 @@ from babycry.data import load_task
 from babycry.errors import InvalidParameterError, ModelLoadError
 from babycry.modeling import load_detector
 from babycry.modeling.predictor import resolve_precision
-from babycry.modeling.sfx.quantized import INT8_FILE, INT8_INFO, Int8Encoder, int8_kernels_exact
+from babycry.modeling.sfx.quantized import INT8_FILE, INT8_INFO, Int8Encoder, graph_weight_bits, int8_kernels_exact
 from babycry.modeling.windows import frame_windows
 from babycry.training.cache import build_cache, cache_key, checkpoint_int8_graph, clean_windows
 from babycry.training.recipes import tiny_recipe
@@ -59,7 +59,8 @@ def test_the_served_graph_sums_its_integers_exactly_on_this_cpu(bundled_detector
     reference = ort.InferenceSession(str(bundled_detector.int8_encoder.path), options,
                                      providers=["CPUExecutionProvider"]).run(None, {"input_values": features})[0]
     served = bundled_detector.int8_encoder.embed(features)
-    # measured on an AVX2-only CPU: unfused 0.001-0.005 of the values one step apart; fused 0.6 of them, mean 0.03-0.04
+    # measured on an AVX2-only CPU with the 8-bit graph: unfused 0.001-0.005 of the values one step apart; fused 0.6
+    # of them, mean 0.03-0.04. The 7-bit graph runs fused everywhere: ~0.002 of them one rounding step apart
     assert np.mean(np.abs(served - reference) > 1e-4) < 0.02
     assert np.abs(served - reference).mean() < 2e-3
 
@@ -151,13 +152,45 @@ def test_the_recipe_chooses_seven_bit_weights_for_the_caches_graph(tiny_models) 
     from onnx import numpy_helper
 
     data = load_task(tiny_models.data_dir, task="detector")
-    recipe = tiny_recipe("detector").replace(**{"model.int8_weight_bits": 7})
-    assert cache_key(data, recipe) != cache_key(data, tiny_recipe("detector"))
+    recipe = tiny_recipe("detector")
+    assert recipe.model.int8_weight_bits == 7  # the detector recipe's default
+    assert cache_key(data, recipe) != cache_key(data, recipe.replace(**{"model.int8_weight_bits": 8}))
     cache = build_cache(data, recipe=recipe)
     weights = [numpy_helper.to_array(t) for t in onnx.load(str(cache.encoder_graph)).graph.initializer]
     assert max(int(np.abs(w.astype(int)).max()) for w in weights if w.dtype == np.int8) <= 64
-    with pytest.raises(InvalidParameterError, match="int8_weight_bits"):
-        build_cache(data, recipe=tiny_recipe("detector").replace(**{"model.int8_weight_bits": 6}))
+    assert graph_weight_bits(cache.encoder_graph) == 7 and Int8Encoder(cache.encoder_graph).weight_bits == 7
+    with pytest.raises(InvalidParameterError, match="int8_weight_bits"):  # at the recipe, before any embedding
+        recipe.replace(**{"model.int8_weight_bits": 6})
+
+
+def test_the_checkpoint_records_its_graphs_weight_bits(tiny_models, tmp_path: Path) -> None:
+    """7-bit graphs run on the fused kernels on every CPU; a graph without a record counts as 8-bit."""
+    assert json.loads((tiny_models.detector_dir / INT8_INFO).read_text())["weight_bits"] == 7
+    assert load_detector(tiny_models.detector_dir).int8_encoder.weight_bits == 7
+    bare = tmp_path / "graph.onnx"
+    shutil.copyfile(tiny_models.detector_dir / INT8_FILE, bare)
+    assert graph_weight_bits(bare) == 8 and Int8Encoder(bare).weight_bits == 8
+    bare.with_suffix(".json").write_text("not json")
+    assert graph_weight_bits(bare) == 8
+
+
+@pytest.mark.parametrize("bad", [{"model.encoder_precision": "int4"}, {"model.pooling": "attention"}])
+def test_a_bad_encoder_setting_fails_at_the_recipe(bad: dict) -> None:
+    with pytest.raises(InvalidParameterError, match=next(iter(bad)).split(".")[1]):
+        tiny_recipe("detector").replace(**bad)
+
+
+def test_a_checkpoints_graph_reuses_the_cache_it_was_trained_from(tiny_models, tmp_path: Path) -> None:
+    """The same recipe, data and graph bytes: the recipe's own cache is read, not embedded again."""
+    recipe = tiny_recipe("detector").replace(cache_dir=str(tmp_path / "caches"))
+    data = load_task(tiny_models.data_dir, task="detector")
+    own = build_cache(data, recipe=recipe)
+    graph = tmp_path / "checkpoint" / "encoder-int8.onnx"
+    graph.parent.mkdir()
+    shutil.copyfile(own.encoder_graph, graph)
+    shutil.copyfile(own.encoder_graph.with_suffix(".json"), graph.with_suffix(".json"))
+    again = build_cache(data, recipe=recipe, int8_graph=graph)
+    assert again.path == own.path and len(list((tmp_path / "caches").iterdir())) == 1
 
 
 def test_a_graph_left_by_a_retrain_is_refused(tiny_models, tmp_path: Path) -> None:

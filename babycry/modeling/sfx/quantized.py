@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import os
 import platform
 import tempfile
@@ -27,7 +28,7 @@ import numpy as np
 
 from ...errors import InvalidParameterError
 
-__all__ = ["INT8_FILE", "INT8_INFO", "quantize_encoder", "Int8Encoder", "int8_kernels_exact"]
+__all__ = ["INT8_FILE", "INT8_INFO", "quantize_encoder", "graph_weight_bits", "Int8Encoder", "int8_kernels_exact"]
 
 #: Where a checkpoint keeps its int8 encoder graph, and what it records about it.
 INT8_FILE = "onnx/encoder-int8.onnx"
@@ -48,7 +49,8 @@ def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathL
         The graph to write.
     reduce_range : bool
         Weights in 7 bits instead of 8: ONNX Runtime's fused kernels then sum exactly on x86 without VNNI too
-        (``benchmarks/detector_int8_range_probe.py``). The bundled checkpoint's graph has 8-bit weights.
+        (``benchmarks/detector_int8_range_probe.py``). The weight bits are recorded beside the graph
+        (``<name>.json``, :func:`graph_weight_bits`).
 
     Returns
     -------
@@ -96,7 +98,25 @@ def quantize_encoder(encoder: Any, calibration: np.ndarray, path: str | os.PathL
         quant_pre_process(str(exported), str(prepared))
         quantize_static(str(prepared), str(path), _Batches(), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, reduce_range=reduce_range)
+    path.with_suffix(".json").write_text(json.dumps({"weight_bits": 7 if reduce_range else 8}) + "\n")
     return path
+
+
+def graph_weight_bits(path: str | os.PathLike) -> int:
+    """Bits of an int8 graph's weights, as recorded beside it (``<name>.json``): 7 or 8; 8 when unrecorded
+    (graphs made before the record).
+
+    Examples
+    --------
+    >>> graph_weight_bits("assets/models/cry-detector/onnx/encoder-int8.onnx")  # doctest: +SKIP
+    7
+    """
+    record = Path(path).with_suffix(".json")
+    try:
+        bits = json.loads(record.read_text()).get("weight_bits", 8)
+    except (OSError, ValueError, AttributeError):
+        return 8
+    return 7 if bits == 7 else 8
 
 
 #: CPU flags whose instructions add uint8 x int8 products into 32-bit sums (no intermediate saturation).
@@ -133,6 +153,10 @@ def int8_kernels_exact(cpuinfo: str = "/proc/cpuinfo") -> bool:
 class Int8Encoder:
     """An int8 encoder graph on ONNX Runtime: features ``(n, frames, bands)`` → embeddings ``(n, size)`` float32.
 
+    A graph with 7-bit weights (:func:`graph_weight_bits`) runs on the fused int8 kernels on every CPU: no pair of
+    its products overflows their 16-bit sums. One with 8-bit weights runs fused only where those kernels sum
+    exactly (:func:`int8_kernels_exact`), and unfused elsewhere.
+
     One session per process (the cache builder forks its workers after making the graph), on one thread by
     default: two threads ran the 4 windows of a 7 s clip in 15 ms against 25-31 ms on a quiet machine, but
     whole analyses were no faster (median 49.0 against 46.5 ms over 250 alternating runs on the shared 2-core
@@ -144,9 +168,10 @@ class Int8Encoder:
     (4, 1152)
     """
 
-    def __init__(self, path: str | os.PathLike, *, threads: int = 1) -> None:
+    def __init__(self, path: str | os.PathLike, *, threads: int = 1, weight_bits: int | None = None) -> None:
         self.path = Path(path)
         self.threads = int(threads)
+        self.weight_bits = graph_weight_bits(self.path) if weight_bits is None else int(weight_bits)
         self._session: tuple[int, Any] | None = None
         self._lock = threading.Lock()
 
@@ -156,14 +181,16 @@ class Int8Encoder:
 
         with self._lock:
             if self._session is None or self._session[0] != os.getpid():
-                # where the fused int8 kernels saturate, the graph runs unfused: the same integers, summed exactly
-                exact = {} if int8_kernels_exact() else {"session.disable_quant_qdq": "1"}
+                # where the fused int8 kernels would saturate, the graph runs unfused: the same integers, summed
+                # exactly
+                fused = self.weight_bits <= 7 or int8_kernels_exact()
+                exact = {} if fused else {"session.disable_quant_qdq": "1"}
                 self._session = (os.getpid(), session(self.path, threads=self.threads, config=exact))
             run = self._session[1].run
         return run(None, {"input_values": np.ascontiguousarray(features, dtype=np.float32)})[0]
 
     def __getstate__(self) -> dict:  # a session (or a lock) does not pickle: a worker opens its own
-        return {"path": self.path, "threads": self.threads, "_session": None}
+        return {"path": self.path, "threads": self.threads, "weight_bits": self.weight_bits, "_session": None}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
