@@ -6,8 +6,8 @@ graph that such a CPU runs unfused). Both use the bundled reason model; each fig
 runs after ``--warmup`` (``inference_speed.timed``), repeated ``--rounds`` times. The answer (P(cry)) of each is
 printed beside its time.
 
-    git show <commit>:assets/models/cry-detector ...   # or any checkpoint folder
-    python benchmarks/detector_ab_speed.py --a OLD_DIR --b assets/models/cry-detector [--out FILE]
+    git archive <commit> assets/models/cry-detector | tar -x -C OLD   # or any checkpoint folder
+    python benchmarks/detector_ab_speed.py --a OLD/assets/models/cry-detector --b assets/models/cry-detector
 
 Writes benchmarks/results/detector_ab_speed.json; docs/performance.md quotes it.
 """
