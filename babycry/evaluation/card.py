@@ -51,12 +51,16 @@ _SFX_ENCODER = (
     "`model.safetensors`."
 )
 
-_SFX_INT8 = (
-    " The cached embeddings come from an int8 graph of the encoder (ONNX Runtime; per-channel int8 weights, uint8 "
-    "activations with ranges from real windows), saved as `onnx/encoder-int8.onnx`: the head was trained on its "
-    "embeddings, so babycry serves that graph too (the float weights in `model.safetensors`, as "
-    "`transformers.pipeline` runs them, give slightly different probabilities)."
-)
+def _int8_text(model: dict[str, Any]) -> str:
+    """The int8 encoder graph the head was trained on, with its weights' bits (8 in recipes before the setting)."""
+    bits = int(model.get("int8_weight_bits", 8))
+    exact = (", which ONNX Runtime's fused int8 kernels sum exactly on every x86 CPU, VNNI or not" if bits == 7
+             else "")
+    return (" The cached embeddings come from an int8 graph of the encoder (ONNX Runtime; per-channel int8 weights "
+            f"in {bits} bits{exact}; uint8 activations with ranges from real windows), saved as "
+            "`onnx/encoder-int8.onnx`: the head was trained on its embeddings, so babycry serves that graph too (the "
+            "float weights in `model.safetensors`, as `transformers.pipeline` runs them, give slightly different "
+            "probabilities).")
 
 _UNUSED_RAW = ("The raw Donate-a-Cry uploads (`donateacry_unlabeled/`, `donateacry_removed/`) were not used: nobody "
                "has listened to them and their labels are unreliable.")
@@ -174,7 +178,7 @@ def _architecture(task: str, recipe: dict[str, Any], *, length: str, rate: str, 
                       if model.get("coded_share") else "") + "; " if pooled else
                    "of every window (") +
                 "classes weighted equally, categories by the recipe's stratum weights; see "
-                "`training.json`)." + (_SFX_INT8 if model.get("encoder_precision") == "int8" else "")
+                "`training.json`)." + (_int8_text(model) if model.get("encoder_precision") == "int8" else "")
                 + "\n\n" + _SFX_ENCODER)
     return ("A compact Audio Spectrogram Transformer (`ASTForAudioClassification`, trained from random "
             "initialisation here; no pretrained weights) on " + windows + " Training: `transformers.Trainer` on "

@@ -85,3 +85,9 @@ def test_write_model_card_reads_the_json_files_beside_it(tmp_path: Path) -> None
     assert "## Compared with other models" not in text
     (tmp_path / "comparison.md").write_text("| model | balanced accuracy |\n|---|---|\n| majority | 0.25 |\n")
     assert "## Compared with other models" in write_model_card(tmp_path).read_text()
+
+
+def test_the_detector_card_names_its_int8_graphs_weight_bits() -> None:
+    card = (MODELS / "cry-detector" / "README.md").read_text()
+    assert "per-channel int8 weights in 7 bits" in card and "sum exactly on every x86 CPU" in card
+    assert _read(MODELS / "cry-detector", "training.json")["config"]["model"]["int8_weight_bits"] == 7
