@@ -194,7 +194,7 @@ def _int8_encoder(model_id: str) -> Any:
     """The checkpoint's int8 encoder graph (:mod:`babycry.modeling.sfx.quantized`), when its head was trained on
     one; ``None`` otherwise.  A graph left behind by a retrain (its record names other weights) is an error: the
     head would read embeddings it was not trained on."""
-    from .sfx.quantized import INT8_FILE, INT8_INFO, Int8Encoder, graph_weight_bits
+    from .sfx.quantized import INT8_FILE, INT8_INFO, Int8Encoder
 
     graph = optional_file(model_id, INT8_FILE)
     if graph is None:
@@ -206,8 +206,8 @@ def _int8_encoder(model_id: str) -> Any:
     if not have_onnxruntime():
         raise ModelLoadError(f"The model at {model_id!r} answers with an int8 encoder graph, which needs "
                              "onnxruntime: pip install onnxruntime.")
-    record = optional_file(model_id, INT8_INFO)  # the graph's record (its weight bits), fetched beside it
-    return Int8Encoder(graph, weight_bits=graph_weight_bits(graph) if record is not None else 8)
+    optional_file(model_id, INT8_INFO)  # for a hub id, fetches the graph's record (its weight bits) beside it
+    return Int8Encoder(graph)  # reads the record; a graph without one counts as 8-bit
 
 
 def _model_type(model_id: str) -> str | None:
