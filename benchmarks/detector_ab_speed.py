@@ -27,7 +27,21 @@ from inference_speed import timed  # noqa: E402
 
 from babycry import analyse, load_detector, load_reason  # noqa: E402
 from babycry.audio import load  # noqa: E402
+from babycry.modeling.onnx_runtime import weights_digest  # noqa: E402
 from babycry.modeling.sfx.quantized import int8_kernels_exact  # noqa: E402
+
+
+def _where(checkpoint: str) -> dict:
+    """What names a checkpoint in the results: its path inside the repository (or its hub id), never a temporary
+    folder's, and its weights' digest."""
+    path = Path(checkpoint).resolve()
+    if not path.is_dir():
+        return {"checkpoint": checkpoint}
+    try:
+        name = str(path.relative_to(ROOT))
+    except ValueError:  # an extracted older checkpoint: its digest says which one
+        name = f"(outside the repository)/{path.parent.name}/{path.name}"
+    return {"checkpoint": name, "weights_sha256": weights_digest(path)}
 
 
 def main() -> None:
@@ -48,7 +62,7 @@ def main() -> None:
     for name, det in detectors.items():
         encoder = det.int8_encoder
         report["checkpoints"][name] = {
-            "path": str(getattr(args, name)), "int8_weight_bits": encoder.weight_bits if encoder else None,
+            **_where(getattr(args, name)), "int8_weight_bits": encoder.weight_bits if encoder else None,
             "cry_probability": analyse(clip, detector=det, reason=reason).cry_probability}
     rounds = [timed({name: (lambda d=det: analyse(clip, detector=d, reason=reason))
                      for name, det in detectors.items()}, repeats=args.repeats, warmup=args.warmup)
