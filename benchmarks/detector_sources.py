@@ -14,7 +14,8 @@ same grouped 5-fold x 3-seed models as ``metrics.json``) and the data's ``manife
   :func:`babycry.training.windows.cry_voicing`) and its level, for the missed cries against the found ones
   (``--no-voicing`` skips it; it runs pYIN over every cry, about 2 minutes).
 
-Probabilities are the mean of the three seeds' temperature-free softmax; the decision threshold is 0.5.
+A clip's probability is the temperature-free softmax of the mean of the three seeds' logits (as every benchmark
+combines models); the decision threshold is 0.5.
 
     python benchmarks/detector_sources.py [--data DIR] [--model DIR] [--out FILE]
 
@@ -86,7 +87,7 @@ def main() -> None:
 
     saved = np.load(Path(args.model) / "cv_predictions.npz", allow_pickle=True)
     logits = saved["grouped_logits"]
-    p_cry = softmax(logits)[..., 1].mean(0)
+    p_cry = softmax(logits.mean(0))[..., 1]
     manifest = pd.read_csv(Path(args.data) / "manifest.csv", dtype=str, keep_default_na=False)
     rows = manifest.set_index("path").loc[[str(p) for p in saved["paths"]]]
     y = saved["y"].astype(int)
@@ -109,7 +110,8 @@ def main() -> None:
               "roc_auc_vs_laughter_noise_silence": aucs,
               **({} if args.no_voicing else
                  {"cries_missed_and_found": _missed_cries(saved["paths"][y == 1], p_cry[y == 1], Path(args.data))}),
-              "probabilities": "mean over the seeds of the out-of-fold softmax (cv_predictions.npz, grouped)"}
+              "probabilities": "softmax of the mean over the seeds of the out-of-fold logits "
+                               "(cv_predictions.npz, grouped)"}
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.out}")
 
