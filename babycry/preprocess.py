@@ -19,7 +19,6 @@ __all__ = [
     "band_pass_sos",
     "band_pass",
     "band_limit",
-    "limit_band",
     "normalise_loudness",
     "rms_dbfs",
     "prepare",
@@ -162,8 +161,10 @@ def band_pass(
     return _filtfilt(sos, samples)
 
 
-def band_limit(samples: np.ndarray, *, sample_rate: int, cutoff_hz: float, low_hz: float = 0.0) -> np.ndarray:
-    """Remove content above ``cutoff_hz`` (zero-phase elliptic low-pass) and below ``low_hz``.
+def band_limit(samples: np.ndarray, *, sample_rate: int, config: AudioConfig = AudioConfig(),
+               cutoff_hz: float | None = None, low_hz: float | None = None) -> np.ndarray:
+    """The band every model input and view is limited to: remove content above ``cutoff_hz`` (zero-phase elliptic
+    low-pass) and below ``low_hz``, by default ``config``'s edges (``high_pass_hz`` to ``band_limit_hz``).
 
     Flat to ``0.92 * cutoff_hz``; from ``cutoff_hz`` on, more than 140 dB down
     (two passes of 70 dB), so every source holds the same empty band above the
@@ -178,10 +179,13 @@ def band_limit(samples: np.ndarray, *, sample_rate: int, cutoff_hz: float, low_h
         Mono float samples.
     sample_rate : int
         Their rate in Hz.
-    cutoff_hz : float
-        Upper band edge in Hz.
-    low_hz : float
-        Lower band edge in Hz (0: none; :attr:`babycry.config.AudioConfig.high_pass_hz`).
+    config : AudioConfig
+        Where the edges come from (:attr:`~babycry.config.AudioConfig.band_limit_hz`,
+        :attr:`~babycry.config.AudioConfig.high_pass_hz`).
+    cutoff_hz : float, optional
+        Upper band edge in Hz, in place of ``config``'s.
+    low_hz : float, optional
+        Lower band edge in Hz (0: none), in place of ``config``'s.
 
     Returns
     -------
@@ -199,13 +203,15 @@ def band_limit(samples: np.ndarray, *, sample_rate: int, cutoff_hz: float, low_h
     --------
     >>> import numpy as np
     >>> t = np.arange(16000) / 16000
-    >>> out = band_limit(np.sin(2 * np.pi * 6000 * t), sample_rate=16000, cutoff_hz=4000)
+    >>> rumble = band_limit(np.sin(2 * np.pi * 40 * t), sample_rate=16000)
+    >>> bool(np.std(rumble[4000:-4000]) < 0.01)
+    True
+    >>> out = band_limit(np.sin(2 * np.pi * 6000 * t), sample_rate=16000, cutoff_hz=4000, low_hz=0)
     >>> bool(np.std(out[2000:-2000]) < 1e-3)
     True
-    >>> hum = band_limit(np.sin(2 * np.pi * 50 * t), sample_rate=16000, cutoff_hz=3600, low_hz=100)
-    >>> bool(np.std(hum[4000:-4000]) < 0.01)
-    True
     """
+    cutoff_hz = config.band_limit_hz if cutoff_hz is None else cutoff_hz
+    low_hz = config.high_pass_hz if low_hz is None else low_hz
     if not (np.isfinite(cutoff_hz) and cutoff_hz > 0):
         raise InvalidParameterError(f"The band-limit cutoff must be a positive frequency, got {cutoff_hz!r} Hz.")
     if not (np.isfinite(low_hz) and 0.0 <= low_hz < cutoff_hz):
@@ -217,21 +223,6 @@ def band_limit(samples: np.ndarray, *, sample_rate: int, cutoff_hz: float, low_h
     # of float64 for the low-pass alone and -84 dB of the signal with the high-pass, far below what the log-mel
     # features can show
     return _filtfilt(_band_limit_sos(float(cutoff_hz), int(sample_rate), float(low_hz)), checked, dtype=np.float32)
-
-
-def limit_band(samples: np.ndarray, *, sample_rate: int, config: AudioConfig = AudioConfig()) -> np.ndarray:
-    """The band every model input and view is limited to: :func:`band_limit` with ``config``'s edges
-    (``high_pass_hz`` to ``band_limit_hz``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> t = np.arange(16000) / 16000
-    >>> rumble = limit_band(np.sin(2 * np.pi * 40 * t), sample_rate=16000)
-    >>> bool(np.std(rumble[4000:-4000]) < 0.01)
-    True
-    """
-    return band_limit(samples, sample_rate=sample_rate, cutoff_hz=config.band_limit_hz, low_hz=config.high_pass_hz)
 
 
 @functools.lru_cache(maxsize=16)
@@ -332,5 +323,5 @@ def prepare(samples: np.ndarray, *, sample_rate: int, config: AudioConfig = Audi
     >>> round(rms_dbfs(prepare(x, sample_rate=16000)), 1)
     -20.0
     """
-    limited = limit_band(samples, sample_rate=sample_rate, config=config)
+    limited = band_limit(samples, sample_rate=sample_rate, config=config)
     return normalise_loudness(limited, target_rms_dbfs=config.target_rms_dbfs)

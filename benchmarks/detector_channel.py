@@ -29,7 +29,7 @@ from scipy import signal
 from babycry.data import default_data_dir, load_task
 from babycry.modeling import DEFAULT_DETECTOR_DIR, build_feature_extractor, frame_windows
 from babycry.modeling.sfx.quantized import Int8Encoder
-from babycry.preprocess import limit_band
+from babycry.preprocess import band_limit
 from babycry.training.cache import FeatureCache, build_cache, checkpoint_int8_graph, clean_windows
 from babycry.training.cv import fold_plan
 from babycry.training.fit import clip_logits, fit
@@ -94,7 +94,7 @@ def main() -> None:
         x, _ = clean_windows(paths[c], recipe=recipe)
         for name, warp in warps.items():
             if callable(warp):
-                z = limit_band(warp(x).astype(np.float32), sample_rate=sr, config=recipe.audio)
+                z = band_limit(warp(x).astype(np.float32), sample_rate=sr, config=recipe.audio)
             else:
                 rng = np.random.default_rng([2026, int(c), int(round(warp * 1000))])
                 h = evaluation_room(rng, rt60_s=warp, drr_db=float(rng.uniform(0.0, 6.0)), sample_rate=sr)

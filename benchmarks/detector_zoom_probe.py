@@ -37,7 +37,7 @@ from babycry.audio import load
 from babycry.config import AudioConfig, WindowConfig
 from babycry.data import default_data_dir, grouped_folds, load_task
 from babycry.modeling import build_feature_extractor, build_model, frame_windows
-from babycry.preprocess import limit_band
+from babycry.preprocess import band_limit
 from babycry.training.recipes import SfxDetectorRecipe
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,7 @@ def embed(table, rows: np.ndarray, *, scale: float, one_pass: bool = False, time
     for k, i in enumerate(rows):
         audio = load(table.path.values[i], validate_audio=False)
         if one_pass:
-            clip = limit_band(audio.samples, sample_rate=audio.sample_rate, config=AudioConfig())
+            clip = band_limit(audio.samples, sample_rate=audio.sample_rate, config=AudioConfig())
             window = int(round(WindowConfig().window_seconds * audio.sample_rate))
             windows = np.pad(clip, (0, max(0, window - clip.size)))[None, :]
         else:

@@ -98,13 +98,13 @@ def test_band_pass_is_deterministic() -> None:
 @pytest.mark.parametrize("rate", [16000, 44100, 48000])
 def test_band_limit_removes_6khz_tone(rate: int) -> None:
     x = _sine(6000, rate)
-    y = band_limit(x, sample_rate=rate, cutoff_hz=4000)
+    y = band_limit(x, sample_rate=rate, cutoff_hz=4000, low_hz=0)
     assert 20 * np.log10(np.std(_middle(y)) / np.std(_middle(x))) < -60
 
 
 def test_band_limit_keeps_in_band_tone() -> None:
     x = _sine(1000, 16000)
-    y = band_limit(x, sample_rate=16000, cutoff_hz=4000)
+    y = band_limit(x, sample_rate=16000, cutoff_hz=4000, low_hz=0)
     assert np.std(_middle(y)) / np.std(_middle(x)) == pytest.approx(1.0, abs=1e-3)
 
 
@@ -114,8 +114,8 @@ def test_band_limit_is_flat_below_and_silent_above_the_edge() -> None:
     edge = AudioConfig().band_limit_hz
     for hz, low, high in [(0.9 * edge, -0.25, 0.25), (edge, -500, -120), (edge + 300, -500, -120)]:
         x = _sine(hz, 16000)
-        gain_db = 20 * np.log10(np.std(_middle(band_limit(x, sample_rate=16000, cutoff_hz=edge))) / np.std(_middle(x))
-                                + 1e-30)
+        y = band_limit(x, sample_rate=16000, cutoff_hz=edge, low_hz=0)
+        gain_db = 20 * np.log10(np.std(_middle(y)) / np.std(_middle(x)) + 1e-30)
         assert low < gain_db < high, (hz, gain_db)
 
 
@@ -126,7 +126,7 @@ def test_band_limit_in_float32_matches_the_float64_filter() -> None:
     x = np.random.default_rng(0).normal(size=7 * 16000).astype(np.float32) * 0.3
     sos = _band_limit_sos(AudioConfig().band_limit_hz, 16000)
     reference = signal.sosfiltfilt(sos, x.astype(np.float64), padlen=3 * (2 * len(sos) + 1))
-    y = band_limit(x, sample_rate=16000, cutoff_hz=AudioConfig().band_limit_hz)
+    y = band_limit(x, sample_rate=16000, cutoff_hz=AudioConfig().band_limit_hz, low_hz=0)
     assert y.dtype == np.float32
     assert np.max(np.abs(y - reference)) < 1e-5
 
@@ -170,7 +170,7 @@ def test_a_high_pass_edge_outside_the_band_is_a_typed_error(low: float) -> None:
 
 def test_band_limit_is_a_no_op_at_8khz() -> None:
     x = _sine(3000, 8000)
-    np.testing.assert_allclose(band_limit(x, sample_rate=8000, cutoff_hz=4000), x.astype(np.float32))
+    np.testing.assert_allclose(band_limit(x, sample_rate=8000, cutoff_hz=4000, low_hz=0), x.astype(np.float32))
 
 
 def test_normalise_loudness_hits_target_and_respects_ceiling() -> None:
@@ -250,3 +250,14 @@ def test_filters_reject_non_finite_input_but_pass_empty_input_through() -> None:
 def test_rejects_bad_peak_ceiling() -> None:
     with pytest.raises(InvalidParameterError, match="peak_ceiling"):
         normalise_loudness(np.ones(10), peak_ceiling=1.5)
+
+
+def test_band_limit_takes_its_edges_from_the_config_unless_given() -> None:
+    x = np.random.default_rng(1).normal(size=16000).astype(np.float32) * 0.3
+    config = AudioConfig()
+    np.testing.assert_array_equal(band_limit(x, sample_rate=16000),
+                                  band_limit(x, sample_rate=16000, cutoff_hz=config.band_limit_hz,
+                                             low_hz=config.high_pass_hz))
+    custom = AudioConfig(band_limit_hz=3000.0, high_pass_hz=0.0)
+    np.testing.assert_array_equal(band_limit(x, sample_rate=16000, config=custom),
+                                  band_limit(x, sample_rate=16000, cutoff_hz=3000.0, low_hz=0.0))

@@ -156,12 +156,12 @@ class NoiseBank:
         []
         """
         from ..audio import load
-        from ..preprocess import limit_band
+        from ..preprocess import band_limit
 
         bank = cls()
         for path, group in zip(paths, groups, strict=True):
             a = load(path, config=config, validate_audio=False)
-            bank.clips.append(limit_band(a.samples, sample_rate=config.sample_rate, config=config))
+            bank.clips.append(band_limit(a.samples, sample_rate=config.sample_rate, config=config))
             bank.groups.append(str(group))
         return bank
 

@@ -23,12 +23,12 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from ..audio import load
     from ..config import AudioConfig
     from ..features import clip_summary
-    from ..preprocess import limit_band
+    from ..preprocess import band_limit
 
     config = AudioConfig()
     audio = load(args.file, config=config)
     # Summaries describe the analysed signal: the target rate, band-limited like every model input.
-    limited = limit_band(audio.samples, sample_rate=audio.sample_rate, config=config)
+    limited = band_limit(audio.samples, sample_rate=audio.sample_rate, config=config)
     summary = clip_summary(limited, sample_rate=audio.sample_rate, max_hz=config.band_limit_hz)
     info = {
         "file": str(args.file),
@@ -80,7 +80,7 @@ def _cmd_spectrogram(args: argparse.Namespace) -> int:
     from ..config import AudioConfig, MelConfig
     from ..features import log_mel
     from ..plots import plot_spectrogram_mpl
-    from ..preprocess import limit_band
+    from ..preprocess import band_limit
 
     out = Path(args.output)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
@@ -91,7 +91,7 @@ def _cmd_spectrogram(args: argparse.Namespace) -> int:
         raise BabyCryError(f"Cannot write {str(out)!r}: it is a folder.")
     config = AudioConfig()
     audio = load(args.file, config=config)
-    limited = limit_band(audio.samples, sample_rate=audio.sample_rate, config=config)
+    limited = band_limit(audio.samples, sample_rate=audio.sample_rate, config=config)
     spec = log_mel(limited, sample_rate=audio.sample_rate, config=MelConfig())
     ax = plot_spectrogram_mpl(spec, title=args.title if args.title is not None else Path(args.file).name)
     try:

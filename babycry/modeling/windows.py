@@ -14,7 +14,7 @@ import numpy as np
 from ..audio import check_samples
 from ..config import AudioConfig, WindowConfig
 from ..errors import InvalidParameterError
-from ..preprocess import limit_band, normalise_loudness
+from ..preprocess import band_limit, normalise_loudness
 
 __all__ = ["window_bounds", "fit_window", "frame_windows", "window_runs"]
 
@@ -123,7 +123,7 @@ def frame_windows(
     """
     samples = check_samples(samples, sample_rate=sample_rate, what="analyse")
     if not band_limited:
-        samples = limit_band(samples, sample_rate=sample_rate, config=audio_config)
+        samples = band_limit(samples, sample_rate=sample_rate, config=audio_config)
     length = int(round(window.window_seconds * sample_rate))
     bounds = window_bounds(samples.size, sample_rate=sample_rate, window=window)
     windows = np.stack(

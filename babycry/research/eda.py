@@ -181,11 +181,11 @@ def _analyse_clip(
 ) -> tuple[Any, ...]:
     from ..audio import load
     from ..features import clip_summary
-    from ..preprocess import limit_band, normalise_loudness
+    from ..preprocess import band_limit, normalise_loudness
 
     # Reference clips may be shorter than the app's 1 s minimum (spoken digits) or near-silent: describe them anyway.
     clip = load(path, config=audio, validate_audio=False)
-    limited = limit_band(clip.samples, sample_rate=clip.sample_rate, config=audio)
+    limited = band_limit(clip.samples, sample_rate=clip.sample_rate, config=audio)
     summary = clip_summary(limited, sample_rate=clip.sample_rate, max_hz=audio.band_limit_hz)
     prepared = normalise_loudness(limited, target_rms_dbfs=audio.target_rms_dbfs)
     spec, freqs, times = _first_window_mel(

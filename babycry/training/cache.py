@@ -33,7 +33,7 @@ from ..modeling import build_config, build_feature_extractor, build_model, fit_w
 from ..modeling.config import SfxModelConfig
 from ..modeling.fbank import fbank_features
 from ..modeling.predictor import inference_copy, resolve_precision
-from ..preprocess import limit_band
+from ..preprocess import band_limit
 from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes, worker_count
 from .recipes import Recipe
 from .windows import OWN_STRATUM, channel_windows, choose_phone_coded, cry_voicing, detector_windows, reason_windows
@@ -203,7 +203,7 @@ def clean_windows(path: str | os.PathLike, *, recipe: Recipe) -> tuple[np.ndarra
     """
     audio = recipe.audio
     a = load_audio(path, config=audio, validate_audio=False)
-    x = limit_band(a.samples, sample_rate=audio.sample_rate, config=audio)
+    x = band_limit(a.samples, sample_rate=audio.sample_rate, config=audio)
     windows, _ = frame_windows(x, sample_rate=audio.sample_rate, window=recipe.window, audio_config=audio,
                                band_limited=True)
     return x, windows
@@ -281,7 +281,7 @@ def _finish_clip(plan: _ClipPlan, codecs: CodecBatch) -> tuple[list[np.ndarray],
     windows, rows = list(plan.windows), list(plan.rows)
     job = plan.job
     if plan.phone_ticket is not None:
-        coded = limit_band(codecs.result(plan.phone_ticket)[0], sample_rate=sr, config=audio)
+        coded = band_limit(codecs.result(plan.phone_ticket)[0], sample_rate=sr, config=audio)
         phone, _ = frame_windows(coded, sample_rate=sr, window=window, audio_config=audio, band_limited=True)
         windows += list(phone)
         rows += [_row(job, y=job.y, kind="phone_eval", stratum=job.category) for _ in phone]
@@ -290,7 +290,7 @@ def _finish_clip(plan: _ClipPlan, codecs: CodecBatch) -> tuple[list[np.ndarray],
         for i, seg in zip(plan.coded, codecs.result(plan.extra_ticket), strict=True):
             extra[i] = (seg, *extra[i][1:])
     for seg, label, kind, g, start in extra:
-        seg = limit_band(seg, sample_rate=sr, config=audio)
+        seg = band_limit(seg, sample_rate=sr, config=audio)
         windows.append(fit_window(seg[start : start + length], length=length, target_rms_dbfs=audio.target_rms_dbfs))
         rows.append(_row(job, y=label, kind=kind, stratum=kind if kind in OWN_STRATUM else job.category,
                          noise_group=g))

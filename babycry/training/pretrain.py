@@ -29,7 +29,7 @@ from ..data import manifest_hash, read_manifest, select_task, with_absolute_path
 from ..errors import DataError, InvalidParameterError
 from ..modeling import build_feature_extractor, frame_windows
 from ..modeling.fbank import fbank_features
-from ..preprocess import limit_band
+from ..preprocess import band_limit
 from .parallel import WORKER, in_worker_process, map_in_processes, worker_count
 from .recipes import PretrainRecipe
 
@@ -86,7 +86,7 @@ def _clip_windows(path: str) -> np.ndarray:
     except Exception as exc:  # noqa: BLE001 - a clip that cannot be read is skipped, and said so
         logger.warning("pretraining: skipped %s (%s)", Path(path).name, exc)
         return empty
-    x = limit_band(a.samples, sample_rate=audio.sample_rate, config=audio)
+    x = band_limit(a.samples, sample_rate=audio.sample_rate, config=audio)
     if x.size == 0 or np.max(np.abs(x)) == 0.0:  # digital silence teaches the reconstruction nothing
         return empty
     windows, _ = frame_windows(x, sample_rate=audio.sample_rate, window=recipe.window, audio_config=audio,
