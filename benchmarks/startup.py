@@ -3,7 +3,8 @@
 Launches the real app on loopback (``GRADIO_SERVER_NAME=127.0.0.1``, a free ``GRADIO_SERVER_PORT``), polls the page
 every 50 ms, then sends the bundled 7 s example to ``/classify`` through ``gradio_client`` at once (the request waits
 for the models, which load in the app's worker process meanwhile).  ``--runs`` starts, each a fresh process
-(the first may pay for a cold disk cache; the median is reported).  Writes ``benchmarks/results/startup.json``.
+(the first may pay for a cold disk cache; the median is reported).  Writes ``benchmarks/results/startup.json``
+(``--out``: elsewhere).
 
     python benchmarks/startup.py [--runs 3]
 """
@@ -49,6 +50,7 @@ def one_start() -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args()
     runs = []
     for _ in range(args.runs):
@@ -62,7 +64,7 @@ def main() -> None:
         "cpu_cores": os.cpu_count(),
     }
     print(json.dumps(result, indent=1))
-    OUT.write_text(json.dumps(result, indent=1) + "\n")
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
 
 
 if __name__ == "__main__":
