@@ -10,6 +10,8 @@ same grouped 5-fold x 3-seed models as ``metrics.json``) and the data's ``manife
 * ROC AUC of cries against laughter, noise and silence **within the same channel** (16 kHz recordings from
   giulbia/ESC-50), next to the same with Donate-a-Cry's phone cries, whose 8 kHz channel differs from every
   labelled non-speech negative: the gap between the two is what a detector owes to the channel,
+* balanced accuracy and each category's accuracy with the decision moved off P(cry) 0.5 (logit 0) either way:
+  which targets a threshold alone could reach, and at what cost,
 * what the missed cries hold: each cry's share of pitch frames voiced at an infant cry's F0 (250-800 Hz,
   :func:`babycry.training.windows.cry_voicing`) and its level, for the missed cries against the found ones
   (``--no-voicing`` skips it; it runs pYIN over every cry, about 2 minutes).
@@ -60,6 +62,24 @@ def _accuracy_table(key: str, names: np.ndarray, y: np.ndarray, p_cry: np.ndarra
     return table
 
 
+def _threshold_sweep(logits: np.ndarray, y: np.ndarray, categories: np.ndarray) -> list[dict]:
+    """Balanced accuracy and each category's accuracy if the decision moved off logit 0 (P(cry) 0.5), each seed's
+    out-of-fold logits scored alone and averaged, as ``metrics.json`` does; printed."""
+    z = logits[..., 1] - logits[..., 0]  # (seeds, clips)
+    names = sorted(set(categories))
+    print(f"\n{'logit':>6} {'BA':>6} " + " ".join(f"{n[:11]:>11}" for n in names))
+    rows = []
+    for t in (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0):
+        said = z > t
+        ba = np.mean([(s[y == 1].mean() + (~s[y == 0]).mean()) / 2 for s in said])
+        row = {"logit": t, "balanced_accuracy": round(float(ba), 4),
+               **{n: round(float(np.mean([(s[categories == n] == (y[categories == n] == 1)).mean()
+                                          for s in said])), 3) for n in names}}
+        rows.append(row)
+        print(f"{t:6.2f} {row['balanced_accuracy']:6.3f} " + " ".join(f"{row[n]:11.3f}" for n in names))
+    return rows
+
+
 def _missed_cries(paths: np.ndarray, p_cry: np.ndarray, data: Path) -> dict:
     """Cry voicing and level of the cries missed at 0.5, against the cries found."""
     voicing, level = [], []
@@ -106,7 +126,9 @@ def main() -> None:
         m = cries | wide_neg
         aucs[name] = round(float(roc_auc_score(y[m], p_cry[m])), 4)
         print(f"ROC AUC, {name} vs laughter/noise/silence: {aucs[name]:.3f}")
+    sweep = _threshold_sweep(logits, y, np.where(y == 1, "cry", label.astype(str)))
     report = {"model": Path(args.model).name, "threshold": 0.5, "rows": rows_out, "categories": categories,
+              "threshold_sweep": sweep,
               "roc_auc_vs_laughter_noise_silence": aucs,
               **({} if args.no_voicing else
                  {"cries_missed_and_found": _missed_cries(saved["paths"][y == 1], p_cry[y == 1], Path(args.data))}),
