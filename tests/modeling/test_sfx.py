@@ -95,6 +95,27 @@ def test_a_frequency_scale_lays_the_bands_over_a_higher_pitch() -> None:
             SfxFeatureExtractor(frequency_scale=bad)
 
 
+def test_the_filter_bank_is_built_once_and_quietly_from_several_threads() -> None:
+    # the app's first answer computes its windows' features on two threads at once
+    import threading
+    import warnings
+
+    config = SfxDetectorRecipe().model
+    extractors = [SfxFeatureExtractor(input_bands=config.input_bands, frequency_scale=config.frequency_scale,
+                                      stft_at_sampling_rate=True) for _ in range(8)]
+    got: list = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        threads = [threading.Thread(target=lambda fe=fe: got.append((fe, fe._mel_filters())))
+                   for fe in extractors for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not [w for w in caught if "mel filter" in str(w.message)]
+    assert len(got) == 32 and all(bank is fe._mel_filters() for fe, bank in got)
+
+
 def test_features_of_a_batch_equal_each_window_alone(cry16k: np.ndarray) -> None:
     fe = SfxFeatureExtractor()
     windows = np.stack([cry16k[:48000], cry16k[48000 - 16000 : 96000 - 16000] * 0.1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from typing import Any
 
@@ -13,6 +14,10 @@ from ...errors import InvalidParameterError
 from ..fbank import one_thread_matmul
 
 __all__ = ["SfxFeatureExtractor"]
+
+#: Builds the filter bank once: the app's first answer computes its windows' features on two threads, and
+#: ``warnings.catch_warnings`` is not thread-safe (one thread leaving it re-enabled the warning inside the other).
+_FILTERS_LOCK = threading.Lock()
 
 
 class SfxFeatureExtractor(SequenceFeatureExtractor):
@@ -84,23 +89,29 @@ class SfxFeatureExtractor(SequenceFeatureExtractor):
         return length, hop, 2 * scipy.fft.next_fast_len((length + 1) // 2), self.sampling_rate
 
     def _mel_filters(self) -> np.ndarray:
-        if self._filters is None:
-            # transformers' filter bank, each filter scaled to unit area: librosa's mel(htk=True, norm=1) within
-            # 4e-8 (test), without librosa's ~1 s first import (numba) on the app's first answer
-            from transformers.audio_utils import mel_filter_bank
-
-            _, _, n_fft, rate = self._frame_sizes()
-            with warnings.catch_warnings():  # at the input rate the top bands lie above its Nyquist: never read
-                warnings.simplefilter("ignore", UserWarning)
-                bank = mel_filter_bank(num_frequency_bins=n_fft // 2 + 1, num_mel_filters=self.n_mels,
-                                       min_frequency=0.0, max_frequency=self.encoder_sampling_rate / 2,
-                                       sampling_rate=rate * self.frequency_scale, norm=None, mel_scale="htk").T
-            bank = bank[: self.input_bands]  # the bands the encoder reads
-            # and only the frequency bins they cover (219 of 1,025 for the lowest 56 bands): the rest weigh zero
-            bank = bank[:, : int(np.flatnonzero(bank.any(axis=0)).max()) + 1]
-            area = bank.sum(axis=1, keepdims=True)
-            self._filters = (bank / np.where(area > 0, area, 1.0)).astype(np.float32)
+        if self._filters is not None:
+            return self._filters
+        with _FILTERS_LOCK:
+            if self._filters is None:
+                self._filters = self._build_mel_filters()
         return self._filters
+
+    def _build_mel_filters(self) -> np.ndarray:
+        # transformers' filter bank, each filter scaled to unit area: librosa's mel(htk=True, norm=1) within
+        # 4e-8 (test), without librosa's ~1 s first import (numba) on the app's first answer
+        from transformers.audio_utils import mel_filter_bank
+
+        _, _, n_fft, rate = self._frame_sizes()
+        with warnings.catch_warnings():  # at the input rate the top bands lie above its Nyquist: never read
+            warnings.simplefilter("ignore", UserWarning)
+            bank = mel_filter_bank(num_frequency_bins=n_fft // 2 + 1, num_mel_filters=self.n_mels,
+                                   min_frequency=0.0, max_frequency=self.encoder_sampling_rate / 2,
+                                   sampling_rate=rate * self.frequency_scale, norm=None, mel_scale="htk").T
+        bank = bank[: self.input_bands]  # the bands the encoder reads
+        # and only the frequency bins they cover (219 of 1,025 for the lowest 56 bands): the rest weigh zero
+        bank = bank[:, : int(np.flatnonzero(bank.any(axis=0)).max()) + 1]
+        area = bank.sum(axis=1, keepdims=True)
+        return (bank / np.where(area > 0, area, 1.0)).astype(np.float32)
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
