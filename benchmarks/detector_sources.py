@@ -64,17 +64,18 @@ def _accuracy_table(key: str, names: np.ndarray, y: np.ndarray, p_cry: np.ndarra
 
 def _threshold_sweep(logits: np.ndarray, y: np.ndarray, categories: np.ndarray) -> list[dict]:
     """Balanced accuracy and each category's accuracy if the decision moved off logit 0 (P(cry) 0.5), each seed's
-    out-of-fold logits scored alone and averaged, as ``metrics.json`` does; printed."""
+    out-of-fold logits scored alone (``point_metrics`` with those decisions) and averaged, as ``metrics.json``
+    does; printed."""
     z = logits[..., 1] - logits[..., 0]  # (seeds, clips)
+    probs = softmax(logits)
     names = sorted(set(categories))
     print(f"\n{'logit':>6} {'BA':>6} " + " ".join(f"{n[:11]:>11}" for n in names))
     rows = []
     for t in (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0):
-        said = z > t
-        ba = np.mean([(s[y == 1].mean() + (~s[y == 0]).mean()) / 2 for s in said])
-        row = {"logit": t, "balanced_accuracy": round(float(ba), 4),
-               **{n: round(float(np.mean([(s[categories == n] == (y[categories == n] == 1)).mean()
-                                          for s in said])), 3) for n in names}}
+        seeds = [point_metrics(y, p, k=2, categories=categories, decisions=(s > t).astype(int))
+                 for p, s in zip(probs, z, strict=True)]
+        row = {"logit": t, "balanced_accuracy": round(float(np.mean([m["balanced_accuracy"] for m in seeds])), 4),
+               **{n: round(float(np.mean([m["category_accuracy"][n] for m in seeds])), 3) for n in names}}
         rows.append(row)
         print(f"{t:6.2f} {row['balanced_accuracy']:6.3f} " + " ".join(f"{row[n]:11.3f}" for n in names))
     return rows
