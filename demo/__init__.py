@@ -6,12 +6,18 @@ values into library calls; ``demo.errors`` turns library errors into readable
 ``gr.Error`` messages.  No signal processing or model logic lives here.
 
 The names below are resolved on first use (PEP 562): the analysis worker
-process imports :mod:`demo.models` without loading gradio.
+process imports :mod:`demo.models` without loading gradio.  Importing the
+package first makes gradio skip rewriting its type stubs
+(:mod:`demo.gradio_import`), which is most of ``import gradio``.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from .gradio_import import skip_stub_writing
+
+skip_stub_writing()
 
 __all__ = ["AppLimits", "LIMITS", "build_demo", "launch_options", "serve_options"]
 
