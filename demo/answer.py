@@ -6,7 +6,8 @@ experiment while the reason model's grouped interval reaches chance
 (``reason_quality.experimental`` of the JSON, read from its ``metrics.json``).
 Its bars are ``reasons_balanced`` — how well the cry matches each reason as if
 all four were equally common — the quantity the verdict is the largest of, so
-the reason named is always the longest bar.
+the reason named is always the longest bar, and none is named when the two
+longest show the same percent.
 """
 
 from __future__ import annotations
@@ -181,7 +182,9 @@ def render_answer(result: dict[str, Any] | None, *, audio_config: AudioConfig = 
     heading = "### Why? An experiment" if experimental else "### Why is the baby crying?"
     caveat = ("Across families, this part does not yet tell reasons apart better than guessing." if experimental
               else "A hint, not a diagnosis.")
-    if result.get("unsure"):
+    # the bars show whole percents: a reason whose bar shows the same number as another's does not stand out
+    shown = sorted((round(100 * v) for v in bars.values()), reverse=True)
+    if result.get("unsure") or (len(shown) > 1 and shown[0] == shown[1]):
         match = "No reason stands out: the bars are close."
     else:
         match = f"Its closest match is **{reason_display_name(result['verdict'])}**, the longest bar."

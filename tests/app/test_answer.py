@@ -119,6 +119,12 @@ def test_the_named_reason_is_the_longest_bar_and_is_called_an_experiment():
     unsure = answer.render_answer(_result(unsure=True))
     assert "No reason stands out" in unsure.reason_md and "**" not in unsure.reason_md
     assert list(unsure.reasons) == ["hungry", "belly pain", "discomfort", "tired"]
+    # nor when the two longest bars show the same whole percent (a model near chance: all four at 25%)
+    level = answer.render_answer(_result(reasons_balanced={"hungry": 0.2497, "belly_pain": 0.2501,
+                                                           "discomfort": 0.2499, "tired": 0.2503}))
+    assert "No reason stands out" in level.reason_md and "**" not in level.reason_md
+    assert "closest match is **tired**" in answer.render_answer(_result(reasons_balanced={
+        "hungry": 0.24, "belly_pain": 0.24, "discomfort": 0.24, "tired": 0.28})).reason_md
 
 
 def test_not_a_cry_has_no_reason_and_says_what_to_do():
