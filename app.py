@@ -32,12 +32,15 @@ def main() -> None:
 
     models = Models.from_env()
     models.start()
-    from demo.ui import LIMITS, build_demo, serve_options, sweep_leftovers
+    from demo.heard import warm_views
+    from demo.ui import LIMITS, build_demo, example_paths, serve_options, sweep_leftovers
 
     sweep_leftovers(os.environ["GRADIO_TEMP_DIR"])
 
     demo = build_demo(models=models)
     demo.queue(default_concurrency_limit=LIMITS.concurrency_limit, max_size=LIMITS.queue_size)
+    for example in example_paths()[:1]:  # the first "what the app heard" then comes without 3-4 s of imports
+        warm_views(models, example)
     try:
         demo.launch(**serve_options())
     except KeyboardInterrupt:  # stopped (Ctrl-C or SIGTERM) before the launch returned: close quietly

@@ -19,7 +19,9 @@ the public ``/classify`` and ``/spectrogram`` endpoints itself, so the page and
 the API cannot drift apart.
 
 Start-up: the models load in a worker process (:mod:`demo.models`) while this
-process builds and serves the page; plotly, scipy and librosa load on first use.
+process builds and serves the page; plotly, scipy and librosa load on first use,
+or in the background once the models are ready (``app.py`` calls
+:func:`demo.heard.warm_views`).
 """
 
 from __future__ import annotations

@@ -39,3 +39,14 @@ def test_spectrogram_rejects_bad_parameters_clearly(audio_files, centre, fractio
     with pytest.raises(gr.Error) as err:
         heard.spectrogram_views(str(audio_files["cry"]), centre, fraction, rolloff)
     assert match in err.value.message
+
+
+def test_warm_views_runs_once_the_models_answer_and_never_raises(tmp_path, audio_files):
+    from demo.models import Models
+
+    models = Models(detector_path=str(tmp_path / "none"), reason_path=str(tmp_path / "none"), worker=False)
+    for example in (str(audio_files["cry"]), str(tmp_path / "missing.wav")):  # the second fails: logged only
+        thread = heard.warm_views(models, example)
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+    assert models.load_error() is not None  # it waited for the (failed) load before drawing
