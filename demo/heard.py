@@ -19,7 +19,7 @@ from .models import LOADING_NICENESS, Models
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["spectrogram_views"]
+__all__ = ["spectrogram_views", "warm_views"]
 
 
 def spectrogram_views(
@@ -77,7 +77,6 @@ def spectrogram_views(
             "seconds": round(float(audio.duration_s), 3),
         }
     return mel_fig, wave_fig, response_fig, (sr, to_int16(filtered)), info
-
 
 
 def warm_views(models: Models, example: str) -> threading.Thread:
