@@ -149,6 +149,10 @@ def main() -> int:
     args = p.parse_args()
     from gradio_client import Client, handle_file
 
+    from babycry.config import BandPassConfig
+
+    band = BandPassConfig()  # the page's default filter
+
     tmp = Path(tempfile.mkdtemp(prefix="babycry-load-"))
     uploads = tmp / "uploads"
     files = make_files(tmp)
@@ -177,7 +181,8 @@ def main() -> int:
             client = Client(url, verbose=False)
             for name in names * 3:
                 one_call(client, files[name][0])
-            client.predict(handle_file(str(files[names[0]][0])), 1500, 1.33, 12, api_name="/spectrogram")
+            client.predict(handle_file(str(files[names[0]][0])), band.centre_hz, band.bandwidth_fraction,
+                           band.rolloff_db_per_octave, api_name="/spectrogram")
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(warm_up, range(2)))
