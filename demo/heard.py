@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import threading
 from typing import Any
 
@@ -15,7 +13,7 @@ from babycry.config import AudioConfig, BandPassConfig, MelConfig
 from babycry.playback import to_int16
 
 from .errors import load_recording, number, readable_errors
-from .models import LOADING_NICENESS, Models
+from .models import Models, lower_thread_priority
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +93,7 @@ def warm_views(models: Models, example: str) -> threading.Thread:
     """
 
     def run() -> None:
-        with contextlib.suppress(OSError):
-            os.nice(LOADING_NICENESS)
+        lower_thread_priority()
         models.load_error()  # returns once the worker is ready, or has failed
         band = BandPassConfig()
         try:

@@ -63,8 +63,23 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-#: Niceness of the worker's loading thread (Linux: per thread): the page comes first on a busy machine.
+#: Niceness of the background loading threads (Linux: per thread): the page and the answers come first on a busy
+#: machine.
 LOADING_NICENESS = 10
+
+
+def lower_thread_priority() -> None:
+    """Run the calling thread at :data:`LOADING_NICENESS` (Linux applies ``nice`` to the calling thread alone;
+    elsewhere it may apply to the process, or fail: then nothing changes).
+
+    Examples
+    --------
+    >>> import threading
+    >>> t = threading.Thread(target=lower_thread_priority)
+    >>> t.start(); t.join()
+    """
+    with contextlib.suppress(OSError):
+        os.nice(LOADING_NICENESS)
 
 
 def _load_models(detector_path: str | None, reason_path: str | None) -> None:
@@ -74,8 +89,7 @@ def _load_models(detector_path: str | None, reason_path: str | None) -> None:
     one each has its own core and nothing is slower.  Linux applies ``nice`` to the calling thread alone, so the
     requests the worker's main thread answers later run at normal priority.
     """
-    with contextlib.suppress(OSError):
-        os.nice(LOADING_NICENESS)
+    lower_thread_priority()
     try:
         from babycry.modeling import load_detector, load_reason
 
