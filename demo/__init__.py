@@ -7,8 +7,8 @@ values into library calls; ``demo.errors`` turns library errors into readable
 
 The names below are resolved on first use (PEP 562): the analysis worker
 process imports :mod:`demo.models` without loading gradio.  Importing the
-package first makes gradio skip rewriting its type stubs
-(:mod:`demo.gradio_import`), which is most of ``import gradio``.
+package first makes gradio skip rewriting its type stubs, most of
+``import gradio``, and probing 16-bit WAVs with ffprobe (:mod:`demo.gradio_import`).
 """
 
 from __future__ import annotations
