@@ -77,7 +77,8 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None, runtim
     runtime : {"auto", "transformers", "onnxruntime"}
         What runs the forward pass.  ``"auto"`` (serving) avoids transformers' modeling stack (~2 s of imports):
         a local checkpoint with an exported graph (``onnx/model.onnx``, :mod:`~babycry.modeling.onnx_runtime`)
-        runs in ONNX Runtime, a local sound-effects CNN in plain torch
+        or an int8 encoder graph runs in ONNX Runtime with numpy around it, importing neither torch nor
+        transformers (:mod:`~babycry.modeling.serving`); another local sound-effects CNN in plain torch
         (:class:`~babycry.modeling.sfx.serving.SfxServingModel`, the same outputs), anything else as the
         transformers model.  ``"transformers"``: always the transformers model (training, exporting, saving);
         ``"onnxruntime"``: the exported graph or an error.
@@ -123,23 +124,38 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None, runtim
                              "missing or made before a retrain) or onnxruntime is not installed: run `babycry "
                              "export-onnx` or load it with runtime='auto'.")
     try:
-        with quiet_transformers():
-            model_type = _model_type(model_id)
-            extractor = _extractor_class(model_type).from_pretrained(model_id)
+        model_type = _model_type(model_id)
+    except Exception as exc:  # noqa: BLE001 - unreadable JSON, unreachable hub
+        raise _load_error(model_id, exc) from exc
+    int8_encoder = _int8_encoder(model_id) if model_type == SFX_MODEL_TYPE else None
+    try:
+        if runtime == "auto" and local is not None and (use_onnx or int8_encoder is not None):
+            # every forward pass in ONNX Runtime: served with numpy alone, no torch or transformers to import
+            from .serving import SfxHead, light_extractor
+
+            extractor = light_extractor(local, model_type)
             if use_onnx:
                 from .onnx_runtime import OnnxModel
 
                 model = OnnxModel(local)
-            elif runtime == "auto" and local is not None and model_type == SFX_MODEL_TYPE:
-                from .sfx.serving import SfxServingModel
-
-                model = SfxServingModel.from_folder(local)
             else:
-                model = _model_class(model_type).from_pretrained(model_id)
-                model.eval()
+                model = SfxHead.from_folder(local)
+        else:
+            with quiet_transformers():
+                extractor = _extractor_class(model_type).from_pretrained(model_id)
+                if use_onnx:
+                    from .onnx_runtime import OnnxModel
+
+                    model = OnnxModel(local)
+                elif runtime == "auto" and local is not None and model_type == SFX_MODEL_TYPE:
+                    from .sfx.serving import SfxServingModel
+
+                    model = SfxServingModel.from_folder(local)
+                else:
+                    model = _model_class(model_type).from_pretrained(model_id)
+                    model.eval()
     except Exception as exc:  # noqa: BLE001 - transformers raises OSError/ValueError/RuntimeError/safetensors errors
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(f"Could not load the model at {model_id!r}: it is missing or corrupt ({detail}).") from exc
+        raise _load_error(model_id, exc) from exc
     labels = tuple(model.config.id2label[i] for i in range(model.config.num_labels))
     found = "detector" if labels == DETECTOR_LABELS else "reason" if labels == REASONS else None
     if found is None:
@@ -157,8 +173,13 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None, runtim
         feature_extractor=extractor,
         calibration=load_calibration(model_id, task=found),
         metrics=read_json(model_id, METRICS_FILE) or {},
-        int8_encoder=_int8_encoder(model_id) if model_type == SFX_MODEL_TYPE else None,
+        int8_encoder=int8_encoder,
     )
+
+
+def _load_error(model_id: str, exc: Exception) -> ModelLoadError:
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ModelLoadError(f"Could not load the model at {model_id!r}: it is missing or corrupt ({detail}).")
 
 
 #: The AudioConfig settings that shape what a model hears (the others only accept or reject a recording).
@@ -211,7 +232,13 @@ def _int8_encoder(model_id: str) -> Any:
 
 
 def _model_type(model_id: str) -> str | None:
-    """The ``model_type`` a checkpoint's ``config.json`` names (transformers' config reader: local or hub)."""
+    """The ``model_type`` a checkpoint's ``config.json`` names (a local file read as JSON; transformers' config
+    reader for a hub id)."""
+    local = local_folder(model_id)
+    if local is not None:
+        import json
+
+        return json.loads((local / "config.json").read_text(encoding="utf-8")).get("model_type")
     from transformers import PretrainedConfig
 
     config, _ = PretrainedConfig.get_config_dict(model_id)

@@ -13,6 +13,8 @@ simply called instead.
 from __future__ import annotations
 
 import contextlib
+import functools
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,9 +32,10 @@ _CHUNK = 1
 
 
 def _reproducible(extractor: Any) -> bool:
-    """Whether ``extractor`` is the numpy-path ASTFeatureExtractor whose arithmetic this module repeats."""
+    """Whether ``extractor`` is the numpy-path ASTFeatureExtractor whose arithmetic this module repeats (or its
+    stand-in without transformers, :class:`~babycry.modeling.serving.AstFbank`)."""
     return (
-        type(extractor).__name__ == "ASTFeatureExtractor"
+        type(extractor).__name__ in ("ASTFeatureExtractor", "AstFbank")
         and getattr(extractor, "mel_filters", None) is not None  # absent when torchaudio computes the fbank
         and getattr(extractor, "window", None) is not None
         and len(extractor.window) == _FRAME
@@ -77,11 +80,13 @@ def _log_mel(windows: np.ndarray, extractor: Any) -> np.ndarray:
 
 
 def one_thread_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` on one thread (through torch): the mel projections of the models' features.
+    """``a @ b`` on one BLAS thread: the mel projections of the models' features.
 
     numpy's OpenBLAS splits even these small products over both cores; on a busy 2-core machine it waits for the
     second one (measured: 370 ms instead of 12 ms for 32 windows), and on a quiet one its threads spin after each
     product, so a 7 s analysis used 107 ms of CPU for 53 ms of wall time (47 ms of each with one BLAS thread).
+    The limit (threadpoolctl, ~0.1 ms) holds while any thread is inside and is lifted when the last one leaves,
+    so the process's own BLAS setting is back afterwards.  numpy, not torch: serving imports no torch.
 
     Examples
     --------
@@ -89,10 +94,36 @@ def one_thread_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     >>> one_thread_matmul(np.ones((2, 3, 4), np.float32), np.ones((4, 5), np.float32)).shape
     (2, 3, 5)
     """
-    import torch
+    with _one_blas_thread():
+        return np.matmul(a, b)
 
-    with torch_threads(1):
-        return (torch.from_numpy(np.asarray(a)) @ torch.from_numpy(np.asarray(b))).numpy()
+
+_BLAS = {"lock": threading.Lock(), "inside": 0, "limiter": None}
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # made after numpy (imported above), so it finds numpy's BLAS
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """One BLAS thread while any thread is inside (a per-call limit would let two overlapping threads restore
+    each other's setting in the wrong order)."""
+    with _BLAS["lock"]:
+        if _BLAS["inside"] == 0:
+            _BLAS["limiter"] = _blas_controller().limit(limits=1, user_api="blas")
+        _BLAS["inside"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS["lock"]:
+            _BLAS["inside"] -= 1
+            if _BLAS["inside"] == 0:
+                _BLAS["limiter"].restore_original_limits()
+                _BLAS["limiter"] = None
 
 
 @contextlib.contextmanager

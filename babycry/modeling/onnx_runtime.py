@@ -126,12 +126,13 @@ class OnnxModel:
 
     training = False
     pools_recordings = False
+    runtime = "onnxruntime"
 
     def __init__(self, folder: str | os.PathLike, *, threads: int = 1) -> None:
-        from transformers import PretrainedConfig
+        from .serving import read_config  # its labels, without transformers
 
         folder = Path(folder)
-        self.config = PretrainedConfig.from_pretrained(str(folder))
+        self.config = read_config(folder)
         self.session = session(folder / ONNX_DIR / ONNX_FILE, threads=threads)
 
     def outputs(self, features: np.ndarray) -> np.ndarray:

@@ -22,7 +22,6 @@ from ..config import AudioConfig, WindowConfig
 from ..errors import InvalidParameterError
 from .background import on_both_threads
 from .fbank import fbank_features, torch_threads
-from .onnx_runtime import OnnxModel
 from .windows import frame_windows
 
 __all__ = ["Prediction", "CryModel", "PRECISIONS", "resolve_precision", "inference_copy"]
@@ -146,6 +145,14 @@ class CryModel:
         if self.inference_dtype == "int8" and self.int8_encoder is None:
             raise InvalidParameterError(
                 "precision='int8' needs a checkpoint trained on an int8 encoder graph (onnx/encoder-int8.onnx).")
+        self._check_encoder()
+
+    def _check_encoder(self) -> None:
+        """A model served from its int8 encoder graph (numpy head) holds no other encoder to run."""
+        if getattr(self.model, "numpy_head", False) and self.inference_dtype != "int8":
+            raise InvalidParameterError(
+                f"precision={self.precision!r} runs the encoder in torch, which a model served from its int8 graph "
+                "does not hold: load it with runtime='transformers'.")
 
     @property
     def inference_dtype(self) -> str:
@@ -162,9 +169,10 @@ class CryModel:
     def runtime(self) -> str:
         """What runs the forward pass (``load_model(runtime=...)``): ``"transformers"`` (the transformers model),
         ``"torch"`` (the same network in plain torch, :class:`~babycry.modeling.sfx.serving.SfxServingModel`) or
-        ``"onnxruntime"`` (the exported graph, :class:`~babycry.modeling.onnx_runtime.OnnxModel`)."""
-        if isinstance(self.model, OnnxModel):
-            return "onnxruntime"
+        ``"onnxruntime"`` (the exported graph, :class:`~babycry.modeling.onnx_runtime.OnnxModel`, or the int8
+        encoder graph with its head in numpy, :class:`~babycry.modeling.serving.SfxHead`)."""
+        if isinstance(getattr(self.model, "runtime", None), str):  # OnnxModel, or the int8 encoder's numpy head
+            return self.model.runtime
         return "transformers" if hasattr(self.model, "save_pretrained") else "torch"
 
     @property
@@ -260,6 +268,8 @@ class CryModel:
         return self._run_head(lambda m, e: m.logits_from_embeddings(e), outputs)
 
     def _run_head(self, fn: Any, embeddings: np.ndarray) -> np.ndarray:
+        if getattr(self.model, "numpy_head", False):  # served without torch (babycry.modeling.serving.SfxHead)
+            return np.asarray(fn(self.model, embeddings), dtype=np.float64)
         import torch
 
         with torch.inference_mode():
@@ -272,6 +282,7 @@ class CryModel:
         The windows go through the model ``batch_size`` at a time (default: the model's
         ``inference_batch_size``, else 256: one forward pass for a recording of up to 256 windows).
         """
+        self._check_encoder()  # precision may have been set after construction
         batch_size = batch_size or getattr(self.model, "inference_batch_size", 256)
         # an ONNX Runtime graph: the encoder's int8 graph the head was trained on (embeddings), or the exported model
         # the int8 encoder, most of an analysis, runs its windows on both threads (each window's embedding is its own):

@@ -23,7 +23,7 @@ def test_compact_config_is_small() -> None:
 def test_transformers_pipeline_agrees_with_babycry(tiny_models, cry16k: np.ndarray) -> None:
     from transformers import pipeline
 
-    model = load_detector(tiny_models.detector_dir)
+    model = load_detector(tiny_models.detector_dir, runtime="transformers")
     model.precision = "float32"  # transformers runs float32; bfloat16's distance is tested in test_precision.py
     windows, _ = frame_windows(cry16k, sample_rate=16000)
     ours = softmax(model.window_logits(windows[:1]))[0]  # uncalibrated

@@ -42,7 +42,7 @@ def test_the_int8_graph_stays_close_to_the_float_encoder_on_real_windows(bundled
     windows, _ = frame_windows(cry16k, sample_rate=16000)
     features = bundled_detector.features(windows)
     int8 = bundled_detector.window_outputs(features)
-    fp32 = dataclasses.replace(bundled_detector, precision="float32").window_outputs(features)
+    fp32 = dataclasses.replace(load_detector(runtime="transformers"), precision="float32").window_outputs(features)
     relative = np.linalg.norm(int8 - fp32, axis=1) / np.linalg.norm(fp32, axis=1)
     assert relative.max() < 0.1  # measured 0.02-0.06 over the data's clean windows (docs/experiments.md)
 
@@ -77,7 +77,7 @@ def test_whether_the_fused_int8_kernels_are_exact_is_read_from_the_cpu_flags(tmp
 
 
 def test_int8_without_a_graph_is_a_clear_error(tiny_models) -> None:
-    model = load_detector(tiny_models.detector_dir)
+    model = load_detector(tiny_models.detector_dir, runtime="transformers")
     bare = dataclasses.replace(model, int8_encoder=None, precision="auto")
     assert bare.inference_dtype != "int8"
     with pytest.raises(InvalidParameterError, match="int8 encoder graph"):

@@ -16,7 +16,7 @@ from babycry.modeling.windows import frame_windows
 
 @pytest.fixture(scope="module")
 def bundled_detector():
-    return load_detector()
+    return load_detector(runtime="transformers")  # the encoder in torch, whose precisions are tested here
 
 
 def test_precision_is_validated(bundled_detector) -> None:
@@ -41,7 +41,7 @@ def test_bfloat16_gives_the_float32_answer_on_a_real_cry(bundled_detector, cry16
 
 
 def test_the_bfloat16_copy_follows_changes_to_the_weights(tiny_models, cry16k: np.ndarray) -> None:
-    model = load_detector(tiny_models.detector_dir)
+    model = load_detector(tiny_models.detector_dir, runtime="transformers")
     model.precision = "bfloat16"
     windows, _ = frame_windows(cry16k, sample_rate=16000)
     before = model.window_logits(windows[:2])
@@ -52,7 +52,7 @@ def test_the_bfloat16_copy_follows_changes_to_the_weights(tiny_models, cry16k: n
 
 
 def test_the_float32_cnn_runs_a_channels_last_copy_with_the_model_s_outputs(tiny_models, cry16k: np.ndarray) -> None:
-    model = load_detector(tiny_models.detector_dir)
+    model = load_detector(tiny_models.detector_dir, runtime="transformers")
     model.precision = "float32"
     copy = inference_copy(model.model, "float32")
     assert copy is not model.model  # oneDNN's fast layout, without changing the loaded model's

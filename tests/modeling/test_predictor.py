@@ -44,20 +44,21 @@ def test_timeline_on_a_long_recording(tiny_models) -> None:
 
     windows, _ = frame_windows(x, sample_rate=16000, window=WindowConfig(window_seconds=3.0, hop_seconds=1.5))
     emb = torch.as_tensor(model.window_outputs(model.features(windows)), dtype=torch.float32)
-    assert emb.shape == (13, model.model.config.embedding_size)
+    assert emb.shape == (13, model.model.embedding_size)  # served: the int8 graph, then the head in numpy
     # ... a run of at most 5 consecutive windows at a time (the longest clip it trained on): 13 -> 5, 4, 4,
     # their logits averaged
     assert model.model.config.pooling_max_windows == 5
     with torch.no_grad():
-        runs = [model.model.head_logits(torch.cat([r.mean(0), r.amax(0)])).numpy() for r in emb.split([5, 4, 4])]
-        whole = model.model.head_logits(torch.cat([emb.mean(0), emb.amax(0)])).numpy()
-        own = model.model.head_logits(torch.cat([emb, emb], dim=1)).numpy()
+        runs = [np.asarray(model.model.head_logits(torch.cat([r.mean(0), r.amax(0)]))) for r in emb.split([5, 4, 4])]
+        whole = np.asarray(model.model.head_logits(torch.cat([emb.mean(0), emb.amax(0)])))
+        own = np.asarray(model.model.head_logits(torch.cat([emb, emb], dim=1)))
     np.testing.assert_allclose(pred.logits, np.mean(runs, axis=0), rtol=1e-5, atol=1e-5)
     assert np.abs(pred.logits - whole).max() > 1e-4  # not the whole recording at once
     # up to 5 windows, the recording is read whole
     five = model.prediction(emb[:5].numpy().astype(np.float64), spans=pred.spans[:5])
     with torch.no_grad():
-        np.testing.assert_allclose(five.logits, model.model.head_logits(torch.cat([emb[:5].mean(0), emb[:5].amax(0)])),
+        np.testing.assert_allclose(five.logits,
+                                   np.asarray(model.model.head_logits(torch.cat([emb[:5].mean(0), emb[:5].amax(0)]))),
                                    rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(pred.window_logits, own, rtol=1e-5, atol=1e-5)
     # one window is a recording of its own: its answer is its timeline entry
@@ -110,7 +111,7 @@ def test_traced_forward_matches_the_model_and_skips_training_mode(tiny_models, c
 
     from babycry.modeling import frame_windows
 
-    model = load_detector(tiny_models.detector_dir)
+    model = load_detector(tiny_models.detector_dir, runtime="transformers")
     model.precision = "float32"  # the traced graph shares the float32 weights: bit for bit
     feats = model.features(frame_windows(cry16k, sample_rate=16000)[0])
     traced = model.logits_from_features(feats)
