@@ -28,7 +28,7 @@ def _stop(signum: int, frame: object) -> None:
 def main() -> None:
     """Start the models loading, build the app, queue it and serve it."""
     signal.signal(signal.SIGTERM, _stop)
-    from demo.models import Models  # light: no gradio, no torch
+    from demo.models import Models  # light: no gradio, no models yet
 
     models = Models.from_env()
     models.start()

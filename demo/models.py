@@ -1,11 +1,12 @@
 """The two checkpoints the app serves, loaded in the background and shared by every request and tab.
 
-Why a worker process: the first answer needs torch and transformers (about two
-thirds of the app's start-up), the page needs gradio (the other third).  In one
-process they load one after the other; in two they load at once on two cores,
-and the page is served while the models are still loading.  So the app runs
-:func:`babycry.analysis.analyse` in one worker process (spawned, so it shares
-nothing with the server's threads) and keeps torch out of the server process.
+Why a worker process: the first answer needs the models (ONNX Runtime, the
+checkpoints, scipy, one warm-up analysis: ~2 s), the page needs gradio (~4 s).
+In one process they load one after the other; in two they load at once on two
+cores, and the page is served while the models are still loading.  So the app
+runs :func:`babycry.analysis.analyse` in one worker process (spawned, so it
+shares nothing with the server's threads).  Neither process imports torch or
+transformers (:mod:`babycry.modeling.serving`).
 The Model tab and the answer's wording only read the checkpoints' JSON files,
 which needs neither.
 
@@ -83,7 +84,7 @@ def lower_thread_priority() -> None:
 
 
 def _load_models(detector_path: str | None, reason_path: str | None) -> None:
-    """Import torch and transformers and load both checkpoints, at low priority (this thread only).
+    """Load both checkpoints, at low priority (this thread only).
 
     On a busy machine the server process, which builds and serves the page, then gets the CPU first; on a quiet
     one each has its own core and nothing is slower.  Linux applies ``nice`` to the calling thread alone, so the

@@ -220,7 +220,7 @@ def build_demo(
     """
     if models is None:
         models = Models.from_env(detector_path=detector_path, reason_path=reason_path, worker=worker)
-    models.start()  # the worker process loads torch and the checkpoints while the page is built and served
+    models.start()  # the worker process loads the checkpoints while the page is built and served
     examples = example_paths()
 
     with gr.Blocks(
