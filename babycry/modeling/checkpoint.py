@@ -19,7 +19,7 @@ from ..config import DETECTOR_LABELS, REASONS, AudioConfig
 from ..errors import InvalidParameterError, ModelInputWarning, ModelLoadError
 from ..hub import is_hub_id, local_folder, optional_file, read_json
 from .config import SFX_MODEL_TYPE
-from .onnx_runtime import ONNX_DIR, ONNX_FILE, have_onnxruntime, made_for_these_weights, onnx_available
+from .onnx_runtime import ONNX_DIR, ONNX_FILE, OnnxModel, have_onnxruntime, made_for_these_weights, onnx_available
 from .predictor import CryModel
 
 __all__ = ["DEFAULT_DETECTOR_DIR", "DEFAULT_REASON_DIR", "METRICS_FILE", "RUNTIMES", "load_model", "load_detector",
@@ -129,25 +129,16 @@ def load_model(path_or_id: str | os.PathLike, *, task: str | None = None, runtim
         raise _load_error(model_id, exc) from exc
     int8_encoder = _int8_encoder(model_id) if model_type == SFX_MODEL_TYPE else None
     try:
-        if runtime == "auto" and local is not None and (use_onnx or int8_encoder is not None):
+        if use_onnx or (runtime == "auto" and local is not None and int8_encoder is not None):
             # every forward pass in ONNX Runtime: served with numpy alone, no torch or transformers to import
             from .serving import SfxHead, light_extractor
 
             extractor = light_extractor(local, model_type)
-            if use_onnx:
-                from .onnx_runtime import OnnxModel
-
-                model = OnnxModel(local)
-            else:
-                model = SfxHead.from_folder(local)
+            model = OnnxModel(local) if use_onnx else SfxHead.from_folder(local)
         else:
             with quiet_transformers():
                 extractor = _extractor_class(model_type).from_pretrained(model_id)
-                if use_onnx:
-                    from .onnx_runtime import OnnxModel
-
-                    model = OnnxModel(local)
-                elif runtime == "auto" and local is not None and model_type == SFX_MODEL_TYPE:
+                if runtime == "auto" and local is not None and model_type == SFX_MODEL_TYPE:
                     from .sfx.serving import SfxServingModel
 
                     model = SfxServingModel.from_folder(local)
