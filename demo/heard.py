@@ -17,7 +17,11 @@ from .models import Models, lower_thread_priority
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["spectrogram_views", "warm_views"]
+__all__ = ["WARM_AFTER_S", "spectrogram_views", "warm_views"]
+
+#: Seconds (from the app's launch, once the models are ready) the view warm-up waits for a first answer before it
+#: starts anyway.
+WARM_AFTER_S = 3.0
 
 
 def spectrogram_views(
@@ -77,24 +81,31 @@ def spectrogram_views(
     return mel_fig, wave_fig, response_fig, (sr, to_int16(filtered)), info
 
 
-def warm_views(models: Models, example: str) -> threading.Thread:
-    """Draw ``example``'s views once in a background thread of the server, after the models are ready.
+def warm_views(models: Models, example: str, *, after_s: float = WARM_AFTER_S) -> threading.Thread:
+    """Draw ``example``'s views once in a background thread of the server, after the first answer (or ``after_s``
+    seconds) once the models are ready.
 
     The views load scipy.signal, librosa (with numba) and plotly on first use: the first *What the app heard*
-    took 3.5-4.4 s on the AVX2 EPYC, later ones 0.1 s.  Waiting for the models first keeps this off the first
-    answer's path on a 2-core machine (the worker loads on one core, the server serves the page on the other), and
-    the thread runs at low priority (Linux: this thread only).  A failure here is logged and changes nothing: the
-    real call reports its own errors.
+    took 3.5-4.4 s on the AVX2 EPYC, later ones 0.1 s.  Those imports hold the server's interpreter lock, so they
+    wait until they cannot slow the page or the first answer: the models ready (the worker loads on the other
+    core), then the first request answered or ``after_s`` seconds gone (on a Space, long before anyone clicks).
+    Started as soon as the models were ready, it overlapped the launch once the worker came up in ~2 s: first
+    answer 5.43 s against 5.20 s without the warm-up (medians of five alternated starts on the AVX2 EPYC); started
+    after the first answer or 3 s, 4.85 s (4.44-4.95).  The price: a *What the app heard* asked for within ~3 s of
+    the page appearing waits for those imports (~4.7-5.0 s instead of ~1.5 s); a few seconds later, 0.3 s.  The
+    thread runs at low priority (Linux: this thread only).  A failure here is logged and changes nothing: the real
+    call reports its own errors.
 
     Examples
     --------
     >>> warm_views(Models(detector_path="/no/such", reason_path="/no/such", worker=False),
-    ...            "assets/examples/synth_cry_7s.wav").join(timeout=120)
+    ...            "assets/examples/synth_cry_7s.wav", after_s=0.0).join(timeout=120)
     """
 
     def run() -> None:
         lower_thread_priority()
         models.load_error()  # returns once the worker is ready, or has failed
+        models.wait_for_first_answer(after_s)
         band = BandPassConfig()
         try:
             spectrogram_views(example, band.centre_hz, band.bandwidth_fraction, band.rolloff_db_per_octave)

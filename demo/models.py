@@ -171,6 +171,7 @@ class Models:
     _ready: Future | None = field(default=None, init=False, repr=False)
     _loaded: tuple[Any, Any] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _answered: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     @classmethod
     def from_env(cls, *, detector_path: str | Path | None = None, reason_path: str | Path | None = None,
@@ -270,6 +271,22 @@ class Models:
         babycry.errors.BabyCryError
             The library's rejection of the recording, or :class:`AnalysisFailed` when the models cannot answer.
         """
+        try:
+            return self._analyse(audio)
+        finally:
+            self._answered.set()
+
+    def wait_for_first_answer(self, timeout: float) -> bool:
+        """Wait until a request has been answered (or rejected) since the start; ``False`` after ``timeout`` s.
+
+        Examples
+        --------
+        >>> Models(worker=False).wait_for_first_answer(0.0)
+        False
+        """
+        return self._answered.wait(timeout)
+
+    def _analyse(self, audio: Any) -> dict[str, Any]:
         error = self.load_error()
         if error is not None:
             logger.error("models not available: %s", error)

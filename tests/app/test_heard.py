@@ -46,7 +46,25 @@ def test_warm_views_runs_once_the_models_answer_and_never_raises(tmp_path, audio
 
     models = Models(detector_path=str(tmp_path / "none"), reason_path=str(tmp_path / "none"), worker=False)
     for example in (str(audio_files["cry"]), str(tmp_path / "missing.wav")):  # the second fails: logged only
-        thread = heard.warm_views(models, example)
+        thread = heard.warm_views(models, example, after_s=0.0)
         thread.join(timeout=120)
         assert not thread.is_alive()
     assert models.load_error() is not None  # it waited for the (failed) load before drawing
+
+
+def test_warm_views_waits_for_the_first_answer(tmp_path, audio_files):
+    # its imports hold the server's interpreter lock: never beside the launch or the first answer
+    import time
+
+    from demo.models import AnalysisFailed, Models
+
+    models = Models(detector_path=str(tmp_path / "none"), reason_path=str(tmp_path / "none"), worker=False)
+    models.load_error()
+    thread = heard.warm_views(models, str(audio_files["cry"]), after_s=60.0)
+    time.sleep(0.5)
+    assert thread.is_alive() and not models.wait_for_first_answer(0.0)
+    with pytest.raises(AnalysisFailed):  # a request answered (here: the models are unavailable)
+        models.analyse(None)
+    assert models.wait_for_first_answer(0.0)
+    thread.join(timeout=120)
+    assert not thread.is_alive()
