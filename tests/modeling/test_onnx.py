@@ -109,19 +109,35 @@ def test_export_needs_the_transformers_model_and_no_recording_pooling(tiny_model
 
 
 def test_bundled_checkpoints_are_served_without_transformers_modeling_stack() -> None:
-    """What serving gains: the app's worker loads both bundled models without transformers.modeling_utils
-    (which imports torch._dynamo and torch.distributed: ~2 s of the app's start-up)."""
-    code = ("import sys; from babycry.modeling import load_detector, load_reason; d, r = load_detector(), "
-            "load_reason(); print(d.runtime, r.runtime, 'transformers.modeling_utils' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert out.stdout.split() == ["onnxruntime", "onnxruntime", "False"], out.stderr[-2000:]
+    """What serving gains: the app's worker loads both bundled models and analyses without transformers or torch
+    (transformers.modeling_utils alone imports torch._dynamo and torch.distributed: ~2 s of the app's start-up;
+    babycry.modeling.serving)."""
+    code = ("import sys, numpy as np\n"
+            "from babycry.modeling import load_detector, load_reason\n"
+            "from babycry.analysis import analyse\n"
+            "from babycry.audio import from_array\n"
+            "d, r = load_detector(), load_reason()\n"
+            "print(d.runtime, r.runtime, 'transformers.modeling_utils' in sys.modules)\n"
+            "analyse(from_array(np.zeros(32000, np.float32) + 0.01 * np.sin(np.arange(32000)), 16000),\n"
+            "        detector=d, reason=r)\n"
+            "print('torch' in sys.modules, 'transformers' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["onnxruntime", "onnxruntime", "False", "False", "False"], out.stderr[-2000:]
 
 
 def test_bundled_checkpoints_served_answer_as_transformers() -> None:
-    audio = from_array(synth_cry(seconds=7.0, sample_rate=16000, f0_hz=420.0, seed=3).samples, 16000)
-    ours = analyse(audio, detector=load_detector(), reason=load_reason())
-    ref = analyse(audio, detector=load_detector(runtime="transformers"), reason=load_reason(runtime="transformers"))
-    assert ours.to_dict() == ref.to_dict()
+    cry = synth_cry(seconds=7.0, sample_rate=16000, f0_hz=420.0, seed=3).samples
+    noise = 0.05 * np.random.default_rng(0).standard_normal(16000 * 12).astype(np.float32)
+    served = load_detector(), load_reason()
+    reference = load_detector(runtime="transformers"), load_reason(runtime="transformers")
+    for samples in (cry, noise):
+        audio = from_array(samples, 16000)
+        ours = analyse(audio, detector=served[0], reason=served[1])
+        ref = analyse(audio, detector=reference[0], reason=reference[1])
+        assert ours.to_dict() == ref.to_dict()
+        assert ours.cry_probability == pytest.approx(ref.cry_probability, abs=1e-5)
+        for reason, p in ref.reasons.items():
+            assert ours.reasons[reason] == pytest.approx(p, abs=1e-5)
 
 
 def test_a_graph_of_older_weights_is_never_served(exported, tmp_path) -> None:
