@@ -225,11 +225,8 @@ def _int8_encoder(model_id: str) -> Any:
 def _model_type(model_id: str) -> str | None:
     """The ``model_type`` a checkpoint's ``config.json`` names (a local file read as JSON; transformers' config
     reader for a hub id)."""
-    local = local_folder(model_id)
-    if local is not None:
-        import json
-
-        return json.loads((local / "config.json").read_text(encoding="utf-8")).get("model_type")
+    if local_folder(model_id) is not None:
+        return (read_json(model_id, "config.json") or {}).get("model_type")
     from transformers import PretrainedConfig
 
     config, _ = PretrainedConfig.get_config_dict(model_id)

@@ -19,14 +19,14 @@ Training, exporting and a hub id still load the transformers classes (``runtime=
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, ModelLoadError
+from ..hub import read_json
 from .fbank import fbank_features, one_thread_matmul
 from .melbank import symmetric_hann, triangular_mel_bank
 from .windows import window_runs
@@ -57,13 +57,20 @@ class JsonConfig:
         return dict(self.__dict__)
 
 
+def _required_json(folder: str | os.PathLike, name: str) -> dict[str, Any]:
+    values = read_json(folder, name)
+    if values is None:
+        raise ModelLoadError(f"The model folder {str(folder)!r} has no {name}.")
+    return values
+
+
 def read_config(folder: str | os.PathLike) -> JsonConfig:
     """``config.json`` of a local checkpoint folder."""
-    return JsonConfig(json.loads((Path(folder) / "config.json").read_text(encoding="utf-8")))
+    return JsonConfig(_required_json(folder, "config.json"))
 
 
 def _extractor_settings(folder: str | os.PathLike) -> dict[str, Any]:
-    settings = json.loads((Path(folder) / "preprocessor_config.json").read_text(encoding="utf-8"))
+    settings = _required_json(folder, "preprocessor_config.json")
     return {k: v for k, v in settings.items() if k not in _EXTRACTOR_BOOKKEEPING}
 
 
