@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .gradio_import import skip_stub_writing
+from .gradio_import import lighten_gradio
 
-skip_stub_writing()
+lighten_gradio()
 
 __all__ = ["AppLimits", "LIMITS", "build_demo", "launch_options", "serve_options"]
 

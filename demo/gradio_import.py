@@ -12,7 +12,7 @@
   (:mod:`wave`, which opens integer PCM only) says 16-bit PCM is ``pcm_s16le``, which gradio lists as playable:
   that answer comes from the header; any other file is probed as before.
 
-:func:`skip_stub_writing` installs both before gradio is imported (a test checks the installed gradio still has
+:func:`lighten_gradio` installs both before gradio is imported (a test checks the installed gradio still has
 both functions, so an upgrade that renames one cannot silently bring its cost back).
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-__all__ = ["skip_stub_writing", "STUB_WRITER", "PLAYABLE_CHECK", "is_pcm16_wav"]
+__all__ = ["lighten_gradio", "STUB_WRITER", "PLAYABLE_CHECK", "is_pcm16_wav"]
 
 #: The module and function that write gradio's stubs.
 STUB_WRITER = ("gradio.component_meta", "create_or_modify_pyi")
@@ -71,7 +71,7 @@ _REPLACE: dict[str, tuple[str, Callable[[Callable], Callable]]] = {
 }
 
 
-class _SkipStubs(importlib.abc.MetaPathFinder):
+class _ReplaceAfterImport(importlib.abc.MetaPathFinder):
     """Finds the modules of :data:`_REPLACE` as usual and, once each has run, replaces its function."""
 
     def find_spec(self, name: str, path: Sequence[str] | None, target: ModuleType | None = None) -> Any:
@@ -92,17 +92,17 @@ class _SkipStubs(importlib.abc.MetaPathFinder):
         return spec
 
 
-def skip_stub_writing() -> bool:
-    """Make gradio skip its stub rewriting (and its probing of 16-bit PCM WAVs) in this process; ``False`` if
+def lighten_gradio() -> bool:
+    """Make gradio skip its stub rewriting and its probing of 16-bit PCM WAVs in this process; ``False`` if
     gradio is already imported (too late).
 
     Examples
     --------
-    >>> skip_stub_writing() in (True, False)
+    >>> lighten_gradio() in (True, False)
     True
     """
     if STUB_WRITER[0] in sys.modules:
         return False
-    if not any(isinstance(finder, _SkipStubs) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _SkipStubs())
+    if not any(isinstance(finder, _ReplaceAfterImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _ReplaceAfterImport())
     return True

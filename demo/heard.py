@@ -19,8 +19,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["WARM_AFTER_S", "spectrogram_views", "warm_views"]
 
-#: Seconds (from the app's launch, once the models are ready) the view warm-up waits for a first answer before it
-#: starts anyway.
+#: Seconds the view warm-up waits for a first answer, once the models are ready (``app.py`` starts it just before the
+#: launch), before it starts anyway.
 WARM_AFTER_S = 3.0
 
 

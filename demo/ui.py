@@ -20,7 +20,7 @@ the API cannot drift apart.
 
 Start-up: the models load in a worker process (:mod:`demo.models`) while this
 process builds and serves the page; plotly, scipy and librosa load on first use,
-or in the background once the models are ready (``app.py`` calls
+or in the background after the first answer (``app.py`` calls
 :func:`demo.heard.warm_views`).
 """
 
