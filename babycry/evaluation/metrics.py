@@ -22,6 +22,7 @@ __all__ = [
     "Folds",
     "point_metrics",
     "compute_metrics",
+    "bootstrap_draws",
     "majority_baseline",
     "band_report",
     "group_leakage",
@@ -184,22 +185,12 @@ def compute_metrics(
     dec = None if decisions is None else np.asarray(decisions, dtype=np.int64)
     point = _flatten(point_metrics(y, probs, k=k, categories=categories, decisions=dec, families=groups), labels)
     uniq, inverse = np.unique(groups, return_inverse=True)
-    members = [np.flatnonzero(inverse == g) for g in range(len(uniq))]
     rng = np.random.default_rng(seed)
-    draws: dict[str, list[float]] = {key: [] for key in point}
-    for _ in range(n_boot):
-        pick = rng.integers(0, len(uniq), len(uniq))
-        rows = np.concatenate([members[g] for g in pick])
-        # a family drawn twice counts twice: each draw is a family of its own
-        drawn = np.repeat(np.arange(len(pick)), [len(members[g]) for g in pick])
-        cats = None if categories is None else np.asarray(categories)[rows]
-        m = _flatten(point_metrics(y[rows], probs[rows], k=k, categories=cats,
-                                   decisions=None if dec is None else dec[rows], families=drawn), labels)
-        for key in draws:
-            draws[key].append(m.get(key, np.nan))
+    picks = [rng.integers(0, len(uniq), len(uniq)) for _ in range(n_boot)]
+    draws = bootstrap_draws(y, probs, inverse, picks, labels=labels, categories=categories, decisions=dec)
     out: dict[str, Any] = {}
     for key, value in point.items():
-        d = np.asarray(draws[key], dtype=np.float64)
+        d = draws.get(key, np.full(n_boot, np.nan))
         d = d[np.isfinite(d)]
         ci = [round(float(np.percentile(d, q)), 4) for q in (2.5, 97.5)] if d.size else [None, None]
         out[key] = {"value": round(float(value), 4) if np.isfinite(value) else None, "ci95": ci}
@@ -212,6 +203,133 @@ def compute_metrics(
         "labels": list(labels),
         "rows_true_cols_predicted": [[int(np.sum((y == t) & (pred == p))) for p in range(k)] for t in range(k)],
     }
+    return out
+
+
+def bootstrap_draws(
+    y: np.ndarray,
+    probs: np.ndarray,
+    group_ids: np.ndarray,
+    picks: Sequence[np.ndarray],
+    *,
+    labels: Sequence[str],
+    categories: np.ndarray | None = None,
+    decisions: np.ndarray | None = None,
+    n_bins: int = 10,
+) -> dict[str, np.ndarray]:
+    """Every bootstrap draw's figures at once: what :func:`point_metrics` gives for the rows of the drawn groups.
+
+    A draw that takes group ``g`` ``n`` times holds each of ``g``'s rows ``n`` times (and, for the per-family
+    figures, ``n`` families), so each figure is a ratio of group sums weighted by the draw's counts: one
+    ``(draws, groups)`` matrix product per kind of figure instead of :func:`point_metrics` on every draw's rows
+    (a detector report's 500 draws of 15,000 predictions: 15 s to 0.3 s).
+
+    Parameters
+    ----------
+    y, probs : np.ndarray
+        True class ids and probabilities ``(n, k)``.
+    group_ids : np.ndarray
+        Each row's group as an integer ``0 .. n_groups - 1``.
+    picks : sequence of np.ndarray
+        Per draw, the group ids drawn (with replacement).
+    labels : sequence of str
+        Class names (keys ``recall/<name>``).
+    categories : np.ndarray, optional
+        Per-row category (keys ``category_accuracy/<name>``, ``family_accuracy/<name>``).
+    decisions : np.ndarray, optional
+        Predicted class ids (default: argmax of ``probs``).
+    n_bins : int
+        Bins of the expected calibration error.
+
+    Returns
+    -------
+    dict
+        Figure name (as :func:`compute_metrics` names them) -> one value per draw; NaN where a draw lacks what the
+        figure needs (a class or category not drawn).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0, 1, 1, 0]); p = np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4], [0.4, 0.6]])
+    >>> d = bootstrap_draws(y, p, np.array([0, 0, 1, 1]), [np.array([0, 0]), np.array([0, 1])], labels=("a", "b"))
+    >>> d["accuracy"].tolist(), d["recall/a"].tolist()
+    ([1.0, 0.5], [1.0, 0.5])
+    """
+    k = len(labels)
+    y = np.asarray(y, dtype=np.int64)
+    probs = np.asarray(probs, dtype=np.float64)
+    group_ids = np.asarray(group_ids, dtype=np.int64)
+    n_groups = int(group_ids.max()) + 1 if group_ids.size else 0
+    pred = probs.argmax(axis=1) if decisions is None else np.asarray(decisions, dtype=np.int64)
+    counts = np.stack([np.bincount(p, minlength=n_groups) for p in picks]).astype(np.float64)  # (draws, groups)
+
+    def drawn(columns: np.ndarray) -> np.ndarray:
+        """Per draw, the sums of ``columns`` ``(n, m)`` over the drawn rows: ``(draws, m)``."""
+        per_group = np.stack([np.bincount(group_ids, weights=c, minlength=n_groups) for c in columns.T], axis=1)
+        return counts @ per_group
+
+    def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+    out: dict[str, np.ndarray] = {}
+    cells = drawn(np.eye(k * k)[y * k + pred]).reshape(-1, k, k)  # confusion matrices, rows true
+    support, tp = cells.sum(axis=2), np.diagonal(cells, axis1=1, axis2=2)
+    recall = ratio(tp, support)
+    present = (support > 0).sum(axis=1)
+    out["balanced_accuracy"] = ratio(np.where(support > 0, recall, 0.0).sum(axis=1), present)
+    # F1 = 2 tp / (2 tp + fp + fn) = 2 tp / (predicted + true), over the classes present
+    f1 = np.where(tp > 0, 2 * tp / np.maximum(support + cells.sum(axis=1), 1.0), 0.0)
+    out["macro_f1"] = ratio(np.where(support > 0, f1, 0.0).sum(axis=1), present)
+    total = support.sum(axis=1)
+    out["accuracy"] = np.trace(cells, axis1=1, axis2=2) / total
+    nll = -np.log(np.clip(probs[np.arange(y.size), y], 1e-12, 1.0))
+    out["log_loss"] = drawn(nll[:, None])[:, 0] / total
+    # expected calibration error: equal-width bins of the top probability, the first one closed at 0
+    conf = probs.max(axis=1)
+    bins = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:], conf, side="left")
+    inside = bins < n_bins
+    onehot = np.eye(n_bins)[np.minimum(bins, n_bins - 1)] * inside[:, None]
+    correct = (probs.argmax(axis=1) == y).astype(np.float64)
+    per_bin = drawn(np.hstack([onehot, onehot * conf[:, None], onehot * correct[:, None]])).reshape(-1, 3, n_bins)
+    gap = np.abs(per_bin[:, 1] - per_bin[:, 2]) / total[:, None]
+    out["ece"] = np.round(np.where(per_bin[:, 0] > 0, gap, 0.0).sum(axis=1), 6)
+    if k == 2:
+        out["roc_auc"] = _drawn_auc(y, probs[:, 1], group_ids, counts)
+    for name, r in zip(labels, recall.T, strict=False):
+        out[f"recall/{name}"] = r
+    if categories is not None:
+        cats = np.asarray(categories).astype(str)
+        names, cat_ids = np.unique(cats, return_inverse=True)
+        member = np.eye(names.size)[cat_ids]
+        right = (pred == y).astype(np.float64)[:, None]
+        rows, hits = drawn(member), drawn(member * right)
+        in_group = np.stack([np.bincount(group_ids, weights=c, minlength=n_groups) for c in member.T], axis=1)
+        hit_group = np.stack([np.bincount(group_ids, weights=c, minlength=n_groups)
+                              for c in (member * right).T], axis=1)
+        # each drawn family (a family drawn twice is two) its share of right answers, then their mean
+        has = (in_group > 0).astype(np.float64)
+        share = np.where(in_group > 0, hit_group / np.where(in_group > 0, in_group, 1.0), 0.0)
+        families, family_hits = counts @ has, counts @ share
+        for j, name in enumerate(names):
+            out[f"category_accuracy/{name}"] = ratio(hits[:, j], rows[:, j])
+            out[f"family_accuracy/{name}"] = ratio(family_hits[:, j], families[:, j])
+    return out
+
+
+def _drawn_auc(y: np.ndarray, scores: np.ndarray, group_ids: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per draw, the ROC AUC of the drawn rows: the weighted share of (cry, not-cry) pairs ranked right, ties
+    half (what ``sklearn.metrics.roc_auc_score`` gives on the rows repeated); NaN when a class is not drawn."""
+    ranks = np.unique(scores, return_inverse=True)[1].ravel()
+    n_ranks = int(ranks.max()) + 1 if ranks.size else 0
+    positive = y == 1
+    out = np.full(counts.shape[0], np.nan)
+    for b, row_weights in enumerate(counts[:, group_ids]):
+        neg = np.bincount(ranks[~positive], weights=row_weights[~positive], minlength=n_ranks)
+        pos = np.bincount(ranks[positive], weights=row_weights[positive], minlength=n_ranks)
+        if pos.sum() > 0 and neg.sum() > 0:
+            below = np.cumsum(neg) - neg
+            out[b] = float(pos @ (below + 0.5 * neg)) / (pos.sum() * neg.sum())
     return out
 
 

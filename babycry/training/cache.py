@@ -17,7 +17,7 @@ import os
 import random
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +65,15 @@ class FeatureCache:
     encoder_graph : Path or None
         The int8 encoder graph that embedded the windows (``encoder_precision="int8"``): the trained checkpoint
         carries it, so the app's embeddings are the ones its head was trained on.
+    pooled : dict
+        Per window kind, each clip's pooled windows once computed (:mod:`babycry.training.fit` fills it).
     """
 
     features: np.ndarray
     index: pd.DataFrame
     path: Path | None = None
     encoder_graph: Path | None = None
+    pooled: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def cache_key(data: TaskData, recipe: Recipe, *, graph: str | os.PathLike | None = None) -> str:

@@ -70,3 +70,36 @@ def test_point_metrics_without_families_has_no_family_accuracy() -> None:
     m = point_metrics(np.array([0, 1]), np.array([[0.9, 0.1], [0.2, 0.8]]), k=2, categories=np.array(["a", "cry"]),
                       families=np.array(["f", "g"]))
     assert m["family_accuracy"] == {"a": 1.0, "cry": 1.0}
+
+
+def test_bootstrap_draws_equal_point_metrics_of_the_drawn_rows() -> None:
+    """Each vectorised draw is what point_metrics gives for the drawn groups' rows (a group drawn twice: its rows
+    twice, and two families), classes or categories missing from a draw included."""
+    from babycry.evaluation.metrics import _flatten, bootstrap_draws, point_metrics
+
+    rng = np.random.default_rng(3)
+    n, groups = 300, 40
+    group_ids = rng.integers(0, groups, n)
+    y = (rng.random(n) < 0.3).astype(int)
+    probs = np.clip(np.stack([1 - y * 0.5 - rng.random(n) * 0.5, np.zeros(n)], 1), 0, 1)
+    probs[:, 1] = 1 - probs[:, 0]
+    probs[::7] = [0.5, 0.5]  # ties for the AUC, a confidence on a bin edge for the ECE
+    cats = np.array(["cry", "laugh", "noise", "rare"])[np.where(y == 1, 0, 1 + rng.integers(0, 2, n))]
+    cats[group_ids == 5] = "rare"
+    y[group_ids == 5] = 0
+    picks = [rng.integers(0, groups, groups) for _ in range(25)] + [np.full(groups, 7)]
+    for decisions in (None, (probs[:, 1] > 0.3).astype(int)):
+        draws = bootstrap_draws(y, probs, group_ids, picks, labels=("not_cry", "cry"), categories=cats,
+                                decisions=decisions)
+        for b, pick in enumerate(picks):
+            rows = np.concatenate([np.flatnonzero(group_ids == g) for g in pick])
+            drawn = np.concatenate([np.full((group_ids == g).sum(), i) for i, g in enumerate(pick)])
+            want = _flatten(point_metrics(y[rows], probs[rows], k=2, categories=cats[rows], families=drawn,
+                                          decisions=None if decisions is None else decisions[rows]),
+                            ("not_cry", "cry"))
+            for key, values in draws.items():
+                if key == "roc_auc" and len(set(y[rows].tolist())) < 2:
+                    assert np.isnan(values[b])
+                    continue
+                np.testing.assert_allclose(values[b], want.get(key, np.nan), rtol=1e-9, atol=1e-12, err_msg=key)
+            assert set(want) <= set(draws)
