@@ -263,10 +263,13 @@ def bootstrap_draws(
     pred = probs.argmax(axis=1) if decisions is None else np.asarray(decisions, dtype=np.int64)
     counts = np.stack([np.bincount(p, minlength=n_groups) for p in picks]).astype(np.float64)  # (draws, groups)
 
+    def per_group(columns: np.ndarray) -> np.ndarray:
+        """Each group's sums of ``columns`` ``(n, m)``: ``(groups, m)``."""
+        return np.stack([np.bincount(group_ids, weights=c, minlength=n_groups) for c in columns.T], axis=1)
+
     def drawn(columns: np.ndarray) -> np.ndarray:
-        """Per draw, the sums of ``columns`` ``(n, m)`` over the drawn rows: ``(draws, m)``."""
-        per_group = np.stack([np.bincount(group_ids, weights=c, minlength=n_groups) for c in columns.T], axis=1)
-        return counts @ per_group
+        """Per draw, the sums of ``columns`` over the drawn rows: ``(draws, m)``."""
+        return counts @ per_group(columns)
 
     def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -303,10 +306,8 @@ def bootstrap_draws(
         names, cat_ids = np.unique(cats, return_inverse=True)
         member = np.eye(names.size)[cat_ids]
         right = (pred == y).astype(np.float64)[:, None]
-        rows, hits = drawn(member), drawn(member * right)
-        in_group = np.stack([np.bincount(group_ids, weights=c, minlength=n_groups) for c in member.T], axis=1)
-        hit_group = np.stack([np.bincount(group_ids, weights=c, minlength=n_groups)
-                              for c in (member * right).T], axis=1)
+        in_group, hit_group = per_group(member), per_group(member * right)
+        rows, hits = counts @ in_group, counts @ hit_group
         # each drawn family (a family drawn twice is two) its share of right answers, then their mean
         has = (in_group > 0).astype(np.float64)
         share = np.where(in_group > 0, hit_group / np.where(in_group > 0, in_group, 1.0), 0.0)
