@@ -255,6 +255,8 @@ def bootstrap_draws(
     >>> d["accuracy"].tolist(), d["recall/a"].tolist()
     ([1.0, 0.5], [1.0, 0.5])
     """
+    if not len(picks):
+        return {}
     k = len(labels)
     y = np.asarray(y, dtype=np.int64)
     probs = np.asarray(probs, dtype=np.float64)
