@@ -66,14 +66,15 @@ class FeatureCache:
         The int8 encoder graph that embedded the windows (``encoder_precision="int8"``): the trained checkpoint
         carries it, so the app's embeddings are the ones its head was trained on.
     pooled : dict
-        Per window kind, each clip's pooled windows once computed (:mod:`babycry.training.fit` fills it).
+        Per window kind, each clip's pooled windows once computed (:mod:`babycry.training.fit` fills it); not an
+        argument, so a cache made with ``dataclasses.replace`` (other features) starts without them.
     """
 
     features: np.ndarray
     index: pd.DataFrame
     path: Path | None = None
     encoder_graph: Path | None = None
-    pooled: dict = field(default_factory=dict, repr=False, compare=False)
+    pooled: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 def cache_key(data: TaskData, recipe: Recipe, *, graph: str | os.PathLike | None = None) -> str:
