@@ -222,7 +222,7 @@ def bootstrap_draws(
     A draw that takes group ``g`` ``n`` times holds each of ``g``'s rows ``n`` times (and, for the per-family
     figures, ``n`` families), so each figure is a ratio of group sums weighted by the draw's counts: one
     ``(draws, groups)`` matrix product per kind of figure instead of :func:`point_metrics` on every draw's rows
-    (a detector report's 500 draws of 15,000 predictions: 15 s to 0.3 s).
+    (a detector report of 15,000 predictions and 500 draws: 15.6 s to 1.8 s, all of it).
 
     Parameters
     ----------
