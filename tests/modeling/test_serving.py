@@ -76,3 +76,16 @@ def test_an_unknown_extractor_setting_is_a_clear_error() -> None:
         SfxFeatures(n_melz=96)
     with pytest.raises(InvalidParameterError, match="at least 400 samples"):
         AstFbank(num_mel_bins=64, max_length=300)(np.zeros((1, 100), np.float32))
+
+
+def test_the_served_sfx_defaults_are_the_extractors_own() -> None:
+    """A saved preprocessor_config.json leaves out settings at their defaults (input_bands, frequency_scale, ...),
+    so the served extractor must fill them in with the very defaults SfxFeatureExtractor's signature has."""
+    import inspect
+
+    from babycry.modeling.sfx.feature_extraction import SfxFeatureExtractor
+    from babycry.modeling.sfx.features import SETTINGS
+
+    signature = inspect.signature(SfxFeatureExtractor.__init__).parameters
+    assert {name: p.default for name, p in signature.items() if name in SETTINGS} == SETTINGS
+    assert set(SETTINGS) <= set(signature)
