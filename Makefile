@@ -128,9 +128,12 @@ screenshot: setup
 bench-mic: setup
 	$(PY) benchmarks/microphone_path.py --data $(DATA)
 
-# What a detector that never heard laughter keys on: held-out laughter pitch-shifted, stretched, reversed (~2 min with a warm cache).
+# What the detector keys on: laughter scored by a model that never heard laughter, and held-out cries (lowered an octave:
+# an adult's pitch and vocal tract), pitch-shifted, stretched, reversed (~15 min with the window cache):
+# detector_probe_laugh.json, detector_probe_cry.json.
 bench-probe: setup
-	$(PY) benchmarks/detector_probe.py --data $(DATA)
+	$(PY) benchmarks/detector_probe.py --data $(DATA) --category laugh
+	$(PY) benchmarks/detector_probe.py --data $(DATA) --category cry
 
 # Self-supervised pretraining of the reason AST's encoder on audio from families with no reason label (issue 16;
 # ~25 min on 2 cores, resumable: rerun to continue; a GPU is used when present): artifacts/pretrain/reason-ast.

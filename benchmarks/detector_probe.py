@@ -1,34 +1,50 @@
-"""What the detector hears in a sound it never trained on: probe a held-out category with transformations.
+"""What the detector keys on: held-out clips scored as recorded and transformed (pitch, speed, reversed).
 
-Trains the bundled detector's configuration (seed 0) on the grouped fold whose test side holds the probed
-category (default: laughter, one recording, so the model has heard none), then scores every held-out clip of
-that category as it is and transformed: pitch-shifted, time-stretched, reversed. If a transformation moves
-the cry probability a lot, the model relies on what it changes: with laughter, speeding it up (shorter
-syllables) makes it "not a cry" and raising its pitch makes it more of one.
+Every clip is scored by a head that never heard it, fitted as ``babycry cv`` fits heads on the recipe and window
+cache of ``--model`` (by default the bundled checkpoint), through that checkpoint's encoder:
 
-Uses the detector's window cache (``artifacts/cache``): about 2 minutes when the cache is warm, 10-20 without.
+- a not-cry category (default: baby laughter): the model of the first grouped fold trained without any clip of
+  the category or its families, as leave-one-category-out trains it (``metrics.json``); it scores every clip of
+  the category: a sound it never heard. If a transformation moves P(cry) a lot, the model relies on what it
+  changes.
+- ``cry``: each grouped fold's head (seed 0) scores its held-out cries. Lowered a fifth to an octave (pitch and
+  formants together, as a larger voice: ``audiomentations.PitchShift``), a baby's cry takes on an adult's pitch and
+  vocal tract: the nearest thing to an adult crying that the data folder allows (it holds no adult crying).
 
-    python benchmarks/detector_probe.py [--data DIR] [--category laugh]
+Transformations: pitch shifts of -12, -7, -4, +4 and +7 semitones, half and double speed (pitch kept), reversed.
+P(cry) uncalibrated at 0.5 (the detector's calibration has no class bias: the app's threshold too). Writes
+``benchmarks/results/detector_probe_<category>.json``; ~10 minutes per category with the window cache on disk
+(``make train-detector`` builds it).
+
+    python benchmarks/detector_probe.py [--data DIR] [--model DIR] [--category laugh|cry|...] [--out FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import json
+import sys
 from pathlib import Path
 
 import numpy as np
 from audiomentations import PitchShift, TimeStretch
 
-from babycry.audio import load
-from babycry.config import labels_for_task
-from babycry.data import default_data_dir, grouped_folds, load_task
-from babycry.modeling import CryModel, build_feature_extractor
-from babycry.training.cache import build_cache
-from babycry.training.fit import fit
-from babycry.training.recipes import recipe_for
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from detector_buzz import held_out_p_cry  # noqa: E402
+
+from babycry.audio import load  # noqa: E402
+from babycry.data import default_data_dir, grouped_folds, load_task  # noqa: E402
+from babycry.errors import BabyCryError  # noqa: E402
+from babycry.modeling import DEFAULT_DETECTOR_DIR, load_detector  # noqa: E402
+from babycry.training.cache import build_cache, checkpoint_int8_graph  # noqa: E402
+from babycry.training.cv import fold_plan  # noqa: E402
+from babycry.training.fit import fit  # noqa: E402
+from babycry.training.recipes import checkpoint_recipe  # noqa: E402
+
+SEMITONES = (-12, -7, -4, 4, 7)
+
 
 def _pitch(semitones: float):
     return lambda x, sr: PitchShift(min_semitones=semitones, max_semitones=semitones, p=1.0)(samples=x, sample_rate=sr)
@@ -41,7 +57,7 @@ def _speed(rate: float):
 
 TRANSFORMS = {
     "as recorded": lambda x, sr: x,
-    **{f"pitch {st:+d} st": _pitch(st) for st in (-7, -4, 4, 7)},
+    **{f"pitch {st:+d} st": _pitch(st) for st in SEMITONES},
     "half speed": _speed(0.5),
     "double speed": _speed(2.0),
     "reversed": lambda x, sr: x[::-1].copy(),
@@ -51,36 +67,59 @@ TRANSFORMS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(default_data_dir()))
-    parser.add_argument("--category", default="laugh", help="a detector category: laugh, noise, silence, speech, cry")
+    parser.add_argument("--model", default=str(DEFAULT_DETECTOR_DIR),
+                        help="a detector checkpoint: its training.json recipe is the one refitted")
+    parser.add_argument("--category", default="laugh", help="a detector category: cry, laugh, adult_laugh, ...")
+    parser.add_argument("--out", default=None, help="default: benchmarks/results/detector_probe_<category>.json")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-
-    recipe = recipe_for("detector").replace(progress=False)
+    out = Path(args.out or ROOT / "benchmarks" / "results" / f"detector_probe_{args.category}.json")
     data = load_task(args.data, task="detector")
-    categories = data.table["category"].to_numpy()
-    folds = grouped_folds(data.y, data.groups, n_splits=recipe.cv.folds, seed=recipe.seed)
-    fold = next((f for f in folds if args.category in set(categories[f[1]])), None)
-    if fold is None:
+    table = data.table
+    categories = table["category"].to_numpy().astype(str)
+    rows = np.flatnonzero(categories == args.category)
+    if rows.size == 0:
         raise SystemExit(f"No clip of category {args.category!r} in {args.data}.")
-    train_clips, test_clips = fold
-    cache = build_cache(data, recipe=recipe, cache_root=ROOT / "artifacts" / "cache")
-    model = fit(cache, recipe=recipe, train_clips=train_clips, exclude_groups=set(data.groups[test_clips]))
-    # uncalibrated: temperature 1, no bias
-    detector = CryModel(model_id="probe", task="detector", labels=labels_for_task("detector"), model=model.eval(),
-                        feature_extractor=build_feature_extractor(model_config=recipe.model))
-    cry = detector.labels.index("cry")
-
-    probed = [i for i in test_clips if categories[i] == args.category]
-    clips = [load(data.table["path"].iloc[i], config=recipe.audio, validate_audio=False).samples
-             for i in probed]
+    recipe = checkpoint_recipe(args.model).replace(progress=False)
+    cache = build_cache(data, recipe=recipe, int8_graph=checkpoint_int8_graph(args.model))
+    detector = load_detector(args.model)
+    if args.category == "cry":  # each fold's held-out cries, by the head of babycry cv's fit of that fold
+        scored = [(fit(cache, recipe=recipe, train_clips=f.train, seed=f.seed, exclude_groups=f.exclude_groups),
+                   np.intersect1d(f.test, rows)) for f in fold_plan(data, recipe=recipe, folds=5, seeds=1)]
+        by = "each grouped fold's head (seed 0) on its held-out cries"
+    else:  # leave_rows_out's fold-0 model for this category: the same training side, families and seed
+        train, test = grouped_folds(data.y, data.groups, n_splits=recipe.cv.folds, seed=recipe.seed)[0]
+        k = sorted(set(categories[data.y == 0].tolist())).index(args.category)
+        head = fit(cache, recipe=recipe, train_clips=np.setdiff1d(train, rows), seed=recipe.seed * 100 + 50 + k,
+                   exclude_groups=set(data.groups[test].tolist()) | set(data.groups[rows].tolist()))
+        scored = [(head, rows)]
+        by = "a model of grouped fold 0 trained without the category (leave-one-category-out)"
     sr = recipe.audio.sample_rate
-    print(f"{args.category}: {len(clips)} held-out clips from {len(set(data.groups[probed]))} group(s); "
-          f"the model trained on {len(train_clips)} clips without them (uncalibrated P(cry), threshold 0.5)")
+    p: dict[str, list[float]] = {name: [] for name in TRANSFORMS}
+    groups = []
+    for head, clips in scored:
+        for i in clips:
+            try:
+                x = load(table["path"].iloc[i], config=recipe.audio).samples.astype(np.float32)
+            except BabyCryError:  # shorter than the app accepts
+                continue
+            groups.append(str(data.groups[i]))
+            for name, transform in TRANSFORMS.items():
+                y = np.asarray(transform(x, sr), dtype=np.float32)
+                p[name].append(held_out_p_cry(detector, head, y, sample_rate=sr))
+    cry_called = {name: np.asarray(v) >= 0.5 for name, v in p.items()}
+    result = {"model": Path(args.model).name, "category": args.category, "scored_by": by, "threshold": 0.5,
+              "clips": len(groups), "groups": len(set(groups)),
+              "transforms": {name: {"median_p_cry": round(float(np.median(p[name])), 4),
+                                    "called_a_cry": round(float(np.mean(cry_called[name])), 4)}
+                             for name in TRANSFORMS}}
+    print(f"{args.category}: {result['clips']} clips of {result['groups']} families, scored by {by} "
+          f"(uncalibrated P(cry), threshold 0.5)")
     print(f"{'transformation':<14} {'median P(cry)':>14} {'called a cry':>13}")
-    for name, transform in TRANSFORMS.items():
-        p = np.array([detector.predict(np.asarray(transform(x, sr), dtype=np.float32),
-                                       sample_rate=sr).probabilities[cry] for x in clips])
-        print(f"{name:<14} {np.median(p):14.3f} {np.mean(p > 0.5):13.3f}")
+    for name, row in result["transforms"].items():
+        print(f"{name:<14} {row['median_p_cry']:14.3f} {row['called_a_cry']:13.3f}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
