@@ -129,7 +129,7 @@ bench-mic: setup
 	$(PY) benchmarks/microphone_path.py --data $(DATA)
 
 # What the detector keys on: laughter scored by a model that never heard laughter, and held-out cries (lowered an octave:
-# an adult's pitch and vocal tract), pitch-shifted, stretched, reversed (~15 min with the window cache):
+# an adult's pitch and vocal tract), pitch-shifted, stretched, reversed (~20 min with the window cache):
 # detector_probe_laugh.json, detector_probe_cry.json.
 bench-probe: setup
 	$(PY) benchmarks/detector_probe.py --data $(DATA) --category laugh

@@ -13,7 +13,7 @@ cache of ``--model`` (by default the bundled checkpoint), through that checkpoin
 
 Transformations: pitch shifts of -12, -7, -4, +4 and +7 semitones, half and double speed (pitch kept), reversed.
 P(cry) uncalibrated at 0.5 (the detector's calibration has no class bias: the app's threshold too). Writes
-``benchmarks/results/detector_probe_<category>.json``; ~10 minutes per category with the window cache on disk
+``benchmarks/results/detector_probe_<category>.json``; 8 (cries) to 11 minutes (laughter) with the window cache on disk
 (``make train-detector`` builds it).
 
     python benchmarks/detector_probe.py [--data DIR] [--model DIR] [--category laugh|cry|...] [--out FILE]
