@@ -35,11 +35,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from detector_buzz import held_out_p_cry  # noqa: E402
 
 from babycry.audio import load  # noqa: E402
-from babycry.data import default_data_dir, grouped_folds, load_task  # noqa: E402
+from babycry.data import default_data_dir, load_task  # noqa: E402
 from babycry.errors import BabyCryError  # noqa: E402
 from babycry.modeling import DEFAULT_DETECTOR_DIR, load_detector  # noqa: E402
 from babycry.training.cache import build_cache, checkpoint_int8_graph  # noqa: E402
-from babycry.training.cv import fold_plan  # noqa: E402
+from babycry.training.cv import category_sets, fold_plan, holdout_plan  # noqa: E402
 from babycry.training.fit import fit  # noqa: E402
 from babycry.training.recipes import checkpoint_recipe  # noqa: E402
 
@@ -77,7 +77,7 @@ def main() -> None:
     table = data.table
     categories = table["category"].to_numpy().astype(str)
     rows = np.flatnonzero(categories == args.category)
-    if rows.size == 0:
+    if rows.size == 0 or (args.category != "cry" and args.category not in category_sets(data)):
         raise SystemExit(f"No clip of category {args.category!r} in {args.data}.")
     recipe = checkpoint_recipe(args.model).replace(progress=False)
     cache = build_cache(data, recipe=recipe, int8_graph=checkpoint_int8_graph(args.model))
@@ -86,12 +86,11 @@ def main() -> None:
         scored = [(fit(cache, recipe=recipe, train_clips=f.train, seed=f.seed, exclude_groups=f.exclude_groups),
                    np.intersect1d(f.test, rows)) for f in fold_plan(data, recipe=recipe, folds=5, seeds=1)]
         by = "each grouped fold's head (seed 0) on its held-out cries"
-    else:  # leave_rows_out's fold-0 model for this category: the same training side, families and seed
-        train, test = grouped_folds(data.y, data.groups, n_splits=recipe.cv.folds, seed=recipe.seed)[0]
-        k = sorted(set(categories[data.y == 0].tolist())).index(args.category)
-        head = fit(cache, recipe=recipe, train_clips=np.setdiff1d(train, rows), seed=recipe.seed * 100 + 50 + k,
-                   exclude_groups=set(data.groups[test].tolist()) | set(data.groups[rows].tolist()))
-        scored = [(head, rows)]
+    else:  # leave-one-category-out's fold-0 model for this category: the same training side, families and seed
+        fold = next(f for name, f in holdout_plan(data, recipe=recipe, held_out=category_sets(data))
+                    if name == args.category)
+        scored = [(fit(cache, recipe=recipe, train_clips=fold.train, seed=fold.seed,
+                       exclude_groups=fold.exclude_groups), rows)]
         by = "a model of grouped fold 0 trained without the category (leave-one-category-out)"
     sr = recipe.audio.sample_rate
     p: dict[str, list[float]] = {name: [] for name in TRANSFORMS}

@@ -16,8 +16,8 @@ from .fit import clip_logits, fit
 from .parallel import WORKER, in_worker_process, limit_worker_threads, map_in_processes, worker_count
 from .recipes import Recipe
 
-__all__ = ["CVResult", "Fold", "fold_plan", "cross_validate", "CategoryHoldout", "leave_category_out",
-           "leave_rows_out"]
+__all__ = ["CVResult", "Fold", "fold_plan", "cross_validate", "CategoryHoldout", "category_sets",
+           "leave_category_out", "holdout_plan", "leave_rows_out"]
 
 
 @dataclass
@@ -225,6 +225,33 @@ class CategoryHoldout:
                                logits=total / np.bincount(inverse)[:, None], seconds=self.seconds)
 
 
+def category_sets(data: TaskData, *, categories: list[str] | None = None) -> dict[str, np.ndarray]:
+    """The sets :func:`leave_category_out` holds out: each not-cry category's rows, all of them by default.
+
+    Their order seeds the fits (:func:`holdout_plan`), so a benchmark refitting one category's model takes the whole
+    mapping.
+
+    Raises
+    ------
+    InvalidParameterError
+        Not the detector task, or a category with no not-cry clip.
+
+    Examples
+    --------
+    >>> list(category_sets(data))  # doctest: +SKIP
+    ['adult_laugh', 'background', 'cough', 'laugh', 'noise', 'silence', 'speech']
+    """
+    if data.task != "detector":
+        raise InvalidParameterError("Leave-one-category-out applies to the detector only.")
+    cats = data.table["category"].to_numpy().astype(str)
+    if categories is None:
+        categories = sorted(set(cats[data.y == 0].tolist()))
+    unknown = sorted(set(categories) - set(cats[data.y == 0].tolist()))
+    if unknown:
+        raise InvalidParameterError(f"No not-cry clips of categories: {', '.join(unknown)}.")
+    return {cat: np.flatnonzero(cats == cat) for cat in categories}
+
+
 def leave_category_out(
     data: TaskData, cache: FeatureCache, *, recipe: Recipe, categories: list[str] | None = None
 ) -> CategoryHoldout:
@@ -240,18 +267,46 @@ def leave_category_out(
     --------
     >>> leave_category_out(data, cache, recipe=DetectorRecipe())  # doctest: +SKIP
     """
-    if data.task != "detector":
-        raise InvalidParameterError("Leave-one-category-out applies to the detector only.")
-    cats = data.table["category"].to_numpy().astype(str)
-    if categories is None:
-        categories = sorted(set(cats[data.y == 0].tolist()))
-    unknown = sorted(set(categories) - set(cats[data.y == 0].tolist()))
-    if unknown:
-        raise InvalidParameterError(f"No not-cry clips of categories: {', '.join(unknown)}.")
     # CVSettings checks 1 <= leave_category_out_folds <= folds
-    return leave_rows_out(data, cache, recipe=recipe,
-                          held_out={cat: np.flatnonzero(cats == cat) for cat in categories},
+    return leave_rows_out(data, cache, recipe=recipe, held_out=category_sets(data, categories=categories),
                           folds=tuple(range(recipe.cv.leave_category_out_folds)), what="category")
+
+
+def holdout_plan(data: TaskData, *, recipe: Recipe, held_out: Mapping[str, np.ndarray],
+                 folds: Sequence[int] = (0,)) -> list[tuple[str, Fold]]:
+    """The fits of :func:`leave_rows_out`: for each named set and fold, the set's name and its :class:`Fold`.
+
+    A fold's training side is the grouped fold's less the set's clips (their families are excluded too); its test
+    side, every clip of the set and the grouped test side's clips of the other class. Whoever refits one (a
+    benchmark scoring the set its own way) gets the same clips, excluded families and seed.
+
+    Raises
+    ------
+    InvalidParameterError
+        A set is empty or holds clips of both classes.
+
+    Examples
+    --------
+    >>> [(name, f.fold) for name, f in holdout_plan(data, recipe=DetectorRecipe(), held_out=sets)]  # doctest: +SKIP
+    [('esc cries', 0)]
+    """
+    groups = data.groups
+    plan = _folds_of(data.y, groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")
+    jobs = []
+    for k, (name, rows) in enumerate(held_out.items()):
+        rows = np.asarray(rows, dtype=int)
+        classes = np.unique(data.y[rows])
+        if rows.size == 0 or classes.size != 1:
+            raise InvalidParameterError(f"The held-out set {name!r} must hold clips of one class.")
+        for fold in folds:
+            train, test = plan[fold]
+            other = test[data.y[test] != classes[0]]
+            exclude = set(groups[test].tolist()) | set(groups[rows].tolist())
+            # fold 0 keeps the seeds leave-one-category-out has always used
+            seed = recipe.seed * 100 + 50 + k + 1000 * fold
+            jobs.append((name, Fold(seed_index=0, fold=fold, seed=seed, train=np.setdiff1d(train, rows),
+                                    test=np.concatenate([rows, other]), exclude_groups=exclude, score_phone=False)))
+    return jobs
 
 
 def leave_rows_out(
@@ -280,23 +335,8 @@ def leave_rows_out(
     >>> leave_rows_out(data, cache, recipe=DetectorRecipe(), held_out={"esc cries": cries})  # doctest: +SKIP
     """
     t0 = time.time()
-    groups = data.groups
-    plan = _folds_of(data.y, groups, folds=recipe.cv.folds, seed=recipe.seed, split="grouped")
-    jobs, names = [], []
-    for k, (name, rows) in enumerate(held_out.items()):
-        rows = np.asarray(rows, dtype=int)
-        classes = np.unique(data.y[rows])
-        if rows.size == 0 or classes.size != 1:
-            raise InvalidParameterError(f"The held-out set {name!r} must hold clips of one class.")
-        for fold in folds:
-            train, test = plan[fold]
-            other = test[data.y[test] != classes[0]]
-            exclude = set(groups[test].tolist()) | set(groups[rows].tolist())
-            # fold 0 keeps the seeds leave-one-category-out has always used
-            seed = recipe.seed * 100 + 50 + k + 1000 * fold
-            jobs.append(Fold(seed_index=0, fold=fold, seed=seed, train=np.setdiff1d(train, rows),
-                             test=np.concatenate([rows, other]), exclude_groups=exclude, score_phone=False))
-            names.append(name)
+    planned = holdout_plan(data, recipe=recipe, held_out=held_out, folds=folds)
+    names, jobs = [name for name, _ in planned], [fold for _, fold in planned]
     workers = worker_count(recipe.threads, len(jobs))
     results = map_in_processes(_run_fold, jobs, workers=workers, initializer=_init_fold_worker,
                                initargs=(cache, recipe))

@@ -167,6 +167,25 @@ def test_leaving_a_set_of_cries_out_scores_it_with_models_that_never_heard_it(ti
         leave_rows_out(data, cache, recipe=recipe, held_out={"mixed": mixed})
 
 
+def test_a_category_model_refitted_from_the_holdout_plan_gives_its_logits(tiny) -> None:
+    # benchmarks/detector_probe.py refits leave-one-category-out's model of one category and fold from the plan
+    from babycry.training.cv import category_sets, holdout_plan, leave_category_out
+
+    data, recipe, cache = tiny
+    result = leave_category_out(data, cache, recipe=recipe)
+    plan = holdout_plan(data, recipe=recipe, held_out=category_sets(data),
+                        folds=range(recipe.cv.leave_category_out_folds))
+    assert sorted({name for name, _ in plan}) == sorted(set(result.held_out))
+    name, fold = plan[-1]
+    assert not set(data.groups[fold.train]) & fold.exclude_groups
+    model = fit(cache, recipe=recipe, train_clips=fold.train, seed=fold.seed, exclude_groups=fold.exclude_groups)
+    mine = (result.held_out == name) & (result.folds == fold.fold)
+    np.testing.assert_array_equal(result.clips[mine], fold.test)
+    np.testing.assert_allclose(clip_logits(model, cache, fold.test), result.logits[mine], atol=1e-5)
+    with pytest.raises(InvalidParameterError, match="No not-cry clips"):
+        category_sets(data, categories=["giraffe"])
+
+
 def test_cv_reports_leave_one_category_out_when_the_recipe_asks(tiny_data: Path) -> None:
     from babycry.evaluation.report import render_markdown, render_text
     from babycry.training.pipeline import run_cv
