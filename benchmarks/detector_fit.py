@@ -63,8 +63,9 @@ def main() -> None:
         model = fit(cache, recipe=config)
         cry = softmax(clip_logits(model, cache, np.arange(len(data))), axis=-1)[:, cry_id]
         right = (cry > 0.5) == (data.y == cry_id)
-        result["training_set_accuracy"][label] = {c: round(float(right[categories == c].mean()), 4) for c in names}
-        print(f"{label:<13} " + " ".join(f"{right[categories == c].mean():8.3f}" for c in names))
+        accuracy = {c: float(right[categories == c].mean()) for c in names}
+        result["training_set_accuracy"][label] = {c: round(a, 4) for c, a in accuracy.items()}
+        print(f"{label:<13} " + " ".join(f"{a:8.3f}" for a in accuracy.values()))
     sets = " ".join(f"--set '{k}={json.dumps(v)}'" if isinstance(v, dict) else f"--set {k}={v}"
                     for k, v in harder.items())
     result["harder"] = harder

@@ -76,8 +76,9 @@ def main() -> None:
     data = load_task(args.data, task="detector")
     table = data.table
     categories = table["category"].to_numpy().astype(str)
-    rows = np.flatnonzero(categories == args.category)
-    if rows.size == 0 or (args.category != "cry" and args.category not in category_sets(data)):
+    sets = category_sets(data)  # every not-cry category's rows, in the order that seeds its model
+    rows = np.flatnonzero(categories == "cry") if args.category == "cry" else sets.get(args.category)
+    if rows is None or rows.size == 0:
         raise SystemExit(f"No clip of category {args.category!r} in {args.data}.")
     recipe = checkpoint_recipe(args.model).replace(progress=False)
     cache = build_cache(data, recipe=recipe, int8_graph=checkpoint_int8_graph(args.model))
@@ -87,7 +88,7 @@ def main() -> None:
                    np.intersect1d(f.test, rows)) for f in fold_plan(data, recipe=recipe, folds=5, seeds=1)]
         by = "each grouped fold's head (seed 0) on its held-out cries"
     else:  # leave-one-category-out's fold-0 model for this category: the same training side, families and seed
-        fold = next(f for name, f in holdout_plan(data, recipe=recipe, held_out=category_sets(data))
+        fold = next(f for name, f in holdout_plan(data, recipe=recipe, held_out=sets)
                     if name == args.category)
         scored = [(fit(cache, recipe=recipe, train_clips=fold.train, seed=fold.seed,
                        exclude_groups=fold.exclude_groups), rows)]
